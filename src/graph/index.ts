@@ -1,0 +1,14 @@
+// The resource graph: what the reflectors feed and what the API reads. Objects keyed by cluster + uid,
+// secondary indexes, and the change log with a sequence per committed change.
+export { type ChangeListener, ChangeLog } from "./change-log.js";
+export { InvalidObjectError } from "./compact.js";
+export { compileFilter, FilterError, type ResourcePredicate } from "./filter.js";
+export {
+  CursorError,
+  type Page,
+  ResourceGraph,
+  type ResourceGraphOptions,
+  type ResourcePage,
+} from "./resource-graph.js";
+export { SelectorError } from "./selectors.js";
+export type { ChangeType, ClusterRef, ResourceChange, ResourceFilter, StoredResource } from "./types.js";

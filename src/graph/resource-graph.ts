@@ -1,0 +1,247 @@
+import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/types.js";
+import { resourceTypeName } from "../kube/types.js";
+import { ChangeLog } from "./change-log.js";
+import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
+import { compileFilter } from "./filter.js";
+import { IndexMap } from "./index-map.js";
+import type { ChangeType, ResourceChange, ResourceFilter, StoredResource } from "./types.js";
+
+export interface ResourceGraphOptions {
+  /** How many recent changes stay available for resume (`since`). */
+  retainedChanges?: number;
+  /** Keep Secret values as the API server sent them. */
+  revealSecrets?: boolean;
+  /** Told about every object the graph refuses (no uid, no name, no metadata). */
+  onRejected?: (error: InvalidObjectError, cluster: ClusterRef, type: ResourceType) => void;
+}
+
+export interface Page {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface ResourcePage {
+  items: StoredResource[];
+  totalCount: number;
+  endCursor: string | null;
+  hasNextPage: boolean;
+  /** The change-log sequence the page was read at. */
+  sequence: number;
+}
+
+type SortTuple = [string, string, string, string, string];
+
+function sortTuple(r: StoredResource): SortTuple {
+  return [r.clusterId, r.namespace ?? "", r.kind, r.name, r.uid];
+}
+
+function compareTuples(a: SortTuple, b: SortTuple): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]! < b[i]!) return -1;
+    if (a[i]! > b[i]!) return 1;
+  }
+  return 0;
+}
+
+function encodeCursor(r: StoredResource): string {
+  return Buffer.from(JSON.stringify(sortTuple(r))).toString("base64url");
+}
+
+export class CursorError extends Error {
+  override name = "CursorError";
+}
+
+function decodeCursor(cursor: string): SortTuple {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(parsed) && parsed.length === 5 && parsed.every((p) => typeof p === "string")) {
+      return parsed as SortTuple;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new CursorError(`"${cursor}" is not a cursor this server issued`);
+}
+
+/**
+ * The in-memory picture of every watched cluster: objects keyed by cluster + uid, secondary indexes,
+ * and the change log every committed change goes through. It is the ResourceEventSink the reflectors
+ * feed, and the only writer of the change log, so the log and the store never disagree.
+ */
+export class ResourceGraph implements ResourceEventSink {
+  readonly log: ChangeLog;
+  private readonly compactOptions: CompactOptions;
+  private readonly onRejected: ResourceGraphOptions["onRejected"];
+  private readonly objects = new Map<string, StoredResource>();
+  private readonly byType = new IndexMap(); // `${clusterId}|${typeName}`
+  private readonly byKind = new IndexMap();
+  private readonly byNamespace = new IndexMap(); // "" for cluster-scoped objects
+  private readonly byOwner = new IndexMap(); // `${clusterId}/${ownerUid}`
+  private readonly clusterRefs = new Map<string, ClusterRef>();
+
+  constructor(options: ResourceGraphOptions = {}) {
+    this.log = new ChangeLog(options.retainedChanges);
+    this.compactOptions = { revealSecrets: options.revealSecrets ?? false };
+    this.onRejected = options.onRejected;
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  get(key: string): StoredResource | undefined {
+    return this.objects.get(key);
+  }
+
+  /** Objects whose ownerReferences name this one. */
+  ownedBy(key: string): StoredResource[] {
+    return [...this.byOwner.get(key)]
+      .map((k) => this.objects.get(k))
+      .filter((r): r is StoredResource => r !== undefined);
+  }
+
+  clusters(): ClusterRef[] {
+    return [...this.clusterRefs.values()];
+  }
+
+  addCluster(ref: ClusterRef): void {
+    this.clusterRefs.set(ref.id, ref);
+  }
+
+  /** Forgets a cluster and tells subscribers that each of its objects is gone. */
+  removeCluster(clusterId: string): void {
+    for (const r of [...this.objects.values()]) {
+      if (r.clusterId === clusterId) this.remove(r, r);
+    }
+    this.clusterRefs.delete(clusterId);
+  }
+
+  /** How many objects each type holds for a cluster, e.g. for sync status. */
+  countOfType(clusterId: string, type: ResourceType): number {
+    return this.byType.get(`${clusterId}|${resourceTypeName(type)}`).size;
+  }
+
+  upsert(cluster: ClusterRef, type: ResourceType, object: KubeObject): void {
+    const next = this.compact(cluster, type, object);
+    if (next !== undefined) this.put(next);
+  }
+
+  delete(cluster: ClusterRef, type: ResourceType, object: KubeObject): void {
+    const last = this.compact(cluster, type, object);
+    if (last === undefined) return;
+    const stored = this.objects.get(last.key);
+    if (stored !== undefined) this.remove(stored, last);
+  }
+
+  replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void {
+    this.addClusterIfNew(cluster);
+    const typeKey = `${cluster.id}|${resourceTypeName(type)}`;
+    const seen = new Set<string>();
+    for (const object of objects) {
+      const next = this.compact(cluster, type, object);
+      if (next === undefined) continue;
+      seen.add(next.key);
+      this.put(next);
+    }
+    for (const key of [...this.byType.get(typeKey)]) {
+      if (seen.has(key)) continue;
+      const stored = this.objects.get(key);
+      if (stored !== undefined) this.remove(stored, stored);
+    }
+  }
+
+  /** One page of the objects that match, in a stable order (cluster, namespace, kind, name, uid). */
+  list(filter: ResourceFilter = {}, page: Page = {}): ResourcePage {
+    const sequence = this.log.sequence;
+    const matches = compileFilter(filter);
+    const after = page.after ? decodeCursor(page.after) : undefined;
+    const first = page.first ?? Number.POSITIVE_INFINITY;
+    if (first < 0) throw new RangeError("first must not be negative");
+    const all: StoredResource[] = [];
+    for (const key of this.candidates(filter)) {
+      const r = this.objects.get(key);
+      if (r !== undefined && matches(r)) all.push(r);
+    }
+    all.sort((a, b) => compareTuples(sortTuple(a), sortTuple(b)));
+    let start = 0;
+    if (after !== undefined) {
+      while (start < all.length && compareTuples(sortTuple(all[start]!), after) <= 0) start++;
+    }
+    const items = all.slice(start, start + first);
+    const last = items.at(-1);
+    return {
+      items,
+      totalCount: all.length,
+      endCursor: last ? encodeCursor(last) : null,
+      hasNextPage: start + items.length < all.length,
+      sequence,
+    };
+  }
+
+  cursorOf(resource: StoredResource): string {
+    return encodeCursor(resource);
+  }
+
+  /** The smallest index slice that can hold every match, so a narrow filter does not scan everything. */
+  private candidates(filter: ResourceFilter): Iterable<string> {
+    const slices: Set<string>[] = [];
+    if (filter.kinds && filter.kinds.length > 0) {
+      slices.push(new Set(filter.kinds.flatMap((k) => [...this.byKind.get(k)])));
+    }
+    if (filter.namespaces && filter.namespaces.length > 0) {
+      slices.push(new Set(filter.namespaces.flatMap((n) => [...this.byNamespace.get(n)])));
+    }
+    if (slices.length === 0) return this.objects.keys();
+    return slices.reduce((a, b) => (a.size <= b.size ? a : b));
+  }
+
+  private compact(cluster: ClusterRef, type: ResourceType, object: KubeObject): StoredResource | undefined {
+    try {
+      return compactObject(cluster, type, object, this.compactOptions);
+    } catch (error) {
+      if (!(error instanceof InvalidObjectError)) throw error;
+      this.onRejected?.(error, cluster, type);
+      return undefined;
+    }
+  }
+
+  private addClusterIfNew(cluster: ClusterRef): void {
+    if (!this.clusterRefs.has(cluster.id)) this.clusterRefs.set(cluster.id, cluster);
+  }
+
+  private put(next: StoredResource): void {
+    this.addClusterIfNew({ id: next.clusterId, name: next.clusterId });
+    const prev = this.objects.get(next.key);
+    // An update that carries the resourceVersion we already hold is a replay, not a change.
+    if (prev !== undefined && prev.resourceVersion === next.resourceVersion && next.resourceVersion !== "")
+      return;
+    if (prev !== undefined) this.unindex(prev);
+    this.objects.set(next.key, next);
+    this.index(next);
+    this.commit(prev === undefined ? "ADDED" : "MODIFIED", next);
+  }
+
+  private remove(stored: StoredResource, lastKnown: StoredResource): void {
+    this.unindex(stored);
+    this.objects.delete(stored.key);
+    this.commit("DELETED", lastKnown);
+  }
+
+  private commit(type: ChangeType, resource: StoredResource): ResourceChange {
+    return this.log.append(type, resource);
+  }
+
+  private index(r: StoredResource): void {
+    this.byType.add(`${r.clusterId}|${r.typeName}`, r.key);
+    this.byKind.add(r.kind, r.key);
+    this.byNamespace.add(r.namespace ?? "", r.key);
+    for (const owner of r.ownerReferences) this.byOwner.add(`${r.clusterId}/${owner.uid}`, r.key);
+  }
+
+  private unindex(r: StoredResource): void {
+    this.byType.remove(`${r.clusterId}|${r.typeName}`, r.key);
+    this.byKind.remove(r.kind, r.key);
+    this.byNamespace.remove(r.namespace ?? "", r.key);
+    for (const owner of r.ownerReferences) this.byOwner.remove(`${r.clusterId}/${owner.uid}`, r.key);
+  }
+}

@@ -1,0 +1,47 @@
+import type { ClusterRef, KubeObject, OwnerReference } from "../kube/types.js";
+
+/**
+ * One object as the graph holds it. The fields queries filter on are lifted out of the object once,
+ * at write time; `object` is the wire object minus metadata.managedFields.
+ */
+export interface StoredResource {
+  /** Stable key: `${clusterId}/${uid}`. */
+  readonly key: string;
+  readonly clusterId: string;
+  readonly uid: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** MeshSync's type name, `<plural>.<version>.<group>`. */
+  readonly typeName: string;
+  readonly namespace: string | null;
+  readonly name: string;
+  readonly resourceVersion: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly ownerReferences: readonly OwnerReference[];
+  readonly object: KubeObject;
+}
+
+export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface ResourceChange {
+  /** Position in the change log; strictly increasing by one per committed change. */
+  readonly sequence: number;
+  readonly type: ChangeType;
+  /** For DELETED, the last known state. */
+  readonly resource: StoredResource;
+}
+
+/** The DESIGN.md ResourceFilter; every field narrows, absent fields do not. */
+export interface ResourceFilter {
+  clusterIds?: readonly string[] | null;
+  apiVersions?: readonly string[] | null;
+  kinds?: readonly string[] | null;
+  namespaces?: readonly string[] | null;
+  names?: readonly string[] | null;
+  labelSelector?: string | null;
+  fieldSelector?: string | null;
+  search?: string | null;
+}
+
+export type { ClusterRef };
