@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import { FilterError, ResourceGraph } from "../../src/graph/index.js";
+import type { ClusterRef, KubeObject, ResourceType } from "../../src/kube/types.js";
+
+const cluster: ClusterRef = { id: "cluster-a", name: "ctx-a" };
+const pods: ResourceType = {
+  group: "",
+  version: "v1",
+  resource: "pods",
+  kind: "Pod",
+  namespaced: true,
+  verbs: ["list", "watch"],
+};
+const secrets: ResourceType = { ...pods, resource: "secrets", kind: "Secret" };
+
+function pod(
+  name: string,
+  rv: string,
+  extra: Partial<KubeObject> = {},
+  labels: Record<string, string> = {},
+): KubeObject {
+  return {
+    metadata: {
+      name,
+      namespace: "default",
+      uid: `uid-${name}`,
+      resourceVersion: rv,
+      labels,
+      managedFields: [{ manager: "kubectl" }],
+    },
+    spec: { nodeName: "node-1" },
+    status: { phase: "Running" },
+    ...extra,
+  };
+}
+
+function changes(graph: ResourceGraph) {
+  return (graph.log.changesSince(0) ?? []).map(
+    (c) => `${c.type} ${c.resource.name}@${c.resource.resourceVersion}`,
+  );
+}
+
+describe("ResourceGraph as a sink", () => {
+  it("records ADDED, MODIFIED and DELETED, and ignores a replay of the same resourceVersion", () => {
+    const graph = new ResourceGraph();
+    graph.upsert(cluster, pods, pod("a", "1"));
+    graph.upsert(cluster, pods, pod("a", "1"));
+    graph.upsert(cluster, pods, pod("a", "2"));
+    graph.delete(cluster, pods, pod("a", "3"));
+    graph.delete(cluster, pods, pod("a", "3"));
+    expect(changes(graph)).toEqual(["ADDED a@1", "MODIFIED a@2", "DELETED a@3"]);
+    expect(graph.size).toBe(0);
+  });
+
+  it("fills kind and apiVersion from the type, drops managedFields, keys by cluster and uid", () => {
+    const graph = new ResourceGraph();
+    graph.upsert(cluster, pods, pod("a", "1"));
+    const stored = graph.get("cluster-a/uid-a");
+    expect(stored?.kind).toBe("Pod");
+    expect(stored?.apiVersion).toBe("v1");
+    expect(stored?.typeName).toBe("pods.v1.");
+    expect(stored?.object.kind).toBe("Pod");
+    expect(stored?.object.metadata?.managedFields).toBeUndefined();
+  });
+
+  it("replace diffs against what the type held: vanished objects are deleted, others kept", () => {
+    const graph = new ResourceGraph();
+    graph.replace(cluster, pods, [pod("a", "1"), pod("b", "2")]);
+    graph.upsert(cluster, secrets, {
+      metadata: { name: "s", namespace: "default", uid: "uid-s", resourceVersion: "3" },
+    });
+    graph.replace(cluster, pods, [pod("b", "2"), pod("c", "4")]);
+    expect(changes(graph)).toEqual(["ADDED a@1", "ADDED b@2", "ADDED s@3", "ADDED c@4", "DELETED a@1"]);
+    expect(graph.countOfType(cluster.id, pods)).toBe(2);
+    expect(graph.countOfType(cluster.id, secrets)).toBe(1);
+  });
+
+  it("refuses objects without uid or metadata and reports them", () => {
+    const rejected: string[] = [];
+    const graph = new ResourceGraph({ onRejected: (e) => rejected.push(e.message) });
+    graph.upsert(cluster, pods, { metadata: { name: "no-uid" } });
+    graph.upsert(cluster, pods, { kind: "Pod" });
+    graph.replace(cluster, pods, [pod("ok", "1"), { metadata: { uid: "no-name" } }]);
+    expect(graph.size).toBe(1);
+    expect(rejected).toHaveLength(3);
+    expect(rejected[0]).toContain("no metadata.uid");
+  });
+
+  it("redacts Secret values unless told to reveal them", () => {
+    const secret = {
+      metadata: { name: "s", namespace: "default", uid: "u", resourceVersion: "1" },
+      data: { password: "aHVudGVyMg==" },
+    };
+    const hidden = new ResourceGraph();
+    hidden.upsert(cluster, secrets, secret);
+    expect(hidden.get("cluster-a/u")?.object.data).toEqual({ password: "" });
+    const shown = new ResourceGraph({ revealSecrets: true });
+    shown.upsert(cluster, secrets, secret);
+    expect(shown.get("cluster-a/u")?.object.data).toEqual({ password: "aHVudGVyMg==" });
+  });
+
+  it("removing a cluster deletes its objects through the log", () => {
+    const graph = new ResourceGraph();
+    const other: ClusterRef = { id: "cluster-b", name: "ctx-b" };
+    graph.upsert(cluster, pods, pod("a", "1"));
+    graph.upsert(other, pods, pod("a", "1"));
+    graph.removeCluster(cluster.id);
+    expect(graph.size).toBe(1);
+    expect(graph.clusters().map((c) => c.id)).toEqual(["cluster-b"]);
+    expect(graph.log.changesSince(2)?.map((c) => c.type)).toEqual(["DELETED"]);
+  });
+
+  it("indexes owners", () => {
+    const graph = new ResourceGraph();
+    const owned = pod("child", "2");
+    owned.metadata!.ownerReferences = [
+      { apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: "rs-uid" },
+    ];
+    graph.upsert(cluster, pods, owned);
+    expect(graph.ownedBy("cluster-a/rs-uid").map((r) => r.name)).toEqual(["child"]);
+  });
+});
+
+describe("ResourceGraph.list", () => {
+  const graph = new ResourceGraph();
+  for (let i = 0; i < 10; i++) {
+    graph.upsert(cluster, pods, pod(`p${i}`, `${i + 1}`, {}, { app: i % 2 === 0 ? "even" : "odd" }));
+  }
+  graph.upsert(cluster, secrets, {
+    metadata: { name: "s", namespace: "kube-system", uid: "uid-s", resourceVersion: "99" },
+  });
+
+  it("pages through everything in a stable order with no overlap", () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = graph.list({}, { first: 4, after });
+      expect(page.totalCount).toBe(11);
+      seen.push(...page.items.map((r) => r.name));
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    expect(seen).toEqual(["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "s"]);
+  });
+
+  it("filters by kind, namespace, labels, fields and name text", () => {
+    expect(graph.list({ kinds: ["Secret"] }).items.map((r) => r.name)).toEqual(["s"]);
+    expect(graph.list({ namespaces: ["default"] }).totalCount).toBe(10);
+    expect(graph.list({ labelSelector: "app=even" }).totalCount).toBe(5);
+    expect(
+      graph.list({ fieldSelector: "status.phase=Running,metadata.name=p3" }).items.map((r) => r.name),
+    ).toEqual(["p3"]);
+    expect(graph.list({ search: "P1" }).items.map((r) => r.name)).toEqual(["p1"]);
+    expect(graph.list({ kinds: ["Pod"], namespaces: ["kube-system"] }).totalCount).toBe(0);
+  });
+
+  it("reports the sequence the page was read at and rejects bad selectors clearly", () => {
+    expect(graph.list({}).sequence).toBe(graph.log.sequence);
+    expect(() => graph.list({ labelSelector: "app in (" })).toThrow(FilterError);
+    expect(() => graph.list({}, { after: "not-a-cursor" })).toThrow(/not a cursor/);
+  });
+});
