@@ -1,0 +1,3 @@
+// Turns flags, environment and config files into the plain option objects the rest of meshsync takes.
+export { createLogger } from "./logger.js";
+export { ConfigError, resolveServeOptions, type ServeFlags, type ServeOptions } from "./serve-options.js";
