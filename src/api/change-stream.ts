@@ -1,0 +1,149 @@
+import type { ChangeLog, ChangeType, ResourceChange, StoredResource } from "../graph/index.js";
+
+/** What a subscriber receives: a change, or RESYNC (re-query; what you hold may be stale). */
+export interface ChangeEvent {
+  /** The change-log cursor; for RESYNC, the position up to which the client must re-read. */
+  sequence: string;
+  type: ChangeType | "RESYNC";
+  /** Null for RESYNC; for DELETED, the last known state. */
+  resource: StoredResource | null;
+}
+
+export type ChangeFeed = Pick<
+  ChangeLog,
+  "sequence" | "cursor" | "parseCursor" | "changesSince" | "subscribe"
+>;
+
+export interface ChangeStreamOptions {
+  /** Resume after this cursor; absent: live changes only. */
+  since?: string | null | undefined;
+  matches: (resource: StoredResource) => boolean;
+  /** Live changes held for a reader that falls behind; past this the stream resyncs. */
+  capacity: number;
+  onOverflow?: (() => void) | undefined;
+  onClose?: (() => void) | undefined;
+}
+
+/**
+ * A subscriber's own view of the change log: the retained backlog after `since`, then live changes,
+ * through a bounded queue. A reader that falls behind never holds more than `capacity` changes and
+ * never slows the graph or other readers: on overflow its queue is dropped and it is sent RESYNC.
+ */
+class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
+  private backlog: readonly ResourceChange[] = [];
+  private backlogIndex = 0;
+  private queue: ResourceChange[] = [];
+  private resyncAt: number | undefined;
+  private waiting: ((result: IteratorResult<ChangeEvent>) => void) | undefined;
+  private readonly highWater: number;
+  private readonly unsubscribe: () => void;
+  private closed = false;
+
+  constructor(
+    private readonly feed: ChangeFeed,
+    private readonly options: ChangeStreamOptions,
+  ) {
+    // The backlog is read and the listener added in one synchronous turn: no change can commit between
+    // them, so the stream has neither a gap nor a duplicate at the seam.
+    this.highWater = feed.sequence;
+    if (options.since !== undefined && options.since !== null) {
+      const since = feed.parseCursor(options.since);
+      const backlog = since === undefined ? undefined : feed.changesSince(since);
+      if (backlog === undefined) this.resyncAt = feed.sequence;
+      else this.backlog = backlog;
+    }
+    this.unsubscribe = feed.subscribe((change) => this.push(change));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ChangeEvent> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ChangeEvent>> {
+    if (this.closed) return Promise.resolve({ done: true, value: undefined });
+    const event = this.take();
+    if (event !== undefined) return Promise.resolve({ done: false, value: event });
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<ChangeEvent>> {
+    this.close();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  throw(): Promise<IteratorResult<ChangeEvent>> {
+    this.close();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.backlog = [];
+    this.queue = [];
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.({ done: true, value: undefined });
+    this.options.onClose?.();
+  }
+
+  private push(change: ResourceChange): void {
+    if (this.closed || change.sequence <= this.highWater || !this.accepts(change)) return;
+    if (this.waiting !== undefined && this.isDrained()) {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting({ done: false, value: this.toEvent(change) });
+      return;
+    }
+    if (this.queue.length >= this.options.capacity) {
+      // Dropping everything pending and asking for a re-read bounds memory whatever the reader does.
+      this.queue = [];
+      this.backlog = [];
+      this.backlogIndex = 0;
+      this.resyncAt = change.sequence;
+      this.options.onOverflow?.();
+      return;
+    }
+    this.queue.push(change);
+  }
+
+  private isDrained(): boolean {
+    return this.resyncAt === undefined && this.backlogIndex >= this.backlog.length && this.queue.length === 0;
+  }
+
+  private take(): ChangeEvent | undefined {
+    if (this.resyncAt !== undefined) {
+      const sequence = this.feed.cursor(this.resyncAt);
+      this.resyncAt = undefined;
+      return { sequence, type: "RESYNC", resource: null };
+    }
+    while (this.backlogIndex < this.backlog.length) {
+      const change = this.backlog[this.backlogIndex++]!;
+      if (this.accepts(change)) return this.toEvent(change);
+    }
+    const change = this.queue.shift();
+    return change === undefined ? undefined : this.toEvent(change);
+  }
+
+  private accepts(change: ResourceChange): boolean {
+    try {
+      return this.options.matches(change.resource);
+    } catch {
+      return false;
+    }
+  }
+
+  private toEvent(change: ResourceChange): ChangeEvent {
+    return { sequence: this.feed.cursor(change.sequence), type: change.type, resource: change.resource };
+  }
+}
+
+export function openChangeStream(
+  feed: ChangeFeed,
+  options: ChangeStreamOptions,
+): AsyncIterableIterator<ChangeEvent> {
+  return new ChangeStream(feed, options);
+}

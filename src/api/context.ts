@@ -1,0 +1,57 @@
+import type { ResourceGraph } from "../graph/index.js";
+import type { ResourceType } from "../kube/types.js";
+
+/** One resource type as a cluster serves it; the engine supplies these from discovery. */
+export interface ApiResourceInfo extends ResourceType {
+  clusterId: string;
+}
+
+/** Told when a subscription starts, ends, or overflows its queue (for metrics). */
+export interface SubscriptionObserver {
+  opened(): void;
+  closed(): void;
+  overflowed(): void;
+}
+
+/** What every resolver can reach. The server builds one per process and shares it. */
+export interface ApiContext {
+  graph: ResourceGraph;
+  apiResources: () => readonly ApiResourceInfo[];
+  /** Relists a cluster; resolves to false when the cluster is unknown. */
+  resync: ((clusterId: string) => boolean | Promise<boolean>) | undefined;
+  limits: ApiLimits;
+  subscriptionObserver: SubscriptionObserver | undefined;
+}
+
+export interface ApiLimits {
+  /** Page size when a query gives no `first`. */
+  defaultPageSize: number;
+  /** The largest `first` a query may ask for. */
+  maxPageSize: number;
+  /** Live changes held for a subscriber that reads slower than the graph changes. */
+  subscriptionQueueSize: number;
+}
+
+export const defaultApiLimits: ApiLimits = {
+  defaultPageSize: 100,
+  maxPageSize: 1000,
+  subscriptionQueueSize: 1000,
+};
+
+export interface ApiContextOptions {
+  graph: ResourceGraph;
+  apiResources?: (() => readonly ApiResourceInfo[]) | undefined;
+  resync?: ((clusterId: string) => boolean | Promise<boolean>) | undefined;
+  limits?: Partial<ApiLimits> | undefined;
+  subscriptionObserver?: SubscriptionObserver | undefined;
+}
+
+export function createApiContext(options: ApiContextOptions): ApiContext {
+  return {
+    graph: options.graph,
+    apiResources: options.apiResources ?? (() => []),
+    resync: options.resync,
+    limits: { ...defaultApiLimits, ...options.limits },
+    subscriptionObserver: options.subscriptionObserver,
+  };
+}

@@ -1,0 +1,17 @@
+// The GraphQL API over the resource graph: the schema, and the context its resolvers need.
+export {
+  type ChangeEvent,
+  type ChangeFeed,
+  type ChangeStreamOptions,
+  openChangeStream,
+} from "./change-stream.js";
+export {
+  type ApiContext,
+  type ApiContextOptions,
+  type ApiLimits,
+  type ApiResourceInfo,
+  createApiContext,
+  defaultApiLimits,
+  type SubscriptionObserver,
+} from "./context.js";
+export { printSortedSchema, schema } from "./schema.js";

@@ -1,0 +1,17 @@
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
+import { builder } from "./builder.js";
+import "./types/root.js";
+import "./types/json.js";
+import "./types/cluster.js";
+import "./types/resource-filter.js";
+import "./types/resource.js";
+import "./types/resource-change.js";
+import "./types/api-resource.js";
+
+/** The whole schema, assembled from the type modules imported above. */
+export const schema: GraphQLSchema = builder.toSchema();
+
+/** The schema as committed in schema/schema.graphql: sorted, so that diffs show only real changes. */
+export function printSortedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,56 @@
+import { compileFilter } from "../../graph/index.js";
+import { builder } from "../builder.js";
+import { type ChangeEvent, openChangeStream } from "../change-stream.js";
+import { asClientError } from "../errors.js";
+import { ResourceNode } from "./resource.js";
+import { ResourceFilterInput } from "./resource-filter.js";
+
+const ChangeTypeEnum = builder.enumType("ChangeType", {
+  values: {
+    ADDED: {},
+    MODIFIED: {},
+    DELETED: { description: "The resource is the last known state." },
+    RESYNC: {
+      description: "Changes were skipped: query again, then apply changes after that query's sequence.",
+    },
+  } as const,
+});
+
+const ResourceChangeObject = builder.objectRef<ChangeEvent>("ResourceChange").implement({
+  fields: (t) => ({
+    sequence: t.exposeString("sequence", { description: "The change-log cursor of this change." }),
+    type: t.field({ type: ChangeTypeEnum, resolve: (event) => event.type }),
+    resource: t.field({ type: ResourceNode, nullable: true, resolve: (event) => event.resource }),
+  }),
+});
+
+builder.subscriptionField("resourceChanges", (t) =>
+  t.field({
+    type: ResourceChangeObject,
+    description:
+      "Every change to a matching object. With `since` (a sequence from a query or an earlier change) the " +
+      "retained changes after it come first, then live ones; when `since` is too old or foreign, RESYNC first.",
+    args: {
+      filter: t.arg({ type: ResourceFilterInput }),
+      since: t.arg.string(),
+    },
+    subscribe: (_root, args, context) => {
+      let matches: ReturnType<typeof compileFilter>;
+      try {
+        matches = compileFilter(args.filter ?? {});
+      } catch (error) {
+        throw asClientError(error);
+      }
+      const observer = context.subscriptionObserver;
+      observer?.opened();
+      return openChangeStream(context.graph.log, {
+        since: args.since,
+        matches,
+        capacity: context.limits.subscriptionQueueSize,
+        onOverflow: () => observer?.overflowed(),
+        onClose: () => observer?.closed(),
+      });
+    },
+    resolve: (event) => event,
+  }),
+);

@@ -1,0 +1,5 @@
+import { builder } from "../builder.js";
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});

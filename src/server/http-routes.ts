@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { Counter, Registry } from "prom-client";
+import { credentialOfHeaders } from "./auth.js";
+import type { Readiness } from "./options.js";
+import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
+
+export interface HttpRoutesOptions {
+  yoga: MeshsyncYoga;
+  token: string | undefined;
+  readiness: () => Readiness;
+  registry: Registry;
+  rejected: Counter<"reason">;
+  logger: Logger;
+}
+
+function sendText(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
+  response.end(`${body}\n`);
+}
+
+/** A browser asking for the GraphiQL page: the page holds no data, and its queries carry the token. */
+function isGraphiqlPage(request: IncomingMessage, url: URL): boolean {
+  return (
+    request.method === "GET" &&
+    !url.searchParams.has("query") &&
+    (request.headers.accept ?? "").includes("text/html")
+  );
+}
+
+function unauthorized(response: ServerResponse): void {
+  response.writeHead(401, {
+    "content-type": "application/json; charset=utf-8",
+    "www-authenticate": 'Bearer realm="meshsync"',
+  });
+  response.end(
+    `${JSON.stringify({ errors: [{ message: "Unauthorized", extensions: { code: "UNAUTHENTICATED" } }] })}\n`,
+  );
+}
+
+function readinessOf(readiness: () => Readiness): Readiness {
+  try {
+    return readiness();
+  } catch (error) {
+    return { ready: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The node:http handler: /graphql (yoga, behind the token), /healthz, /readyz, /metrics. */
+export function createHttpHandler(
+  options: HttpRoutesOptions,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const { yoga, token, readiness, registry, rejected, logger } = options;
+  return (request, response) => {
+    let url: URL;
+    try {
+      url = new URL(request.url ?? "/", "http://localhost");
+    } catch {
+      return sendText(response, 400, "bad request target");
+    }
+    switch (url.pathname) {
+      case "/healthz":
+        return sendText(response, 200, "ok");
+      case "/readyz": {
+        const state = readinessOf(readiness);
+        return state.ready
+          ? sendText(response, 200, "ready")
+          : sendText(response, 503, `not ready: ${state.reason ?? "starting"}`);
+      }
+      case "/metrics":
+        registry.metrics().then(
+          (text) => {
+            response.writeHead(200, { "content-type": registry.contentType });
+            response.end(text);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, "metrics collection failed");
+            sendText(response, 500, "metrics collection failed");
+          },
+        );
+        return;
+      case graphqlPath:
+        if (token !== undefined && !isGraphiqlPage(request, url)) {
+          if (credentialOfHeaders(request.headers, token) !== "valid") {
+            rejected.inc({ reason: "unauthorized" });
+            return unauthorized(response);
+          }
+        }
+        void yoga(request, response);
+        return;
+      default:
+        return sendText(response, 404, "not found");
+    }
+  };
+}

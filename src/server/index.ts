@@ -1,0 +1,4 @@
+// The HTTP server: GraphQL over HTTP and graphql-ws on /graphql, GraphiQL, /healthz, /readyz, /metrics.
+export { tokenCookie } from "./auth.js";
+export { defaultServerLimits, type Readiness, type ServerLimits, type ServerOptions } from "./options.js";
+export { InsecureBindError, type RunningServer, startServer } from "./start-server.js";

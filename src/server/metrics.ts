@@ -1,0 +1,92 @@
+import type { Plugin } from "graphql-yoga";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { SubscriptionObserver } from "../api/index.js";
+import type { ResourceGraph } from "../graph/index.js";
+
+export interface ServerMetrics {
+  registry: Registry;
+  /** Counts operations as yoga executes them, on both transports. */
+  plugin: Plugin;
+  subscriptions: SubscriptionObserver;
+  rejected: Counter<"reason">;
+}
+
+function operationOf(document: unknown, operationName: unknown): string {
+  if (document === null || typeof document !== "object" || !("definitions" in document)) return "unknown";
+  const definitions = (
+    document as { definitions: readonly { kind: string; operation?: string; name?: { value: string } }[] }
+  ).definitions;
+  const operations = definitions.filter((d) => d.kind === "OperationDefinition");
+  const chosen =
+    typeof operationName === "string"
+      ? operations.find((d) => d.name?.value === operationName)
+      : operations[0];
+  return chosen?.operation ?? "unknown";
+}
+
+/** The server's metrics, in a registry of its own (never prom-client's global one). */
+export function createServerMetrics(graph: ResourceGraph, registry = new Registry()): ServerMetrics {
+  collectDefaultMetrics({ register: registry, prefix: "meshsync_" });
+  const operations = new Counter({
+    name: "meshsync_graphql_operations_total",
+    help: "GraphQL operations executed, by type and outcome.",
+    labelNames: ["type", "outcome"] as const,
+    registers: [registry],
+  });
+  const rejected = new Counter({
+    name: "meshsync_graphql_rejected_total",
+    help: "Requests refused before execution, by reason.",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const active = new Gauge({
+    name: "meshsync_subscriptions_active",
+    help: "Subscriptions currently open.",
+    registers: [registry],
+  });
+  const overflows = new Counter({
+    name: "meshsync_subscription_overflows_total",
+    help: "Times a slow subscriber's queue overflowed and it was sent RESYNC.",
+    registers: [registry],
+  });
+  new Gauge({
+    name: "meshsync_graph_objects",
+    help: "Objects the resource graph holds.",
+    registers: [registry],
+    collect() {
+      this.set(graph.size);
+    },
+  });
+  new Gauge({
+    name: "meshsync_change_sequence",
+    help: "Sequence of the last committed change.",
+    registers: [registry],
+    collect() {
+      this.set(graph.log.sequence);
+    },
+  });
+  const plugin: Plugin = {
+    onExecute({ args }) {
+      const type = operationOf(args.document, args.operationName);
+      return {
+        onExecuteDone({ result }) {
+          const failed = "errors" in result && Array.isArray(result.errors) && result.errors.length > 0;
+          operations.inc({ type, outcome: failed ? "error" : "ok" });
+        },
+      };
+    },
+    onSubscribe() {
+      operations.inc({ type: "subscription", outcome: "ok" });
+    },
+  };
+  return {
+    registry,
+    plugin,
+    rejected,
+    subscriptions: {
+      opened: () => active.inc(),
+      closed: () => active.dec(),
+      overflowed: () => overflows.inc(),
+    },
+  };
+}

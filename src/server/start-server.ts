@@ -1,0 +1,102 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApiContext } from "../api/index.js";
+import { createHttpHandler } from "./http-routes.js";
+import { createServerMetrics } from "./metrics.js";
+import { defaultServerLimits, type ServerLimits, type ServerOptions } from "./options.js";
+import { attachGraphqlWebSocket } from "./websocket.js";
+import { createMeshsyncYoga, graphqlPath } from "./yoga.js";
+
+export interface RunningServer {
+  /** The GraphQL endpoint with the real port, e.g. http://127.0.0.1:4000/graphql (also the ws:// path). */
+  readonly url: string;
+  /** Scheme, host and port, for /healthz, /readyz and /metrics. */
+  readonly origin: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export class InsecureBindError extends Error {
+  override name = "InsecureBindError";
+}
+
+const loopbackHosts = new Set(["127.0.0.1", "::1", "localhost"]);
+
+function isLoopback(host: string): boolean {
+  return loopbackHosts.has(host) || host.startsWith("127.");
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** Serves the graph over GraphQL (HTTP and graphql-ws on one path), with health, readiness and metrics. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { graph, logger, token } = options;
+  if (token === undefined && !options.allowUnauthenticated && !isLoopback(options.host)) {
+    throw new InsecureBindError(
+      `refusing to serve ${options.host} without a token: set one, or allow unauthenticated access explicitly`,
+    );
+  }
+  if (token !== undefined && token.trim() === "") throw new InsecureBindError("the token must not be empty");
+  const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
+  const metrics = createServerMetrics(graph, options.registry);
+  const context = createApiContext({
+    graph,
+    apiResources: options.apiResources,
+    resync: options.resync,
+    limits,
+    subscriptionObserver: metrics.subscriptions,
+  });
+  const yoga = createMeshsyncYoga({ context, limits, logger, plugins: [metrics.plugin] });
+  const server = createServer(
+    createHttpHandler({
+      yoga,
+      token,
+      readiness: options.readiness,
+      registry: metrics.registry,
+      rejected: metrics.rejected,
+      logger,
+    }),
+  );
+  const webSocket = attachGraphqlWebSocket(server, {
+    yoga,
+    token,
+    allowedOrigins: options.allowedOrigins,
+    limits,
+    logger,
+    rejected: metrics.rejected,
+  });
+  server.on("clientError", (error, socket) => {
+    logger.debug({ err: error }, "malformed HTTP request");
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", (error) => logger.error({ err: error }, "http server error"));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${hostForUrl(options.host)}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${origin}${graphqlPath}`,
+    origin,
+    port,
+    close: () => {
+      closing ??= (async () => {
+        await webSocket.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { Logger } from "pino";
+import { type ApiContext, schema } from "../api/index.js";
+import { useQueryLimits } from "./limits-plugin.js";
+import type { ServerLimits } from "./options.js";
+
+export const graphqlPath = "/graphql";
+
+export type MeshsyncYoga = YogaServerInstance<Record<string, unknown>, ApiContext>;
+
+function yogaLogger(logger: Logger) {
+  return {
+    debug: (...args: unknown[]) => logger.debug({ args }, "graphql"),
+    info: (...args: unknown[]) => logger.info({ args }, "graphql"),
+    warn: (...args: unknown[]) => logger.warn({ args }, "graphql"),
+    error: (...args: unknown[]) => logger.error({ args }, "graphql"),
+  };
+}
+
+export interface YogaOptions {
+  context: ApiContext;
+  limits: ServerLimits;
+  logger: Logger;
+  plugins: NonNullable<Parameters<typeof createYoga>[0]["plugins"]>;
+}
+
+/** graphql-yoga over the API schema: HTTP POST/GET, SSE, GraphiQL, and the envelop the WebSocket reuses. */
+export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
+  return createYoga<Record<string, unknown>, ApiContext>({
+    schema,
+    graphqlEndpoint: graphqlPath,
+    context: () => options.context,
+    graphiql: {
+      title: "meshsync",
+      subscriptionsProtocol: "WS",
+      defaultQuery:
+        "{\n  resources(first: 10) {\n    totalCount\n    sequence\n    edges { node { kind namespace name } }\n  }\n}\n",
+    },
+    landingPage: false,
+    logging: yogaLogger(options.logger),
+    maxRequestBodySize: options.limits.maxRequestBytes,
+    plugins: [useQueryLimits(options.limits), ...options.plugins],
+  });
+}
