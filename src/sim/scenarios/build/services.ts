@@ -1,0 +1,30 @@
+import type { KubeObject } from "../../object-api.js";
+import {
+  buildEndpointSlice,
+  buildEndpoints,
+  buildService,
+  type EndpointTarget,
+  type ServiceOptions,
+} from "../kinds/service.js";
+import type { BuildContext } from "./context.js";
+
+/** The controller's cap on endpoints per slice. */
+const maxEndpointsPerSlice = 100;
+
+/** A service and what the endpoint controllers make for it from its ready pods. */
+export function addServiceWithEndpoints(
+  ctx: BuildContext,
+  options: ServiceOptions,
+  targets: readonly EndpointTarget[],
+): KubeObject {
+  const { builder } = ctx;
+  const service = builder.add(buildService(builder, options));
+  if (targets.length === 0) {
+    builder.add(buildEndpointSlice(builder, service, []));
+  }
+  for (let start = 0; start < targets.length; start += maxEndpointsPerSlice) {
+    builder.add(buildEndpointSlice(builder, service, targets.slice(start, start + maxEndpointsPerSlice)));
+  }
+  builder.add(buildEndpoints(builder, service, targets));
+  return service;
+}

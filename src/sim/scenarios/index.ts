@@ -1,0 +1,36 @@
+// Generated clusters for the simulator: by name and seed, or read from a file of objects.
+import type { KubeObject } from "../object-api.js";
+import { generateFromSpec } from "./build/cluster.js";
+import { demoSpec } from "./demo.js";
+import { isFileScenario, loadScenarioFile } from "./file.js";
+import { sizedSpec, sizes } from "./sizes.js";
+
+export { formatTime, LiveStamp, type Stamp } from "./context.js";
+export { isFileScenario } from "./file.js";
+export { type SizeTarget, sizes } from "./sizes.js";
+
+const generators: Record<string, (seed: number) => KubeObject[]> = {
+  demo: (seed) => generateFromSpec(seed, demoSpec),
+  small: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.small)),
+  medium: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.medium)),
+  scale: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.scale)),
+};
+
+/** The built-in scenarios: demo (hand-shaped), then generated clusters of growing size. */
+export const scenarioNames: readonly string[] = Object.keys(generators);
+
+/**
+ * The objects of a scenario, in creation order, each its own tree (the caller may mutate them).
+ * `name` is a built-in scenario, `file:<path>`, or a path ending in .yaml, .yml or .json.
+ * The same name and seed always give the same objects, uids included.
+ */
+export function generateScenario(name: string, seed: number): KubeObject[] {
+  if (isFileScenario(name)) return loadScenarioFile(name, seed);
+  const generate = generators[name];
+  if (!generate) {
+    throw new Error(
+      `unknown scenario "${name}": use one of ${scenarioNames.join(", ")}, or a .yaml/.json file`,
+    );
+  }
+  return generate(seed);
+}
