@@ -1,4 +1,4 @@
-import { appLabels } from "../kinds/app-shape.js";
+import { type AppShape, appLabels } from "../kinds/app-shape.js";
 import { buildConfigMap, buildSecret, buildServiceAccount } from "../kinds/config.js";
 import { buildNamespace } from "../kinds/namespace.js";
 import { buildIngress, buildNamespaceIsolation } from "../kinds/networking.js";
@@ -14,10 +14,9 @@ import { addCronJob, addDeployment, addStatefulSet } from "./workloads.js";
 /** The address the ingress controller's load balancer got. */
 const ingressAddress = "172.18.255.200";
 
-/** A workload's config, credentials, pods, service and the extras its spec asks for. */
-function addWorkload(ctx: BuildContext, namespace: string, workload: WorkloadSpec): void {
+/** What an app's pods read: its service account, ConfigMap and Secret. */
+function addAppConfig(ctx: BuildContext, namespace: string, shape: AppShape): void {
   const { builder } = ctx;
-  const { shape } = workload;
   const labels = appLabels(shape);
   builder.add(buildServiceAccount(builder, namespace, shape.serviceAccount, { ...labels }));
   if (shape.configMap) {
@@ -47,6 +46,14 @@ function addWorkload(ctx: BuildContext, namespace: string, workload: WorkloadSpe
       ),
     );
   }
+}
+
+/** A workload's config, credentials, pods, service and the extras its spec asks for. */
+function addWorkload(ctx: BuildContext, namespace: string, workload: WorkloadSpec): void {
+  const { builder } = ctx;
+  const { shape } = workload;
+  const labels = appLabels(shape);
+  addAppConfig(ctx, namespace, shape);
   let targets: EndpointTarget[];
   if (workload.kind === "StatefulSet") {
     targets = addStatefulSet(ctx, namespace, shape, workload.replicas, workload.storage ?? "1Gi");
@@ -129,7 +136,7 @@ export function addAppNamespace(ctx: BuildContext, spec: NamespaceSpec): void {
   builder.add(buildNamespaceIsolation(builder, spec.name));
   for (const workload of spec.workloads) addWorkload(ctx, spec.name, workload);
   for (const cron of spec.cronJobs) {
-    builder.add(buildServiceAccount(builder, spec.name, cron.shape.serviceAccount, appLabels(cron.shape)));
+    addAppConfig(ctx, spec.name, cron.shape);
     addCronJob(ctx, spec.name, cron.shape, cron.schedule);
   }
 }

@@ -1,7 +1,7 @@
 import type { KubeObject } from "../../object-api.js";
 import { controllerRef } from "../context.js";
 import { type AppShape, appLabels, templateSpec } from "../kinds/app-shape.js";
-import { buildControllerRevision, buildDaemonSet } from "../kinds/daemonset.js";
+import { buildControllerRevision, buildDaemonSet, daemonPodSpec } from "../kinds/daemonset.js";
 import { buildDeployment, buildReplicaSet } from "../kinds/deployment.js";
 import { buildCronJob, buildJob, jobTemplateSpec } from "../kinds/job.js";
 import { buildPod } from "../kinds/pod.js";
@@ -141,17 +141,18 @@ export function addDaemonSet(ctx: BuildContext, namespace: string, shape: AppSha
   const nodeCount = ctx.nodes.length;
   const set = builder.add(buildDaemonSet(builder, namespace, shape, nodeCount));
   const hash = builder.random.templateHash();
-  const setSpec = set.spec as { template?: unknown };
-  builder.add(buildControllerRevision(builder, set, hash, setSpec.template));
+  builder.add(
+    buildControllerRevision(builder, set, hash, {
+      metadata: { labels: appLabels(shape) },
+      spec: daemonPodSpec(shape),
+    }),
+  );
   const setName = set.metadata?.name ?? shape.name;
   const owner = controllerRef(set);
   const taken = new Set<string>();
   for (let index = 0; index < nodeCount; index++) {
     const placement = ctx.scheduler.onNode(index);
-    const spec = templateSpec(shape);
-    spec.hostNetwork = true;
-    spec.priorityClassName = "system-node-critical";
-    spec.tolerations = [{ operator: "Exists" }];
+    const spec = daemonPodSpec(shape);
     // The DaemonSet controller pins each pod to its node by affinity; the scheduler then binds it.
     spec.affinity = {
       nodeAffinity: {

@@ -3,12 +3,18 @@ import type { Stamp } from "../context.js";
 import { objectMeta } from "../context.js";
 import { type AppShape, appLabels, templateSpec } from "./app-shape.js";
 
-/** A node-level agent such as kube-proxy: host network, tolerates every taint, one pod per node. */
-export function buildDaemonSet(stamp: Stamp, namespace: string, shape: AppShape, nodes: number): KubeObject {
+/** A node agent's pod spec: host network, critical priority, tolerates every taint. */
+export function daemonPodSpec(shape: AppShape): Record<string, unknown> {
   const spec = templateSpec(shape);
   spec.hostNetwork = true;
   spec.priorityClassName = "system-node-critical";
   spec.tolerations = [{ operator: "Exists" }];
+  return spec;
+}
+
+/** A node-level agent such as kube-proxy, one pod per node. */
+export function buildDaemonSet(stamp: Stamp, namespace: string, shape: AppShape, nodes: number): KubeObject {
+  const spec = daemonPodSpec(shape);
   return {
     apiVersion: "apps/v1",
     kind: "DaemonSet",
