@@ -1,0 +1,151 @@
+// Requests to one API server. client-node supplies credentials and TLS (every auth kind it knows,
+// refreshed per request so expiring tokens keep working); node:http/https carry the bytes, so a
+// watch body can be read line by line as it arrives instead of after it ends.
+import http from "node:http";
+import https from "node:https";
+import { StringDecoder } from "node:string_decoder";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeApiError, kubeErrorFromStatus } from "./errors.js";
+
+export type QueryValue = string | number | boolean | undefined;
+export type Query = Record<string, QueryValue>;
+
+/** A response body read as it arrives, one line at a time (watch streams are newline-delimited). */
+export interface LineStream extends AsyncIterable<string> {
+  /** Ends the stream and frees its socket; safe to call more than once. */
+  close(): void;
+}
+
+/** What the rest of src/kube needs from an API server; tests can hand in their own. */
+export interface KubeRequester {
+  readonly server: string;
+  getJson(path: string, query?: Query, signal?: AbortSignal): Promise<unknown>;
+  openLines(path: string, query?: Query, signal?: AbortSignal): Promise<LineStream>;
+}
+
+export interface KubeHttpClientOptions {
+  /** For plain requests (not streams): give up on an answer that takes longer. */
+  requestTimeoutMs?: number;
+  /** A single line longer than this is a broken or hostile server, not an object. */
+  maxLineBytes?: number;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+// An error body is only read to explain the failure; never hold more than this of it.
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+export class KubeHttpClient implements KubeRequester {
+  readonly server: string;
+  private readonly requestTimeoutMs: number;
+  private readonly maxLineBytes: number;
+
+  constructor(
+    private readonly kubeConfig: KubeConfig,
+    options: KubeHttpClientOptions = {},
+  ) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error(`kubeconfig context "${kubeConfig.getCurrentContext()}" has no cluster`);
+    this.server = cluster.server.replace(/\/+$/, "");
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  }
+
+  async getJson(path: string, query: Query = {}, signal?: AbortSignal): Promise<unknown> {
+    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const response = await this.send(path, query, combined);
+    const body = await readBody(response, Number.POSITIVE_INFINITY);
+    try {
+      return JSON.parse(body);
+    } catch {
+      throw new KubeApiError(response.statusCode ?? 0, `GET ${path}: answer is not JSON`);
+    }
+  }
+
+  async openLines(path: string, query: Query = {}, signal?: AbortSignal): Promise<LineStream> {
+    const response = await this.send(path, query, signal);
+    return new ResponseLines(response, this.maxLineBytes);
+  }
+
+  /** Resolves with a 2xx response; anything else becomes a KubeApiError carrying the server's Status. */
+  private async send(path: string, query: Query, signal?: AbortSignal): Promise<http.IncomingMessage> {
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const options: https.RequestOptions = {
+      method: "GET",
+      headers: { Accept: "application/json" },
+    };
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    const transport = url.protocol === "http:" ? http : https;
+
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const request = transport.request(url, { ...options, signal }, resolve);
+      request.on("error", reject);
+      request.end();
+    });
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300) return response;
+
+    const text = await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => "");
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = { message: `GET ${url.pathname} answered ${status}${text ? `: ${text.slice(0, 200)}` : ""}` };
+    }
+    const retryAfter = response.headers["retry-after"];
+    throw kubeErrorFromStatus(parsed, status, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+  }
+}
+
+async function readBody(response: http.IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response) {
+    const buffer = chunk as Buffer;
+    if (size < limit) chunks.push(buffer);
+    size += buffer.length;
+  }
+  const body = Buffer.concat(chunks);
+  return (body.length > limit ? body.subarray(0, limit) : body).toString("utf8");
+}
+
+class ResponseLines implements LineStream {
+  constructor(
+    private readonly response: http.IncomingMessage,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  close(): void {
+    this.response.destroy();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<string> {
+    const decoder = new StringDecoder("utf8");
+    let pending = "";
+    try {
+      for await (const chunk of this.response) {
+        pending += decoder.write(chunk as Buffer);
+        let start = 0;
+        let newline = pending.indexOf("\n", start);
+        while (newline >= 0) {
+          const line = pending.slice(start, newline).trim();
+          start = newline + 1;
+          if (line !== "") yield line;
+          newline = pending.indexOf("\n", start);
+        }
+        pending = pending.slice(start);
+        if (pending.length > this.maxLineBytes) {
+          throw new Error(`watch line longer than ${this.maxLineBytes} bytes; closing the stream`);
+        }
+      }
+      const last = (pending + decoder.end()).trim();
+      if (last !== "") yield last;
+    } finally {
+      this.response.destroy();
+    }
+  }
+}

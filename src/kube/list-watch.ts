@@ -1,0 +1,123 @@
+// One resource type's list and watch calls against an API server (client-go's ListerWatcher). The
+// reflector drives them; it sees only this interface, so tests can hand it a scripted one.
+import { isRecord, kubeErrorFromStatus } from "./errors.js";
+import type { KubeRequester } from "./http-client.js";
+import type { Logger } from "./logger.js";
+import { apiVersionOf, type KubeObject, type ResourceType, resourceTypeName } from "./types.js";
+import { decodeWatchLine, objectProblem, type WatchEvent } from "./watch-event.js";
+
+export interface ListOptions {
+  limit?: number;
+  continue?: string;
+  signal?: AbortSignal;
+}
+
+export interface ListPage {
+  items: KubeObject[];
+  resourceVersion: string;
+  /** Token for the next page; absent or "" on the last one. */
+  continue?: string;
+}
+
+export interface WatchOptions {
+  resourceVersion: string;
+  timeoutSeconds: number;
+  signal?: AbortSignal;
+}
+
+/** Watch events as they arrive; ends when the server ends the stream. */
+export interface WatchStream extends AsyncIterable<WatchEvent> {
+  close(): void;
+}
+
+export interface ListerWatcher {
+  list(options: ListOptions): Promise<ListPage>;
+  watch(options: WatchOptions): Promise<WatchStream>;
+}
+
+/** Collection path of a type across all namespaces: /api/v1/pods, /apis/apps/v1/deployments. */
+export function collectionPath(type: ResourceType): string {
+  const base = type.group === "" ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
+  return `${base}/${type.resource}`;
+}
+
+export class HttpListerWatcher implements ListerWatcher {
+  private readonly path: string;
+  private readonly name: string;
+
+  constructor(
+    private readonly client: KubeRequester,
+    private readonly type: ResourceType,
+    private readonly logger: Logger,
+  ) {
+    this.path = collectionPath(type);
+    this.name = resourceTypeName(type);
+  }
+
+  async list(options: ListOptions): Promise<ListPage> {
+    const body = await this.client.getJson(
+      this.path,
+      { limit: options.limit, continue: options.continue || undefined },
+      options.signal,
+    );
+    if (!isRecord(body) || !Array.isArray(body.items)) {
+      throw new Error(`list ${this.name}: answer is not a list`);
+    }
+    const metadata = isRecord(body.metadata) ? body.metadata : {};
+    const resourceVersion = typeof metadata.resourceVersion === "string" ? metadata.resourceVersion : "";
+    // Real servers leave kind/apiVersion off list items; the list (or the type) says what they are.
+    const apiVersion = typeof body.apiVersion === "string" ? body.apiVersion : apiVersionOf(this.type);
+    const items: KubeObject[] = [];
+    for (const item of body.items) {
+      const problem = objectProblem(item);
+      if (problem !== undefined) {
+        this.logger.warn({ type: this.name, problem }, "skipping list item that cannot be stored");
+        continue;
+      }
+      const object = item as KubeObject;
+      if (object.kind === undefined) object.kind = this.type.kind;
+      if (object.apiVersion === undefined) object.apiVersion = apiVersion;
+      items.push(object);
+    }
+    const next = typeof metadata.continue === "string" ? metadata.continue : undefined;
+    return next ? { items, resourceVersion, continue: next } : { items, resourceVersion };
+  }
+
+  async watch(options: WatchOptions): Promise<WatchStream> {
+    const lines = await this.client.openLines(
+      this.path,
+      {
+        watch: true,
+        resourceVersion: options.resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds: options.timeoutSeconds,
+      },
+      options.signal,
+    );
+    const { logger, name, type } = this;
+    const apiVersion = apiVersionOf(type);
+    return {
+      close: () => lines.close(),
+      async *[Symbol.asyncIterator]() {
+        for await (const line of lines) {
+          const decoded = decodeWatchLine(line);
+          if (!decoded.ok) {
+            logger.warn({ type: name, problem: decoded.problem }, "skipping bad watch line");
+            continue;
+          }
+          const event = decoded.value;
+          if (event.type !== "ERROR" && event.type !== "BOOKMARK") {
+            if (event.object.kind === undefined) event.object.kind = type.kind;
+            if (event.object.apiVersion === undefined) event.object.apiVersion = apiVersion;
+          }
+          yield event;
+        }
+      },
+    };
+  }
+}
+
+/** An ERROR watch event carries a Status; turned into the error the reflector reacts to (410 → relist). */
+export function watchErrorOf(event: WatchEvent): Error {
+  return kubeErrorFromStatus(event.object, 500);
+}

@@ -1,0 +1,364 @@
+// Keeps one resource type of one cluster mirrored into a sink, the way client-go's Reflector does:
+// list (paginated) → replace, then watch from the list's resourceVersion, advancing it with every
+// event and bookmark. A 410 relists (the sink's replace drops what vanished); every other failure
+// waits a jittered, growing delay and tries again, forever. A stream that stays silent past its
+// deadline is closed and reopened, because a half-dead connection never says it is dead.
+import { Backoff } from "./backoff.js";
+import { errorText, isGone, KubeApiError, retryAfterMs } from "./errors.js";
+import { type ListerWatcher, watchErrorOf } from "./list-watch.js";
+import type { Logger } from "./logger.js";
+import { listAll } from "./pager.js";
+import { realSleep, type Sleep } from "./sleep.js";
+import type { SyncPhase, TypeSyncStatus } from "./sync-status.js";
+import {
+  type ClusterRef,
+  type KubeObject,
+  type ResourceEventSink,
+  type ResourceType,
+  resourceTypeName,
+} from "./types.js";
+import type { WatchEvent } from "./watch-event.js";
+
+export type ChangeEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface ReflectorOptions {
+  cluster: ClusterRef;
+  type: ResourceType;
+  listerWatcher: ListerWatcher;
+  sink: ResourceEventSink;
+  logger: Logger;
+  /** Items per list page. */
+  pageSize?: number;
+  /** Watch timeoutSeconds is drawn from [min, 2×min], as client-go does, so watches do not expire together. */
+  minWatchTimeoutSeconds?: number;
+  /** A watch silent for this long is restarted; default: its timeoutSeconds plus a minute. */
+  stallTimeoutMs?: number;
+  backoff?: Backoff;
+  sleep?: Sleep;
+  random?: () => number;
+  /** Which watch events to pass on (MeshSync's per-type Events); default all. */
+  forwards?: (event: ChangeEventType) => boolean;
+}
+
+const DEFAULT_PAGE_SIZE = 500;
+const DEFAULT_MIN_WATCH_TIMEOUT_SECONDS = 300;
+const STALL_GRACE_MS = 60_000;
+// A watch that closes cleanly this fast without a single event is a server refusing to watch.
+const INSTANT_CLOSE_MS = 1_000;
+
+interface KnownObject {
+  resourceVersion: string | undefined;
+  key: string;
+}
+
+export class Reflector {
+  readonly cluster: ClusterRef;
+  readonly type: ResourceType;
+  readonly typeName: string;
+  /** Resolves once the first list has reached the sink. */
+  readonly synced: Promise<void>;
+
+  private readonly lw: ListerWatcher;
+  private readonly sink: ResourceEventSink;
+  private readonly logger: Logger;
+  private readonly pageSize: number;
+  private readonly minWatchTimeoutSeconds: number;
+  private readonly stallTimeoutMs: number | undefined;
+  private readonly backoff: Backoff;
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+  private readonly forwards: (event: ChangeEventType) => boolean;
+
+  private readonly stopController = new AbortController();
+  private cycle = new AbortController();
+  private running: Promise<void> | undefined;
+  private markSynced: () => void = () => {};
+  private relistRequested = false;
+  private stalled = false;
+
+  /** uid → what we last passed on, so a repeated resourceVersion is not an event. */
+  private readonly known = new Map<string, KnownObject>();
+  /** namespace/name → uid, so an object recreated under the same name replaces the old one. */
+  private readonly uidByKey = new Map<string, string>();
+
+  private phase: SyncPhase = "listing";
+  private lastError: string | undefined;
+  private resourceVersion = "";
+  private lastEventTime: string | undefined;
+  private lists = 0;
+  private watchCount = 0;
+  private stallCount = 0;
+  private skippedCount = 0;
+  private hasSynced = false;
+
+  constructor(options: ReflectorOptions) {
+    this.cluster = options.cluster;
+    this.type = options.type;
+    this.typeName = resourceTypeName(options.type);
+    this.lw = options.listerWatcher;
+    this.sink = options.sink;
+    this.logger = options.logger;
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.minWatchTimeoutSeconds = options.minWatchTimeoutSeconds ?? DEFAULT_MIN_WATCH_TIMEOUT_SECONDS;
+    this.stallTimeoutMs = options.stallTimeoutMs;
+    this.random = options.random ?? Math.random;
+    this.backoff = options.backoff ?? new Backoff({ random: this.random });
+    this.sleep = options.sleep ?? realSleep;
+    this.forwards = options.forwards ?? (() => true);
+    this.synced = new Promise((resolve) => {
+      this.markSynced = resolve;
+    });
+  }
+
+  /** Starts the list/watch loop; it runs until stop(). */
+  start(): void {
+    if (this.running || this.stopController.signal.aborted) return;
+    this.running = this.loop().catch((error: unknown) => {
+      // The loop catches everything itself; reaching here is a bug worth shouting about.
+      this.logger.error(
+        { ...this.logContext(), error: errorText(error) },
+        "reflector loop ended unexpectedly",
+      );
+    });
+  }
+
+  /** Closes the stream and any pending wait; resolves when the loop has ended. */
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    this.cycle.abort();
+    this.phase = "stopped";
+    await this.running;
+  }
+
+  /** Lists again now (the sink's replace reconciles), e.g. on a resync request. */
+  relist(): void {
+    this.relistRequested = true;
+    this.cycle.abort();
+  }
+
+  get relistCount(): number {
+    return Math.max(0, this.lists - 1);
+  }
+
+  status(): TypeSyncStatus {
+    return {
+      clusterId: this.cluster.id,
+      typeName: this.typeName,
+      resourceType: this.type,
+      phase: this.phase,
+      error: this.lastError,
+      objectCount: this.known.size,
+      lastEventTime: this.lastEventTime,
+      resourceVersion: this.resourceVersion,
+      relistCount: this.relistCount,
+      watchCount: this.watchCount,
+      stallCount: this.stallCount,
+      skippedCount: this.skippedCount,
+      hasSynced: this.hasSynced,
+    };
+  }
+
+  private get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  private async loop(): Promise<void> {
+    let needList = true;
+    while (!this.stopped) {
+      this.cycle = new AbortController();
+      const signal = AbortSignal.any([this.stopController.signal, this.cycle.signal]);
+      try {
+        if (needList || this.relistRequested) {
+          this.relistRequested = false;
+          needList = true;
+          await this.listAndReplace(signal);
+          needList = false;
+        }
+        await this.watchOnce(signal);
+      } catch (error) {
+        if (this.stopped) break;
+        if (this.relistRequested) continue;
+        if (this.stalled) {
+          this.stalled = false;
+          this.stallCount += 1;
+          this.logger.warn(this.logContext(), "watch stream silent past its deadline; reopening it");
+          continue;
+        }
+        if (isGone(error)) {
+          this.logger.info(
+            { ...this.logContext(), error: errorText(error) },
+            "resourceVersion too old to watch from; relisting",
+          );
+          needList = true;
+          continue;
+        }
+        await this.backOff(error, signal);
+      }
+    }
+    this.phase = "stopped";
+  }
+
+  private async listAndReplace(signal: AbortSignal): Promise<void> {
+    this.phase = "listing";
+    const list = await listAll(this.lw, this.pageSize, signal);
+    if (signal.aborted) throw new Error("list interrupted");
+    this.lists += 1;
+    this.known.clear();
+    this.uidByKey.clear();
+    for (const item of list.items) this.remember(item);
+    this.resourceVersion = list.resourceVersion;
+    this.deliver(() => this.sink.replace(this.cluster, this.type, list.items));
+    if (!this.hasSynced) {
+      this.hasSynced = true;
+      this.markSynced();
+    }
+    this.logger.debug({ ...this.logContext(), objects: list.items.length, pages: list.pages }, "listed");
+  }
+
+  private async watchOnce(signal: AbortSignal): Promise<void> {
+    const timeoutSeconds = Math.floor(this.minWatchTimeoutSeconds * (1 + this.random()));
+    const stallTimeoutMs = this.stallTimeoutMs ?? timeoutSeconds * 1000 + STALL_GRACE_MS;
+    const stream = await this.lw.watch({ resourceVersion: this.resourceVersion, timeoutSeconds, signal });
+    const openedAt = Date.now();
+    let events = 0;
+    this.watchCount += 1;
+    this.phase = "watching";
+    this.lastError = undefined;
+    this.backoff.markHealthy();
+
+    const closeOnAbort = () => stream.close();
+    signal.addEventListener("abort", closeOnAbort, { once: true });
+    if (signal.aborted) stream.close(); // aborted while the watch was opening
+    const watchdog = new Watchdog(stallTimeoutMs, () => {
+      this.stalled = true;
+      stream.close();
+    });
+    try {
+      for await (const event of stream) {
+        watchdog.feed();
+        events += 1;
+        this.handle(event);
+        if (signal.aborted) break;
+      }
+    } finally {
+      watchdog.cancel();
+      signal.removeEventListener("abort", closeOnAbort);
+      stream.close();
+    }
+    if (this.stalled) throw new Error("watch stalled");
+    if (signal.aborted) throw new Error("watch interrupted");
+    if (events === 0 && Date.now() - openedAt < INSTANT_CLOSE_MS) {
+      throw new Error("watch closed as soon as it opened");
+    }
+  }
+
+  private handle(event: WatchEvent): void {
+    if (event.type === "ERROR") throw watchErrorOf(event);
+    const rv = event.object.metadata?.resourceVersion;
+    if (event.type === "BOOKMARK") {
+      if (rv) this.resourceVersion = rv;
+      return;
+    }
+    if (rv) this.resourceVersion = rv;
+    this.lastEventTime = new Date().toISOString();
+    const object = event.object;
+    const uid = object.metadata?.uid ?? "";
+    if (event.type === "DELETED") {
+      this.forget(uid);
+      if (this.forwards("DELETED")) this.deliver(() => this.sink.delete(this.cluster, this.type, object));
+      return;
+    }
+    const previous = this.known.get(uid);
+    if (previous && rv !== undefined && previous.resourceVersion === rv) return;
+    this.replaceRecreated(object);
+    this.remember(object);
+    const change: ChangeEventType = previous ? "MODIFIED" : "ADDED";
+    if (this.forwards(change)) this.deliver(() => this.sink.upsert(this.cluster, this.type, object));
+  }
+
+  /**
+   * A new uid under a known namespace/name means the old object was deleted while we were not
+   * looking (no DELETED reached us); drop the old one so no ghost remains.
+   */
+  private replaceRecreated(object: KubeObject): void {
+    const key = keyOf(object);
+    const oldUid = this.uidByKey.get(key);
+    const uid = object.metadata?.uid ?? "";
+    if (oldUid === undefined || oldUid === uid) return;
+    this.forget(oldUid);
+    const ghost: KubeObject = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata: { uid: oldUid, name: object.metadata?.name, namespace: object.metadata?.namespace },
+    };
+    this.deliver(() => this.sink.delete(this.cluster, this.type, ghost));
+  }
+
+  private remember(object: KubeObject): void {
+    const uid = object.metadata?.uid ?? "";
+    const key = keyOf(object);
+    this.known.set(uid, { resourceVersion: object.metadata?.resourceVersion, key });
+    this.uidByKey.set(key, uid);
+  }
+
+  private forget(uid: string): void {
+    const known = this.known.get(uid);
+    if (!known) return;
+    this.known.delete(uid);
+    if (this.uidByKey.get(known.key) === uid) this.uidByKey.delete(known.key);
+  }
+
+  /** A consumer that throws must not take the reflector down with it. */
+  private deliver(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.logger.error(
+        { ...this.logContext(), error: errorText(error) },
+        "resource sink failed on an event",
+      );
+    }
+  }
+
+  private async backOff(error: unknown, signal: AbortSignal): Promise<void> {
+    const delay = this.backoff.next(retryAfterMs(error));
+    this.lastError = errorText(error);
+    this.phase = isLikelyPermanent(error) ? "error" : "backoff";
+    this.logger.warn(
+      { ...this.logContext(), error: this.lastError, retryInMs: Math.round(delay) },
+      "list/watch failed; retrying",
+    );
+    await this.sleep(delay, signal);
+  }
+
+  private logContext(): { cluster: string; type: string } {
+    return { cluster: this.cluster.name, type: this.typeName };
+  }
+}
+
+function keyOf(object: KubeObject): string {
+  const namespace = object.metadata?.namespace ?? "";
+  return `${namespace}/${object.metadata?.name ?? ""}`;
+}
+
+/** Failures that retrying will not fix without someone acting (RBAC, a type that went away). */
+function isLikelyPermanent(error: unknown): boolean {
+  return error instanceof KubeApiError && [401, 403, 404].includes(error.status);
+}
+
+/** Fires once if not fed within the deadline. */
+class Watchdog {
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(deadlineMs: number, onSilence: () => void) {
+    this.timer = setTimeout(onSilence, deadlineMs);
+  }
+
+  feed(): void {
+    this.timer.refresh();
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+  }
+}
