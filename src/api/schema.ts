@@ -1,4 +1,7 @@
-import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
+import type { GraphQLSchema } from "graphql";
+// The CommonJS build, which Pothos builds the schema with: under Vite (vitest), plain "graphql" resolves
+// to the ESM build, whose instanceof checks reject a schema made by the other copy.
+import { lexicographicSortSchema, printSchema } from "graphql/index.js";
 import { builder } from "./builder.js";
 import "./types/root.js";
 import "./types/json.js";

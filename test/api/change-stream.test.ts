@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { type ChangeEvent, openChangeStream } from "../../src/api/index.js";
+import { compileFilter, ResourceGraph } from "../../src/graph/index.js";
+import { cluster, configMap, configMapType, pod, podType } from "../server/fixtures.js";
+
+const everything = () => true;
+
+async function drain(stream: AsyncIterableIterator<ChangeEvent>, count: number): Promise<ChangeEvent[]> {
+  const events: ChangeEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const step = await stream.next();
+    if (step.done) break;
+    events.push(step.value);
+  }
+  return events;
+}
+
+function sequenceNumber(graph: ResourceGraph, event: ChangeEvent): number {
+  const n = graph.log.parseCursor(event.sequence);
+  if (n === undefined) throw new Error(`not a cursor of this log: ${event.sequence}`);
+  return n;
+}
+
+describe("change stream", () => {
+  it("delivers the backlog after `since`, then live changes, with no gap and no duplicate", async () => {
+    const graph = new ResourceGraph();
+    for (let i = 0; i < 5; i++) graph.upsert(cluster, podType, pod(`p${i}`, "default"));
+    const since = graph.log.cursor(2);
+    const stream = openChangeStream(graph.log, { since, matches: everything, capacity: 100 });
+    for (let i = 5; i < 8; i++) graph.upsert(cluster, podType, pod(`p${i}`, "default"));
+    graph.delete(cluster, podType, pod("p0", "default"));
+    const events = await drain(stream, 6);
+    expect(events.map((e) => sequenceNumber(graph, e))).toEqual([3, 4, 5, 6, 7, 8]);
+    const rest = await drain(stream, 1);
+    expect(rest.map((e) => [e.type, e.resource?.name])).toEqual([["DELETED", "p0"]]);
+    await stream.return?.();
+  });
+
+  it("starts with live changes only when no `since` is given", async () => {
+    const graph = new ResourceGraph();
+    graph.upsert(cluster, podType, pod("old", "default"));
+    const stream = openChangeStream(graph.log, { matches: everything, capacity: 10 });
+    const pending = stream.next();
+    graph.upsert(cluster, podType, pod("new", "default"));
+    const step = await pending;
+    expect(step.done).toBe(false);
+    expect(step.value).toMatchObject({ type: "ADDED", resource: { name: "new" } });
+    await stream.return?.();
+  });
+
+  it.each([
+    ["malformed", () => "garbage"],
+    ["from another process", () => "0123456789ab:1"],
+    ["ahead of the log", (g: ResourceGraph) => g.log.cursor(99)],
+    ["older than the retained window", (g: ResourceGraph) => g.log.cursor(1)],
+  ])("sends RESYNC first when `since` is %s, then live changes", async (_label, since) => {
+    const graph = new ResourceGraph({ retainedChanges: 3 });
+    for (let i = 0; i < 10; i++) graph.upsert(cluster, podType, pod(`p${i}`, "default"));
+    const stream = openChangeStream(graph.log, { since: since(graph), matches: everything, capacity: 10 });
+    graph.upsert(cluster, podType, pod("live", "default"));
+    const [resync, live] = await drain(stream, 2);
+    expect(resync).toEqual({ type: "RESYNC", resource: null, sequence: graph.log.cursor(10) });
+    expect(live).toMatchObject({ type: "ADDED", sequence: graph.log.cursor(11), resource: { name: "live" } });
+    await stream.return?.();
+  });
+
+  it("applies the filter to the backlog and to live changes", async () => {
+    const graph = new ResourceGraph();
+    const since = graph.log.cursor();
+    graph.upsert(cluster, podType, pod("p1", "default"));
+    graph.upsert(cluster, configMapType, configMap("c1", "default"));
+    const stream = openChangeStream(graph.log, {
+      since,
+      matches: compileFilter({ kinds: ["ConfigMap"] }),
+      capacity: 10,
+    });
+    graph.upsert(cluster, podType, pod("p2", "default"));
+    graph.upsert(cluster, configMapType, configMap("c2", "default"));
+    const events = await drain(stream, 2);
+    expect(events.map((e) => e.resource?.name)).toEqual(["c1", "c2"]);
+    await stream.return?.();
+  });
+
+  it("on overflow drops what a slow reader has not taken and sends RESYNC, then goes on", async () => {
+    const graph = new ResourceGraph();
+    let overflows = 0;
+    const stream = openChangeStream(graph.log, {
+      matches: everything,
+      capacity: 4,
+      onOverflow: () => overflows++,
+    });
+    for (let i = 0; i < 50; i++) graph.upsert(cluster, podType, pod(`p${i}`, "default"));
+    expect(overflows).toBeGreaterThan(0);
+    const events: ChangeEvent[] = [];
+    for (;;) {
+      const pending = stream.next();
+      const step = await Promise.race([
+        pending,
+        new Promise<"idle">((resolve) => setImmediate(() => resolve("idle"))),
+      ]);
+      if (step === "idle") {
+        graph.upsert(cluster, podType, pod("after", "default"));
+        const last = await pending;
+        if (!last.done) events.push(last.value);
+        break;
+      }
+      if (step.done) break;
+      events.push(step.value);
+    }
+    // Never more than the queue's capacity plus the RESYNC is held for the reader.
+    expect(events.length).toBeLessThanOrEqual(4 + 2);
+    const resync = events.find((e) => e.type === "RESYNC");
+    expect(resync).toBeDefined();
+    const afterResync = events.slice(events.indexOf(resync!) + 1).map((e) => sequenceNumber(graph, e));
+    // What follows the RESYNC is consecutive and ends with the newest change.
+    expect(afterResync.at(-1)).toBe(51);
+    for (let i = 1; i < afterResync.length; i++) expect(afterResync[i]).toBe(afterResync[i - 1]! + 1);
+    expect(sequenceNumber(graph, resync!)).toBeLessThan(afterResync[0]!);
+    await stream.return?.();
+  });
+
+  it("frees its listener and ends a pending read when the reader goes away", async () => {
+    const graph = new ResourceGraph();
+    let closed = 0;
+    const stream = openChangeStream(graph.log, {
+      matches: everything,
+      capacity: 10,
+      onClose: () => closed++,
+    });
+    expect(graph.log.listenerCount).toBe(1);
+    const pending = stream.next();
+    await stream.return?.();
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(graph.log.listenerCount).toBe(0);
+    await stream.return?.();
+    expect(closed).toBe(1);
+    graph.upsert(cluster, podType, pod("later", "default"));
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("treats a filter that throws as not matching instead of failing the log", async () => {
+    const graph = new ResourceGraph();
+    const stream = openChangeStream(graph.log, {
+      matches: (r) => {
+        if (r.name === "bad") throw new Error("boom");
+        return true;
+      },
+      capacity: 10,
+    });
+    graph.upsert(cluster, podType, pod("bad", "default"));
+    graph.upsert(cluster, podType, pod("good", "default"));
+    const [event] = await drain(stream, 1);
+    expect(event?.resource?.name).toBe("good");
+    await stream.return?.();
+  });
+});

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ApiResourcesDocument,
+  ClustersDocument,
+  ResourceDetailDocument,
+  ResourcesDocument,
+  type ResourcesQuery,
+  ResyncDocument,
+} from "../generated/graphql.js";
+import { query, queryData } from "../support/graphql-client.js";
+import {
+  cluster,
+  configMap,
+  configMapType,
+  pod,
+  podType,
+  startTestServer,
+  type TestServer,
+} from "./fixtures.js";
+
+describe("queries over HTTP", () => {
+  let t: TestServer;
+  const resynced: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestServer({
+      apiResources: () => [
+        { ...podType, clusterId: cluster.id },
+        { ...configMapType, clusterId: cluster.id },
+        { ...podType, clusterId: "other" },
+      ],
+      resync: (clusterId) => {
+        resynced.push(clusterId);
+        return clusterId === cluster.id;
+      },
+    });
+    for (let i = 0; i < 25; i++) {
+      const namespace = i % 2 === 0 ? "default" : "kube-system";
+      t.graph.upsert(
+        cluster,
+        podType,
+        pod(`pod-${String(i).padStart(2, "0")}`, namespace, { labels: { app: i % 5 === 0 ? "web" : "db" } }),
+      );
+    }
+    for (let i = 0; i < 5; i++) t.graph.upsert(cluster, configMapType, configMap(`cm-${i}`, "default"));
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  it("pages through every object with first/after, with the total on each page", async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const data: ResourcesQuery = await queryData(t.server.url, ResourcesDocument, { first: 7, after });
+      pages++;
+      expect(data.resources.totalCount).toBe(30);
+      seen.push(...data.resources.edges.map((e) => e.node.uid));
+      if (!data.resources.pageInfo.hasNextPage) break;
+      after = data.resources.pageInfo.endCursor ?? null;
+      expect(after).not.toBeNull();
+    }
+    expect(pages).toBe(5);
+    expect(seen).toHaveLength(30);
+    expect(new Set(seen).size).toBe(30);
+  });
+
+  it("lets a page resume from any edge's cursor", async () => {
+    const first = await queryData(t.server.url, ResourcesDocument, { first: 10 });
+    const third = first.resources.edges[2]!;
+    const resumed = await queryData(t.server.url, ResourcesDocument, { first: 3, after: third.cursor });
+    expect(resumed.resources.edges.map((e) => e.node.uid)).toEqual(
+      first.resources.edges.slice(3, 6).map((e) => e.node.uid),
+    );
+  });
+
+  it("reports the change-log sequence the page was read at", async () => {
+    const data = await queryData(t.server.url, ResourcesDocument, { first: 1 });
+    expect(data.resources.sequence).toBe(t.graph.log.cursor());
+  });
+
+  it("filters by kinds, namespaces and label selector", async () => {
+    const configMaps = await queryData(t.server.url, ResourcesDocument, { filter: { kinds: ["ConfigMap"] } });
+    expect(configMaps.resources.totalCount).toBe(5);
+    expect(configMaps.resources.edges.every((e) => e.node.kind === "ConfigMap")).toBe(true);
+
+    const system = await queryData(t.server.url, ResourcesDocument, {
+      filter: { namespaces: ["kube-system"] },
+    });
+    expect(system.resources.totalCount).toBe(12);
+    expect(system.resources.edges.every((e) => e.node.namespace === "kube-system")).toBe(true);
+
+    const web = await queryData(t.server.url, ResourcesDocument, {
+      filter: { kinds: ["Pod"], namespaces: ["default"], labelSelector: "app in (web)" },
+    });
+    expect(web.resources.edges.map((e) => e.node.name)).toEqual(["pod-00", "pod-10", "pod-20"]);
+    expect(web.resources.edges[0]!.node.labels).toEqual({ app: "web" });
+    expect(web.resources.edges[0]!.node.cluster).toEqual(cluster);
+  });
+
+  it("answers a bad selector or cursor with a clear error, not a crash", async () => {
+    const badSelector = await query(t.server.url, ResourcesDocument, {
+      filter: { labelSelector: "app in (" },
+    });
+    expect(badSelector.errors?.[0]?.message).toMatch(/selector|expected|\(/i);
+    expect(badSelector.errors?.[0]?.message).not.toBe("Unexpected error.");
+
+    const badCursor = await query(t.server.url, ResourcesDocument, { after: "not-a-cursor" });
+    expect(badCursor.errors?.[0]?.message).toMatch(/cursor/);
+
+    const tooMany = await query(t.server.url, ResourcesDocument, { first: 100_000 });
+    expect(tooMany.errors?.[0]?.message).toMatch(/first must be between 0 and 1000/);
+
+    const still = await queryData(t.server.url, ResourcesDocument, { first: 1 });
+    expect(still.resources.totalCount).toBe(30);
+  });
+
+  it("loads any resource by its global id through node(id)", async () => {
+    const page = await queryData(t.server.url, ResourcesDocument, { filter: { names: ["pod-03"] } });
+    const id = page.resources.edges[0]!.node.id;
+    const detail = await queryData(t.server.url, ResourceDetailDocument, { id });
+    const node = detail.node;
+    if (node === null || node === undefined || !("uid" in node)) throw new Error("expected a Resource");
+    expect(node.uid).toBe("uid-kube-system-pod-03");
+    expect(node.annotations).toEqual({ note: "pod pod-03" });
+    expect(node.ownerReferences).toEqual([
+      { kind: "ReplicaSet", name: "rs-1", uid: "rs-uid", controller: true },
+    ]);
+    expect(node.spec).toMatchObject({ nodeName: "node-1" });
+    expect(node.status).toEqual({ phase: "Running" });
+    expect(node.object).toMatchObject({ kind: "Pod", metadata: { name: "pod-03" } });
+
+    const missing = await queryData(t.server.url, ResourceDetailDocument, {
+      id: Buffer.from("Resource:c1-uid/nope").toString("base64"),
+    });
+    expect(missing.node).toBeNull();
+  });
+
+  it("lists clusters and the discovered API resources", async () => {
+    expect((await queryData(t.server.url, ClustersDocument)).clusters).toEqual([cluster]);
+    const all = await queryData(t.server.url, ApiResourcesDocument, {});
+    expect(all.apiResources).toHaveLength(3);
+    const mine = await queryData(t.server.url, ApiResourcesDocument, { clusterIds: [cluster.id] });
+    expect(mine.apiResources.map((r) => r.typeName).sort()).toEqual(["configmaps.v1.", "pods.v1."]);
+    expect(mine.apiResources.find((r) => r.kind === "Pod")).toMatchObject({
+      apiVersion: "v1",
+      namespaced: true,
+    });
+  });
+
+  it("passes resync to the caller's callback", async () => {
+    expect((await queryData(t.server.url, ResyncDocument, { clusterId: cluster.id })).resync).toBe(true);
+    expect((await queryData(t.server.url, ResyncDocument, { clusterId: "unknown" })).resync).toBe(false);
+    expect(resynced).toEqual([cluster.id, "unknown"]);
+  });
+});
