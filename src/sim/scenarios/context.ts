@@ -22,6 +22,9 @@ export class ScenarioBuilder implements Stamp {
   readonly random: Random;
   readonly objects: KubeObject[] = [];
   private clock = clusterBirth;
+  // Most consecutive objects share a second; formatting it once saves a Date per object.
+  private formattedSecond = -1;
+  private formatted = "";
 
   constructor(seed: number) {
     this.random = new Random(seed);
@@ -33,7 +36,12 @@ export class ScenarioBuilder implements Stamp {
 
   timestamp(): string {
     this.clock += this.random.int(0, 2000);
-    return formatTime(this.clock);
+    const second = Math.floor(this.clock / 1000);
+    if (second !== this.formattedSecond) {
+      this.formattedSecond = second;
+      this.formatted = formatTime(second * 1000);
+    }
+    return this.formatted;
   }
 
   /** Jumps the clock, e.g. between the control plane coming up and apps being deployed. */
@@ -73,8 +81,10 @@ export interface MetaOptions {
   generation?: number;
 }
 
+const noOptions: MetaOptions = {};
+
 /** Fresh metadata with a uid and creation time; the store fills resourceVersion. */
-export function objectMeta(stamp: Stamp, name: string, options: MetaOptions = {}): ObjectMeta {
+export function objectMeta(stamp: Stamp, name: string, options: MetaOptions = noOptions): ObjectMeta {
   const meta: ObjectMeta = { name };
   if (options.generateName !== undefined) meta.generateName = options.generateName;
   if (options.namespace !== undefined) meta.namespace = options.namespace;

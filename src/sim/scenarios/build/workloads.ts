@@ -12,10 +12,6 @@ import { jobsPerCronJob } from "../spec.js";
 import type { BuildContext } from "./context.js";
 import type { Placement } from "./scheduler.js";
 
-function digests(shape: AppShape): Record<string, string> {
-  return { [shape.image]: shape.imageDigest };
-}
-
 function target(pod: KubeObject, placement: Placement): EndpointTarget {
   const meta = pod.metadata ?? {};
   return {
@@ -65,7 +61,7 @@ export function addDeployment(
         owner: { ...owner },
         spec: templateSpec(shape),
         placement,
-        digests: digests(shape),
+        knownImage: shape,
       }),
     );
     targets.push(target(pod, placement));
@@ -127,7 +123,7 @@ export function addStatefulSet(
         owner: controllerRef(set),
         spec,
         placement,
-        digests: digests(shape),
+        knownImage: shape,
       }),
     );
     targets.push(target(pod, placement));
@@ -172,7 +168,7 @@ export function addDaemonSet(ctx: BuildContext, namespace: string, shape: AppSha
         owner: { ...owner },
         spec,
         placement,
-        digests: digests(shape),
+        knownImage: shape,
         hostNetwork: true,
       }),
     );
@@ -199,7 +195,7 @@ export function addCronJob(ctx: BuildContext, namespace: string, shape: AppShape
         owner: controllerRef(job),
         spec: jobTemplateSpec(shape),
         placement: ctx.scheduler.anyWorker(),
-        digests: digests(shape),
+        knownImage: shape,
         phase: "Succeeded",
       }),
     );

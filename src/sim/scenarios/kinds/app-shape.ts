@@ -31,6 +31,18 @@ export function appLabels(shape: AppShape): Record<string, string> {
   return shape.labels ? { ...shape.labels } : { app: shape.name };
 }
 
+function readinessProbe(shape: AppShape): Record<string, unknown> {
+  const probe: Record<string, unknown> = shape.portName.startsWith("http")
+    ? { httpGet: { path: "/healthz", port: shape.portName, scheme: "HTTP" } }
+    : { tcpSocket: { port: shape.portName } };
+  probe.initialDelaySeconds = 5;
+  probe.timeoutSeconds = 1;
+  probe.periodSeconds = 10;
+  probe.successThreshold = 1;
+  probe.failureThreshold = 3;
+  return probe;
+}
+
 function container(shape: AppShape): Record<string, unknown> {
   const c: Record<string, unknown> = {
     name: shape.name,
@@ -41,24 +53,17 @@ function container(shape: AppShape): Record<string, unknown> {
       limits: { memory: shape.memory },
       requests: { cpu: shape.cpu, memory: shape.memory },
     },
-    readinessProbe: {
-      ...(shape.portName.startsWith("http")
-        ? { httpGet: { path: "/healthz", port: shape.portName, scheme: "HTTP" } }
-        : { tcpSocket: { port: shape.portName } }),
-      initialDelaySeconds: 5,
-      timeoutSeconds: 1,
-      periodSeconds: 10,
-      successThreshold: 1,
-      failureThreshold: 3,
-    },
+    readinessProbe: readinessProbe(shape),
     terminationMessagePath: "/dev/termination-log",
     terminationMessagePolicy: "File",
   };
   if (shape.configMap) c.envFrom = [{ configMapRef: { name: shape.configMap } }];
-  const mounts: Record<string, unknown>[] = [];
-  if (shape.secret) mounts.push({ name: "credentials", mountPath: "/etc/credentials", readOnly: true });
-  if (shape.claim) mounts.push({ name: shape.claim, mountPath: "/data" });
-  if (mounts.length > 0) c.volumeMounts = mounts;
+  if (shape.secret || shape.claim) {
+    const mounts: Record<string, unknown>[] = [];
+    if (shape.secret) mounts.push({ name: "credentials", mountPath: "/etc/credentials", readOnly: true });
+    if (shape.claim) mounts.push({ name: shape.claim, mountPath: "/data" });
+    c.volumeMounts = mounts;
+  }
   return c;
 }
 

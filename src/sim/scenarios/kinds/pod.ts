@@ -1,6 +1,6 @@
 import type { KubeObject, OwnerReference } from "../../object-api.js";
 import type { Stamp } from "../context.js";
-import { objectMeta } from "../context.js";
+import { type MetaOptions, objectMeta } from "../context.js";
 
 export interface PodPlacement {
   nodeName: string;
@@ -19,8 +19,8 @@ export interface PodOptions {
   /** A fresh spec (from a template); the pod takes ownership of it. */
   spec: Record<string, unknown>;
   placement: PodPlacement;
-  /** Images' digests by image, for containerStatuses. */
-  digests?: Record<string, string>;
+  /** The digest the registry gave this image; other images get a random one. */
+  knownImage?: { readonly image: string; readonly imageDigest: string };
   /** Finished pods (a Job's) are Succeeded with terminated containers. */
   phase?: "Running" | "Succeeded" | "Pending";
   hostNetwork?: boolean;
@@ -58,10 +58,10 @@ function containerStatus(
   container: Record<string, unknown>,
   phase: string,
   time: string,
-  digests: Record<string, string> | undefined,
+  knownImage: PodOptions["knownImage"],
 ): Record<string, unknown> {
   const image = typeof container.image === "string" ? container.image : "";
-  const digest = digests?.[image] ?? `sha256:${stamp.random.hex(64)}`;
+  const digest = knownImage?.image === image ? knownImage.imageDigest : `sha256:${stamp.random.hex(64)}`;
   const running = phase === "Running";
   const state =
     phase === "Pending"
@@ -97,13 +97,11 @@ function containerStatus(
 
 /** A scheduled pod with the fields admission, the scheduler and the kubelet fill in. */
 export function buildPod(stamp: Stamp, options: PodOptions): KubeObject {
-  const meta = objectMeta(stamp, options.name, {
-    namespace: options.namespace,
-    labels: options.labels,
-    ...(options.annotations ? { annotations: options.annotations } : {}),
-    ...(options.owner ? { ownerReferences: [options.owner] } : {}),
-    ...(options.generateName ? { generateName: options.generateName } : {}),
-  });
+  const metaOptions: MetaOptions = { namespace: options.namespace, labels: options.labels };
+  if (options.annotations) metaOptions.annotations = options.annotations;
+  if (options.owner) metaOptions.ownerReferences = [options.owner];
+  if (options.generateName) metaOptions.generateName = options.generateName;
+  const meta = objectMeta(stamp, options.name, metaOptions);
   const created = meta.creationTimestamp ?? stamp.timestamp();
   const spec = options.spec;
   const containers = Array.isArray(spec.containers) ? (spec.containers as Record<string, unknown>[]) : [];
@@ -139,7 +137,7 @@ export function buildPod(stamp: Stamp, options: PodOptions): KubeObject {
       condition("ContainersReady", ready, created),
       condition("PodScheduled", "True", created),
     ],
-    containerStatuses: containers.map((c) => containerStatus(stamp, c, phase, created, options.digests)),
+    containerStatuses: containers.map((c) => containerStatus(stamp, c, phase, created, options.knownImage)),
     hostIP: options.placement.hostIp,
     hostIPs: [{ ip: options.placement.hostIp }],
     phase,
