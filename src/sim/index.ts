@@ -1,11 +1,40 @@
 // The Kubernetes API simulator: an HTTP server that kubectl and client-node cannot tell from a real
 // kube-apiserver for what meshsync uses. Imports nothing from the rest of meshsync.
+import type { Fault, FaultResult } from "./faults.js";
+import { kubeconfigFor } from "./kubeconfig.js";
+import type { KubeObject, ObjectApi } from "./object-api.js";
+import { generateScenario } from "./scenarios/index.js";
+import { SimulatorServer } from "./server.js";
+
+export type { Fault, FaultResult } from "./faults.js";
+export { kubeconfigFor } from "./kubeconfig.js";
+export type { KubeObject, ObjectApi } from "./object-api.js";
+
 export interface SimulatorOptions {
   host?: string; // default 127.0.0.1
   port?: number; // default 0 (a free port)
-  scenario?: string; // scenario name or a file; default "demo"
+  /** Scenario name or a file; default "demo"; "empty" holds only the system namespaces. */
+  scenario?: string;
   seed?: number; // default 1
   churn?: number; // changes per second; default 0
+  /** More objects to load after the scenario's. */
+  objects?: KubeObject[];
+  /** Changes retained for watch resume; older resourceVersions get 410 Expired. Default 50,000. */
+  historySize?: number;
+  /** How often an open watch with allowWatchBookmarks gets a BOOKMARK. Default 60 s. */
+  bookmarkIntervalMs?: number;
+  /** Watches without timeoutSeconds end after 1-2x this, as the real server's. Default 1800. */
+  watchTimeoutSeconds?: number;
+  /** How long a paginated list's continue token stays valid. Default 5 minutes. */
+  continueTtlMs?: number;
+  /** How often `logs -f` gets a new line. Default 1 s. */
+  logFollowIntervalMs?: number;
+  /** Faults in force from the start (see faults.ts). */
+  faults?: Fault[];
+  /** Context (and cluster and user) name in the kubeconfig. Default "meshsync-sim". */
+  contextName?: string;
+  /** Called for every answered request. */
+  onRequest?: (method: string, path: string, status: number) => void;
 }
 
 export interface RunningSimulator {
@@ -14,4 +43,64 @@ export interface RunningSimulator {
   /** A kubeconfig (YAML text) that points kubectl and client-node at this server. */
   kubeconfig(): string;
   close(): Promise<void>;
+  /** Direct reads and writes, through the same path as the HTTP verbs (same resourceVersions, same watch events). */
+  readonly api: ObjectApi;
+  /** The newest resourceVersion handed out. */
+  resourceVersion(): number;
+  /** Injects a fault, exactly as POST /sim/faults does. */
+  fault(fault: Fault): FaultResult;
+  /** Open watch streams right now. */
+  openWatches(): number;
+}
+
+interface Churn {
+  stop(): void;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const server = new SimulatorServer(options);
+  const scenario = options.scenario ?? "demo";
+  const seed = options.seed ?? 1;
+  server.load([
+    ...(scenario === "empty" ? [] : generateScenario(scenario, seed)),
+    ...(options.objects ?? []),
+  ]);
+  const url = await server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+  let churn: Churn | undefined;
+  if (options.churn && options.churn > 0) {
+    try {
+      churn = await startChurnFor(server.store, options.churn, seed);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  }
+  return {
+    url,
+    kubeconfig: () => kubeconfigFor(url, options.contextName),
+    async close() {
+      churn?.stop();
+      await server.close();
+    },
+    api: server.store,
+    resourceVersion: () => server.store.resourceVersion,
+    fault: (fault) => server.faults.apply(fault),
+    openWatches: () => server.hub.openCount,
+  };
+}
+
+// Churn lives beside the scenarios; it is looked up at run time so the server starts without it.
+async function startChurnFor(api: ObjectApi, perSecond: number, seed: number): Promise<Churn> {
+  const specifier = "./churn.js";
+  const loaded: unknown = await import(specifier);
+  const start =
+    typeof loaded === "object" && loaded !== null
+      ? (loaded as Record<string, unknown>).startChurn
+      : undefined;
+  if (typeof start !== "function") throw new Error("churn is not available in this build");
+  const churn: unknown = start(api, perSecond, seed);
+  if (typeof churn !== "object" || churn === null || typeof (churn as Churn).stop !== "function") {
+    throw new Error("churn did not start");
+  }
+  return churn as Churn;
 }

@@ -1,0 +1,123 @@
+// The request entry point: fault interception, the admin endpoint, health and version, discovery,
+// and resource paths; every failure becomes a Status answer, so no request can crash the process.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type FaultController, parseFaults } from "../faults.js";
+import { methodNotAllowed, pathNotFound, type StatusError } from "../store/status-error.js";
+import {
+  aggregatedContentType,
+  aggregatedList,
+  groupDocument,
+  groupList,
+  legacyVersions,
+  resourceList,
+  wantsAggregated,
+} from "./discovery.js";
+import { serveResource, type VerbContext } from "./objects.js";
+import { readObjectBody, sendError, sendJson, sendText } from "./respond.js";
+import { parseRoute } from "./route.js";
+
+export interface HandlerContext extends VerbContext {
+  faults: FaultController;
+  /** Called with each request's outcome, for logging. */
+  onRequest?: (method: string, path: string, status: number) => void;
+}
+
+export const versionInfo = {
+  major: "1",
+  minor: "32",
+  gitVersion: "v1.32.0",
+  gitCommit: "0000000000000000000000000000000000000000",
+  gitTreeState: "clean",
+  buildDate: "2024-12-11T00:00:00Z",
+  goVersion: "go1.23.3",
+  compiler: "gc",
+  platform: "linux/amd64",
+};
+
+const healthPaths = /^\/(healthz|livez|readyz)(\/.*)?$/;
+
+export function createHandler(context: HandlerContext) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    handle(context, req, res)
+      .catch((error: unknown) => sendError(res, error))
+      .finally(() => context.onRequest?.(req.method ?? "GET", req.url ?? "/", res.statusCode));
+  };
+}
+
+async function handle(context: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://simulator");
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  const method = req.method ?? "GET";
+
+  if (path === "/sim/faults") return serveFaults(context, req, res);
+
+  const isWatch =
+    url.searchParams.get("watch") === "true" ||
+    url.searchParams.get("watch") === "1" ||
+    /\/watch\//.test(path);
+  const injected = context.faults.intercept(`${url.pathname}${url.search}`, isWatch);
+  if (injected) return sendInjected(res, injected, isWatch);
+
+  if (path === "/version") return sendJson(res, 200, versionInfo);
+  if (healthPaths.test(path)) return sendText(res, 200, "ok");
+
+  const route = parseRoute(
+    path,
+    (group, version, resource) => context.store.registry.find(group, version, resource)?.namespaced === true,
+  );
+  if (!route) throw pathNotFound();
+  if (route.kind !== "resource" && method !== "GET") throw methodNotAllowed();
+  const registry = context.store.registry;
+  switch (route.kind) {
+    case "discovery-legacy":
+      if (wantsAggregated(req))
+        return sendJson(res, 200, aggregatedList(registry, true), aggregatedContentType);
+      return sendJson(res, 200, legacyVersions(req.headers.host));
+    case "discovery-groups":
+      if (wantsAggregated(req))
+        return sendJson(res, 200, aggregatedList(registry, false), aggregatedContentType);
+      return sendJson(res, 200, groupList(registry));
+    case "discovery-group":
+      return sendJson(res, 200, groupDocument(registry, route.group));
+    case "discovery-version":
+      return sendJson(res, 200, resourceList(registry, route.group, route.version));
+    case "resource": {
+      const type = context.store.resolve(route.group, route.version, route.resource);
+      return serveResource(
+        context,
+        req,
+        res,
+        {
+          type,
+          ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
+          ...(route.name !== undefined ? { name: route.name } : {}),
+          ...(route.subresource !== undefined ? { subresource: route.subresource } : {}),
+          watchPath: route.watchPath,
+        },
+        url.searchParams,
+      );
+    }
+  }
+}
+
+async function serveFaults(
+  context: HandlerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (req.method === "GET") return sendJson(res, 200, context.faults.describe());
+  if (req.method !== "POST") throw methodNotAllowed();
+  const faults = parseFaults(await readObjectBody(req));
+  const results = faults.map((fault) => context.faults.apply(fault));
+  sendJson(res, 200, { applied: results });
+}
+
+/** A 410 on a watch arrives as an ERROR event on a 200 stream, which is how the real server says it. */
+function sendInjected(res: ServerResponse, error: StatusError, isWatch: boolean): void {
+  if (isWatch && error.code === 410) {
+    res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" });
+    res.end(`${JSON.stringify({ type: "ERROR", object: error.toStatus() })}\n`);
+    return;
+  }
+  sendError(res, error);
+}

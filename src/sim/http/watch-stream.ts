@@ -1,0 +1,55 @@
+// A watch over HTTP: 200 at once, then one compact JSON event per line, each written (and so
+// flushed as a chunk) as it happens; objects in the Table form when kubectl asks for it.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { SimResourceType } from "../catalog.js";
+import type { KubeObject } from "../object-api.js";
+import { findCrd, type ObjectStore } from "../store/index.js";
+import type { WatchEventType, WatchHub, WatchOutput, WatchRequest } from "../watch.js";
+import { columnsFor, type IncludeObject, table, tableContentType, tableRow, wantsTable } from "./table.js";
+
+// A client that reads slower than this much backlog is dropped, as the real server drops slow watchers.
+const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
+
+export function serveWatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  hub: WatchHub,
+  store: ObjectStore,
+  request: WatchRequest,
+  includeObject: IncludeObject,
+): void {
+  const asTable = wantsTable(req);
+  const encode = asTable ? tableEncoder(store, request.type, includeObject) : (obj: KubeObject) => obj;
+  res.writeHead(200, {
+    "Content-Type": asTable ? tableContentType : "application/json",
+    "Cache-Control": "no-cache, private",
+    "Transfer-Encoding": "chunked",
+  });
+  res.flushHeaders();
+  res.socket?.setNoDelay(true);
+  const output: WatchOutput = {
+    write(type: WatchEventType, object: KubeObject) {
+      if (res.destroyed || res.writableEnded) return;
+      const encoded = type === "ERROR" || type === "BOOKMARK" ? object : encode(object);
+      res.write(`${JSON.stringify({ type, object: encoded })}\n`);
+      if (res.writableLength > MAX_BACKLOG_BYTES) output.abort();
+    },
+    end() {
+      if (!res.writableEnded) res.end();
+    },
+    abort() {
+      res.destroy();
+      req.socket.destroy();
+    },
+  };
+  const watcher = hub.open(request, output);
+  res.on("close", () => watcher.detach());
+}
+
+function tableEncoder(store: ObjectStore, type: SimResourceType, includeObject: IncludeObject) {
+  const columns = columnsFor(type, findCrd(store, type.group, type.name));
+  return (obj: KubeObject): KubeObject =>
+    table(columns, [tableRow(obj, columns, includeObject, Date.now())], {
+      resourceVersion: obj.metadata?.resourceVersion ?? "",
+    });
+}

@@ -1,0 +1,119 @@
+// Checks and defaults for metadata that the real API server applies to every object on write.
+import { randomUUID } from "node:crypto";
+import type { KubeObject, ObjectMeta } from "../object-api.js";
+import { badRequest, invalid } from "./status-error.js";
+
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// Groups whose objects must have DNS-1123 subdomain names (namespaces: labels).
+const dnsNamedGroups = new Set([
+  "",
+  "apps",
+  "batch",
+  "networking.k8s.io",
+  "discovery.k8s.io",
+  "policy",
+  "autoscaling",
+]);
+const suffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+export function nowTimestamp(): string {
+  return `${new Date().toISOString().slice(0, 19)}Z`;
+}
+
+export function generatedName(prefix: string): string {
+  let suffix = "";
+  for (let i = 0; i < 5; i++) suffix += suffixAlphabet[Math.floor(Math.random() * suffixAlphabet.length)];
+  return `${prefix}${suffix}`;
+}
+
+export function metadataOf(obj: KubeObject): ObjectMeta {
+  if (obj.metadata === undefined) obj.metadata = {};
+  if (typeof obj.metadata !== "object" || obj.metadata === null || Array.isArray(obj.metadata)) {
+    throw badRequest("metadata must be an object");
+  }
+  return obj.metadata;
+}
+
+/** Fails the way the real server does for names it would not accept. */
+export function validateName(kind: string, group: string, meta: ObjectMeta, isNamespace: boolean): void {
+  const name = meta.name;
+  if (name === undefined || name === "") {
+    throw invalid(kind, group, "", [
+      {
+        reason: "FieldValueRequired",
+        message: "Required value: name or generateName is required",
+        field: "metadata.name",
+      },
+    ]);
+  }
+  if (typeof name !== "string") throw badRequest("metadata.name must be a string");
+  // Most groups only ask that a name fit in a URL path segment (RBAC's "system:node" names, say).
+  if (!dnsNamedGroups.has(group)) {
+    const bad =
+      name === "." || name === ".."
+        ? `may not be '${name}'`
+        : /[/%]/.test(name)
+          ? `may not contain '${name.includes("/") ? "/" : "%"}'`
+          : "";
+    if (bad) {
+      throw invalid(kind, group, name, [
+        { reason: "FieldValueInvalid", message: `Invalid value: "${name}": ${bad}`, field: "metadata.name" },
+      ]);
+    }
+    checkStringMaps(meta);
+    return;
+  }
+  const pattern = isNamespace ? dns1123Label : dns1123Subdomain;
+  const limit = isNamespace ? 63 : 253;
+  if (!pattern.test(name) || name.length > limit) {
+    const what = isNamespace
+      ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+      : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+    throw invalid(kind, group, name, [
+      { reason: "FieldValueInvalid", message: `Invalid value: "${name}": ${what}`, field: "metadata.name" },
+    ]);
+  }
+  checkStringMaps(meta);
+}
+
+function checkStringMaps(meta: ObjectMeta): void {
+  for (const field of ["labels", "annotations"] as const) {
+    const map = meta[field];
+    if (map === undefined || map === null) continue;
+    if (
+      typeof map !== "object" ||
+      Array.isArray(map) ||
+      Object.values(map).some((v) => typeof v !== "string")
+    ) {
+      throw badRequest(`metadata.${field} must map strings to strings`);
+    }
+  }
+}
+
+/** Server-owned fields of a new object: uid, creationTimestamp, generation. */
+export function fillCreateDefaults(meta: ObjectMeta): void {
+  if (!meta.uid) meta.uid = randomUUID();
+  if (!meta.creationTimestamp) meta.creationTimestamp = nowTimestamp();
+  if (meta.generation === undefined) meta.generation = 1;
+  delete meta.deletionTimestamp;
+}
+
+/** Plain-JSON deep equality, for telling a real change from a no-op write. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const leftKeys = Object.keys(left).filter((key) => left[key] !== undefined);
+  const rightKeys = Object.keys(right).filter((key) => right[key] !== undefined);
+  return leftKeys.length === rightKeys.length && leftKeys.every((key) => sameJson(left[key], right[key]));
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,520 @@
+// Every object the simulator holds, and the one write path (HTTP verbs, churn and scenario loading
+// all come through here) that stamps resourceVersions from one global counter and records changes.
+import type { SimResourceType } from "../catalog.js";
+import type { KubeObject, ObjectApi } from "../object-api.js";
+import { ChangeHistory, type ChangeType, type StoredChange } from "./history.js";
+import {
+  fillCreateDefaults,
+  generatedName,
+  isPlainObject,
+  metadataOf,
+  nowTimestamp,
+  sameJson,
+  validateName,
+} from "./object-meta.js";
+import { apiVersionOf, storageKey, TypeRegistry } from "./registry.js";
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  notFound,
+  pathNotFound,
+  StatusError,
+  staleObjectMessage,
+} from "./status-error.js";
+
+export interface ObjectStoreOptions {
+  /** How many changes a watch can resume across before it gets 410 Expired. */
+  historySize?: number;
+  registry?: TypeRegistry;
+}
+
+export interface WriteOptions {
+  /** "status" writes only the status; anything else (or none) writes all but the status. */
+  subresource?: string;
+}
+
+export interface DeletePreconditions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+/** Type-specific behaviour around writes (CRDs register types, namespaces cascade). */
+export interface StoreHook {
+  /** Validates and fills server-owned fields; may throw a StatusError. */
+  prepare?(obj: KubeObject, previous: KubeObject | undefined): void;
+  afterWrite?(obj: KubeObject, previous: KubeObject | undefined): void;
+  beforeDelete?(obj: KubeObject): void;
+}
+
+export type ChangeListener = (change: StoredChange) => void;
+
+const DEFAULT_HISTORY_SIZE = 50_000;
+// A restart with lost history moves the counter this far, so no old resourceVersion stays valid.
+const EPOCH_STRIDE = 1_000_000;
+
+type Namespaces = Map<string, Map<string, KubeObject>>;
+
+export class ObjectStore implements ObjectApi {
+  readonly registry: TypeRegistry;
+  readonly history: ChangeHistory;
+  private counter = 1;
+  private readonly data = new Map<string, Namespaces>();
+  private readonly sorted = new Map<string, KubeObject[]>();
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly hooks = new Map<string, StoreHook>();
+
+  constructor(options: ObjectStoreOptions = {}) {
+    this.registry = options.registry ?? new TypeRegistry();
+    this.history = new ChangeHistory(options.historySize ?? DEFAULT_HISTORY_SIZE, this.counter);
+  }
+
+  /** The newest resourceVersion handed out. */
+  get resourceVersion(): number {
+    return this.counter;
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  addHook(group: string, resource: string, hook: StoreHook): void {
+    this.hooks.set(storageKey(group, resource), hook);
+  }
+
+  /** The served type, or the 404 the real server gives for a path it does not serve. */
+  resolve(group: string, version: string, resource: string): SimResourceType {
+    const type = this.registry.find(group, version, resource);
+    if (!type) throw pathNotFound();
+    return type;
+  }
+
+  // ---- reads: stored objects, never to be mutated by the caller ----
+
+  getStored(type: SimResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.data
+      .get(storageKey(type.group, type.name))
+      ?.get(type.namespaced ? (namespace ?? "") : "")
+      ?.get(name);
+    return found ? asVersion(found, type) : undefined;
+  }
+
+  /** Objects sorted by namespace then name, as etcd's key order gives them. */
+  listStored(type: SimResourceType, namespace?: string): KubeObject[] {
+    const key = storageKey(type.group, type.name);
+    const namespaces = this.data.get(key);
+    if (!namespaces) return [];
+    let objects: KubeObject[];
+    if (type.namespaced && namespace) {
+      const names = namespaces.get(namespace);
+      objects = names ? [...names.keys()].sort().map((name) => names.get(name)!) : [];
+    } else {
+      objects = this.sorted.get(key) ?? this.sortAll(key, namespaces);
+    }
+    const apiVersion = apiVersionOf(type.group, type.version);
+    return objects.length > 0 && objects[0]!.apiVersion !== apiVersion
+      ? objects.map((obj) => asVersion(obj, type))
+      : objects;
+  }
+
+  /**
+   * The objects as they were at a past resourceVersion, rebuilt by undoing the retained history;
+   * undefined once that point has been compacted away.
+   */
+  listAt(
+    type: SimResourceType,
+    namespace: string | undefined,
+    resourceVersion: number,
+  ): KubeObject[] | undefined {
+    const current = this.listStored(type, namespace);
+    if (resourceVersion >= this.counter) return current;
+    if (!this.history.canResumeFrom(resourceVersion)) return undefined;
+    const changes = this.history.since(resourceVersion, storageKey(type.group, type.name));
+    if (changes.length === 0) return current;
+    const byKey = new Map(current.map((obj) => [keyOf(obj), obj]));
+    for (let i = changes.length - 1; i >= 0; i--) {
+      const change = changes[i]!;
+      if (namespace && type.namespaced && change.object.metadata?.namespace !== namespace) continue;
+      const key = keyOf(change.object);
+      if (change.type === "ADDED") byKey.delete(key);
+      else if (change.previous) byKey.set(key, asVersion(change.previous, type));
+    }
+    return [...byKey.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map((entry) => entry[1]);
+  }
+
+  count(type: SimResourceType): number {
+    let total = 0;
+    for (const names of this.data.get(storageKey(type.group, type.name))?.values() ?? []) total += names.size;
+    return total;
+  }
+
+  // ---- writes ----
+
+  /** Stores a new object, taking ownership of it (the caller must not touch it afterwards). */
+  createObject(type: SimResourceType, namespace: string | undefined, obj: KubeObject): KubeObject {
+    const gr = { group: type.group, resource: type.name };
+    if (!isPlainObject(obj)) throw badRequest("the body of the request must be a JSON object");
+    const meta = metadataOf(obj);
+    this.checkKind(type, obj);
+    const targetNamespace = this.namespaceFor(type, namespace, meta.namespace);
+    if (!meta.name && typeof meta.generateName === "string" && meta.generateName) {
+      meta.name = generatedName(meta.generateName);
+    }
+    validateName(type.kind, type.group, meta, type.name === "namespaces" && type.group === "");
+    const name = meta.name as string;
+    if (targetNamespace !== undefined) {
+      meta.namespace = targetNamespace;
+      if (!this.namespaceExists(targetNamespace))
+        throw notFound({ group: "", resource: "namespaces" }, targetNamespace);
+    } else {
+      delete meta.namespace;
+    }
+    if (this.bucket(type, targetNamespace)?.has(name)) throw alreadyExists(gr, name);
+    obj.apiVersion = apiVersionOf(type.group, type.version);
+    obj.kind = type.kind;
+    fillCreateDefaults(meta);
+    if (!tracksGeneration(type)) delete meta.generation;
+    if (type.name === "namespaces" && type.group === "") fillNamespaceDefaults(obj, name);
+    const hook = this.hooks.get(storageKey(type.group, type.name));
+    hook?.prepare?.(obj, undefined);
+    meta.resourceVersion = String(++this.counter);
+    this.bucket(type, targetNamespace, true)!.set(name, obj);
+    this.record("ADDED", type, obj);
+    hook?.afterWrite?.(obj, undefined);
+    return obj;
+  }
+
+  /** Replaces an object, taking ownership of the new one; a stale resourceVersion is a Conflict. */
+  updateObject(
+    type: SimResourceType,
+    namespace: string | undefined,
+    name: string,
+    obj: KubeObject,
+    options: WriteOptions = {},
+  ): KubeObject {
+    const gr = { group: type.group, resource: type.name };
+    if (!isPlainObject(obj)) throw badRequest("the body of the request must be a JSON object");
+    const meta = metadataOf(obj);
+    this.checkKind(type, obj);
+    const targetNamespace = this.namespaceFor(type, namespace, meta.namespace);
+    if (meta.name !== undefined && meta.name !== name) {
+      throw badRequest(
+        `the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`,
+      );
+    }
+    const previous = this.bucket(type, targetNamespace)?.get(name);
+    if (!previous) throw notFound(gr, name);
+    const previousMeta = previous.metadata!;
+    if (
+      meta.resourceVersion !== undefined &&
+      meta.resourceVersion !== "" &&
+      meta.resourceVersion !== previousMeta.resourceVersion
+    ) {
+      throw conflict(gr, name, staleObjectMessage);
+    }
+    if (meta.uid !== undefined && meta.uid !== "" && meta.uid !== previousMeta.uid) {
+      throw conflict(
+        gr,
+        name,
+        `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${previousMeta.uid}`,
+      );
+    }
+    const next = this.mergeForSubresource(type, previous, obj, options.subresource);
+    const nextMeta = metadataOf(next);
+    validateName(type.kind, type.group, { ...nextMeta, name }, false);
+    // Server-owned metadata survives any write.
+    nextMeta.name = name;
+    if (targetNamespace !== undefined) nextMeta.namespace = targetNamespace;
+    nextMeta.uid = previousMeta.uid;
+    nextMeta.creationTimestamp = previousMeta.creationTimestamp;
+    if (previousMeta.deletionTimestamp) nextMeta.deletionTimestamp = previousMeta.deletionTimestamp;
+    else delete nextMeta.deletionTimestamp;
+    next.apiVersion = previous.apiVersion;
+    next.kind = type.kind;
+    if (tracksGeneration(type)) {
+      const previousGeneration = typeof previousMeta.generation === "number" ? previousMeta.generation : 1;
+      nextMeta.generation = specChanged(previous, next) ? previousGeneration + 1 : previousGeneration;
+    } else {
+      delete nextMeta.generation;
+    }
+    const hook = this.hooks.get(storageKey(type.group, type.name));
+    hook?.prepare?.(next, previous);
+    nextMeta.resourceVersion = previousMeta.resourceVersion;
+    // A write that changes nothing keeps the resourceVersion and tells no watcher, as etcd does.
+    if (sameJson(next, previous)) return asVersion(previous, type);
+    nextMeta.resourceVersion = String(++this.counter);
+    this.bucket(type, targetNamespace)!.set(name, next);
+    this.record("MODIFIED", type, next, previous);
+    hook?.afterWrite?.(next, previous);
+    return asVersion(next, type);
+  }
+
+  deleteObject(
+    type: SimResourceType,
+    namespace: string | undefined,
+    name: string,
+    preconditions: DeletePreconditions = {},
+  ): KubeObject {
+    const gr = { group: type.group, resource: type.name };
+    const targetNamespace = type.namespaced ? (namespace ?? "") : undefined;
+    const bucket = this.bucket(type, targetNamespace);
+    const existing = bucket?.get(name);
+    if (!bucket || !existing) throw notFound(gr, name);
+    const meta = existing.metadata!;
+    if (preconditions.uid && preconditions.uid !== meta.uid) {
+      throw conflict(
+        gr,
+        name,
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${meta.uid}`,
+      );
+    }
+    if (preconditions.resourceVersion && preconditions.resourceVersion !== meta.resourceVersion) {
+      throw conflict(
+        gr,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in meta: ${meta.resourceVersion}`,
+      );
+    }
+    this.hooks.get(storageKey(type.group, type.name))?.beforeDelete?.(existing);
+    // The hook may have removed it already (a CRD whose cleanup raced); deleting twice is a no-op.
+    if (!bucket.has(name)) return asVersion(existing, type);
+    bucket.delete(name);
+    const last: KubeObject = {
+      ...existing,
+      metadata: {
+        ...meta,
+        resourceVersion: String(++this.counter),
+        deletionTimestamp: meta.deletionTimestamp ?? nowTimestamp(),
+      },
+    };
+    // A deleted object's final state carries no grace period left, which is what watchers see.
+    if (last.metadata) last.metadata.deletionGracePeriodSeconds = 0;
+    this.record("DELETED", type, last, existing);
+    return asVersion(last, type);
+  }
+
+  /** Removes every object of a type in a namespace (or everywhere) without touching its served type. */
+  deleteAllOf(type: SimResourceType, namespace?: string): KubeObject[] {
+    const removed: KubeObject[] = [];
+    for (const obj of [...this.listStored(type, namespace)]) {
+      const meta = obj.metadata!;
+      removed.push(this.deleteObject(type, meta.namespace, meta.name!));
+    }
+    return removed;
+  }
+
+  /** Every namespaced object in one namespace, across all types (for namespace deletion). */
+  deleteNamespaceContents(namespace: string): void {
+    for (const type of this.storageTypes()) {
+      if (type.namespaced) this.deleteAllOf(type, namespace);
+    }
+  }
+
+  /** One served type per storage key, for walking all stored objects. */
+  storageTypes(): SimResourceType[] {
+    const seen = new Map<string, SimResourceType>();
+    for (const type of this.registry.all()) {
+      const key = storageKey(type.group, type.name);
+      const current = seen.get(key);
+      if (!current || (type.preferred && !current.preferred)) seen.set(key, type);
+    }
+    return [...seen.values()].filter((type) => this.data.has(storageKey(type.group, type.name)));
+  }
+
+  /** Forgets all history up to now: every older resourceVersion and continue token expires. */
+  compact(): void {
+    this.history.compact(this.counter);
+  }
+
+  /** A restart that lost the watch cache: history gone and the counter in a new epoch. */
+  restart(): void {
+    this.counter += EPOCH_STRIDE;
+    this.history.compact(this.counter);
+  }
+
+  // ---- ObjectApi: copies in and out, so callers can never corrupt stored state ----
+
+  list(group: string, version: string, resource: string, namespace?: string): KubeObject[] {
+    return this.listStored(this.resolve(group, version, resource), namespace).map((obj) =>
+      structuredClone(obj),
+    );
+  }
+
+  get(group: string, version: string, resource: string, namespace: string | undefined, name: string) {
+    const found = this.getStored(this.resolve(group, version, resource), namespace, name);
+    return found ? structuredClone(found) : undefined;
+  }
+
+  create(group: string, version: string, resource: string, obj: KubeObject): KubeObject {
+    const type = this.resolve(group, version, resource);
+    return structuredClone(this.createObject(type, obj.metadata?.namespace, structuredClone(obj)));
+  }
+
+  update(group: string, version: string, resource: string, obj: KubeObject): KubeObject {
+    const type = this.resolve(group, version, resource);
+    const meta = obj.metadata ?? {};
+    if (!meta.name) throw badRequest("metadata.name is required for an update");
+    return structuredClone(this.updateObject(type, meta.namespace, meta.name, structuredClone(obj)));
+  }
+
+  delete(
+    group: string,
+    version: string,
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+  ): void {
+    this.deleteObject(this.resolve(group, version, resource), namespace, name);
+  }
+
+  // ---- internals ----
+
+  private record(
+    type: ChangeType,
+    resourceType: SimResourceType,
+    object: KubeObject,
+    previous?: KubeObject,
+  ): void {
+    const key = storageKey(resourceType.group, resourceType.name);
+    this.sorted.delete(key);
+    const change: StoredChange = {
+      resourceVersion: Number(object.metadata!.resourceVersion),
+      type,
+      storageKey: key,
+      object,
+    };
+    if (previous) change.previous = previous;
+    this.history.append(change);
+    for (const listener of this.listeners) listener(change);
+  }
+
+  private bucket(type: SimResourceType, namespace: string | undefined, create = false) {
+    const key = storageKey(type.group, type.name);
+    let namespaces = this.data.get(key);
+    if (!namespaces) {
+      if (!create) return undefined;
+      namespaces = new Map();
+      this.data.set(key, namespaces);
+    }
+    const ns = type.namespaced ? (namespace ?? "") : "";
+    let names = namespaces.get(ns);
+    if (!names && create) {
+      names = new Map();
+      namespaces.set(ns, names);
+    }
+    return names;
+  }
+
+  private sortAll(key: string, namespaces: Namespaces): KubeObject[] {
+    // etcd's order is that of the key "namespace/name", not namespace then name.
+    const keyed: [string, KubeObject][] = [];
+    for (const [ns, names] of namespaces) {
+      for (const [name, obj] of names) keyed.push([ns ? `${ns}/${name}` : name, obj]);
+    }
+    keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const objects = keyed.map((entry) => entry[1]);
+    this.sorted.set(key, objects);
+    return objects;
+  }
+
+  private namespaceExists(name: string): boolean {
+    return this.data.get(storageKey("", "namespaces"))?.get("")?.has(name) ?? false;
+  }
+
+  private namespaceFor(
+    type: SimResourceType,
+    fromPath: string | undefined,
+    fromBody: unknown,
+  ): string | undefined {
+    if (!type.namespaced) return undefined;
+    if (fromBody !== undefined && fromBody !== "" && typeof fromBody !== "string") {
+      throw badRequest("metadata.namespace must be a string");
+    }
+    const body = typeof fromBody === "string" && fromBody !== "" ? fromBody : undefined;
+    if (fromPath && body && fromPath !== body) {
+      throw badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
+    }
+    const namespace = fromPath || body;
+    if (!namespace) throw badRequest("an empty namespace may not be set during creation");
+    return namespace;
+  }
+
+  private checkKind(type: SimResourceType, obj: KubeObject): void {
+    if (obj.kind !== undefined && obj.kind !== "" && obj.kind !== type.kind) {
+      throw badRequest(
+        `the kind of the object (${String(obj.kind)}) does not match the resource (${type.kind})`,
+      );
+    }
+    const apiVersion = obj.apiVersion;
+    if (apiVersion !== undefined && apiVersion !== "") {
+      const group =
+        typeof apiVersion === "string" && apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
+      if (group !== type.group) {
+        throw badRequest(
+          `the API version in the data (${String(apiVersion)}) does not match the expected API version`,
+        );
+      }
+    }
+  }
+
+  private mergeForSubresource(
+    type: SimResourceType,
+    previous: KubeObject,
+    incoming: KubeObject,
+    subresource: string | undefined,
+  ): KubeObject {
+    const hasStatus = type.subresources?.includes("status") ?? false;
+    if (subresource === "status") {
+      // A status write changes the status and nothing else.
+      const next: KubeObject = {
+        ...structuredClone(previous),
+        metadata: { ...structuredClone(previous.metadata!) },
+      };
+      if (incoming.status === undefined) delete next.status;
+      else next.status = incoming.status;
+      return next;
+    }
+    if (!hasStatus) return incoming;
+    const next: KubeObject = { ...incoming };
+    if (previous.status === undefined) delete next.status;
+    else next.status = previous.status;
+    return next;
+  }
+}
+
+/** The same stored object as seen through another version of its group. */
+export function asVersion(obj: KubeObject, type: SimResourceType): KubeObject {
+  const apiVersion = apiVersionOf(type.group, type.version);
+  return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
+}
+
+function keyOf(obj: KubeObject): string {
+  const meta = obj.metadata;
+  return meta?.namespace ? `${meta.namespace}/${meta.name ?? ""}` : (meta?.name ?? "");
+}
+
+function tracksGeneration(type: SimResourceType): boolean {
+  return (
+    (type.subresources?.includes("status") ?? false) && !(type.group === "" && type.name === "namespaces")
+  );
+}
+
+function specChanged(previous: KubeObject, next: KubeObject): boolean {
+  const { metadata: _a, status: _b, ...before } = previous;
+  const { metadata: _c, status: _d, ...after } = next;
+  return !sameJson(before, after);
+}
+
+function fillNamespaceDefaults(obj: KubeObject, name: string): void {
+  const meta = obj.metadata!;
+  meta.labels = { ...(meta.labels ?? {}), "kubernetes.io/metadata.name": name };
+  if (!isPlainObject(obj.spec)) obj.spec = { finalizers: ["kubernetes"] };
+  if (!isPlainObject(obj.status)) obj.status = { phase: "Active" };
+}
+
+export { StatusError };

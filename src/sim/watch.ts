@@ -1,0 +1,221 @@
+// Watches: where a stream starts (synthetic ADDED for the current state, or resumed from the
+// history), how each change is filtered (selector transitions become ADDED/DELETED as in the real
+// watch cache), bookmarks, timeouts, and the fault hooks that drop or stall every open stream.
+import type { SimResourceType } from "./catalog.js";
+import type { KubeObject } from "./object-api.js";
+import type { Matcher } from "./selectors.js";
+import { asVersion, type ObjectStore, type StoredChange, storageKey } from "./store/index.js";
+import { expired, StatusError } from "./store/status-error.js";
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+
+/** Where a watcher's events go; the HTTP layer encodes them (JSON or Table) onto the response. */
+export interface WatchOutput {
+  write(type: WatchEventType, object: KubeObject): void;
+  /** Ends the stream cleanly (a timeout, or the server closing). */
+  end(): void;
+  /** Cuts the connection without a clean end, as a dropped network path would. */
+  abort(): void;
+}
+
+export interface WatchRequest {
+  type: SimResourceType;
+  namespace?: string;
+  matcher?: Matcher;
+  /** As sent by the client; undefined when absent. */
+  resourceVersion?: string;
+  allowBookmarks: boolean;
+  sendInitialEvents: boolean;
+  timeoutSeconds?: number;
+}
+
+export interface WatchHubOptions {
+  bookmarkIntervalMs?: number;
+  /** Streams without timeoutSeconds end after this, like the real server's --min-request-timeout. */
+  defaultTimeoutSeconds?: number;
+}
+
+const DEFAULT_BOOKMARK_INTERVAL_MS = 60_000;
+const DEFAULT_TIMEOUT_SECONDS = 1800;
+
+export class Watcher {
+  stalled = false;
+  private closed = false;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly hub: WatchHub,
+    readonly request: WatchRequest,
+    private readonly output: WatchOutput,
+  ) {}
+
+  start(store: ObjectStore, bookmarkIntervalMs: number, timeoutSeconds: number): void {
+    if (this.request.allowBookmarks) {
+      const timer = setInterval(() => this.bookmark(store.resourceVersion), bookmarkIntervalMs);
+      timer.unref();
+      this.timers.push(timer);
+    }
+    const timeout = setTimeout(() => {
+      if (this.stalled) return;
+      if (this.request.allowBookmarks) this.bookmark(store.resourceVersion);
+      this.close();
+    }, timeoutSeconds * 1000);
+    timeout.unref();
+    this.timers.push(timeout);
+  }
+
+  deliver(change: StoredChange): void {
+    if (this.closed || this.stalled) return;
+    const { namespace, matcher } = this.request;
+    if (namespace && change.object.metadata?.namespace !== namespace) return;
+    const now = !matcher || matcher(change.object);
+    if (change.type !== "MODIFIED" || !matcher || !change.previous) {
+      if (now) this.send(change.type, change.object);
+      return;
+    }
+    const before = matcher(change.previous);
+    if (now && before) this.send("MODIFIED", change.object);
+    else if (now) this.send("ADDED", change.object);
+    else if (before) {
+      // The object left the selection: say so with its last matching state at the new version.
+      const meta = { ...change.previous.metadata, resourceVersion: change.object.metadata?.resourceVersion };
+      this.send("DELETED", { ...change.previous, metadata: meta });
+    }
+  }
+
+  send(type: WatchEventType, object: KubeObject): void {
+    if (this.closed || this.stalled) return;
+    this.output.write(type, type === "ERROR" ? object : asVersion(object, this.request.type));
+  }
+
+  bookmark(resourceVersion: number, annotations?: Record<string, string>): void {
+    const { group, version, kind } = this.request.type;
+    const metadata: Record<string, unknown> = { resourceVersion: String(resourceVersion) };
+    if (annotations) metadata.annotations = annotations;
+    this.send("BOOKMARK", { kind, apiVersion: group ? `${group}/${version}` : version, metadata });
+  }
+
+  close(): void {
+    if (this.finish()) this.output.end();
+  }
+
+  abort(): void {
+    if (this.finish()) this.output.abort();
+  }
+
+  /** The client went away: stop without writing. */
+  detach(): void {
+    this.finish();
+  }
+
+  private finish(): boolean {
+    if (this.closed) return false;
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.hub.remove(this);
+    return true;
+  }
+}
+
+export class WatchHub {
+  private readonly watchers = new Map<string, Set<Watcher>>();
+  private readonly bookmarkIntervalMs: number;
+  private readonly defaultTimeoutSeconds: number;
+  /** While set, new streams stall too (a stall fault with a duration). */
+  stallNewUntil = 0;
+
+  constructor(
+    private readonly store: ObjectStore,
+    options: WatchHubOptions = {},
+  ) {
+    this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS;
+    this.defaultTimeoutSeconds = options.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    store.onChange((change) => {
+      for (const watcher of this.watchers.get(change.storageKey) ?? []) watcher.deliver(change);
+    });
+    store.registry.onTypeRemoved((type) => {
+      for (const watcher of this.all()) {
+        const watched = watcher.request.type;
+        if (watched.group === type.group && watched.name === type.name && watched.version === type.version) {
+          watcher.close();
+        }
+      }
+    });
+  }
+
+  /** Opens a watch; history that is too old becomes an ERROR 410 event, as the real server sends. */
+  open(request: WatchRequest, output: WatchOutput): Watcher {
+    const watcher = new Watcher(this, request, output);
+    const { type, namespace, matcher } = request;
+    const key = storageKey(type.group, type.name);
+    const rv = request.resourceVersion;
+    const matches = (obj: KubeObject) =>
+      (!namespace || obj.metadata?.namespace === namespace) && (!matcher || matcher(obj));
+
+    if (request.sendInitialEvents || rv === undefined || rv === "" || rv === "0") {
+      const current = this.store.resourceVersion;
+      for (const obj of this.store.listStored(type, type.namespaced ? namespace : undefined)) {
+        if (matches(obj)) watcher.send("ADDED", obj);
+      }
+      if (request.sendInitialEvents) watcher.bookmark(current, { "k8s.io/initial-events-end": "true" });
+    } else {
+      const from = Number(rv);
+      if (!Number.isInteger(from) || from < 0) {
+        throw new StatusError(400, "BadRequest", `invalid resource version: ${rv}`);
+      }
+      if (!this.store.history.canResumeFrom(from)) {
+        const error = expired(`too old resource version: ${from} (${this.store.history.oldestResumable})`);
+        watcher.send("ERROR", error.toStatus() as unknown as KubeObject);
+        watcher.close();
+        return watcher;
+      }
+      for (const change of this.store.history.since(from, key)) watcher.deliver(change);
+    }
+
+    let set = this.watchers.get(key);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(key, set);
+    }
+    set.add(watcher);
+    if (Date.now() < this.stallNewUntil) watcher.stalled = true;
+    const timeout = request.timeoutSeconds ?? this.defaultTimeoutSeconds * (1 + Math.random());
+    watcher.start(this.store, this.bookmarkIntervalMs, timeout);
+    return watcher;
+  }
+
+  remove(watcher: Watcher): void {
+    const type = watcher.request.type;
+    this.watchers.get(storageKey(type.group, type.name))?.delete(watcher);
+  }
+
+  get openCount(): number {
+    let count = 0;
+    for (const set of this.watchers.values()) count += set.size;
+    return count;
+  }
+
+  /** Cuts every open stream. */
+  dropAll(): number {
+    const all = this.all();
+    for (const watcher of all) watcher.abort();
+    return all.length;
+  }
+
+  /** Every open stream goes silent without closing; optionally new ones too, for a while. */
+  stallAll(newStreamsForMs = 0): number {
+    const all = this.all();
+    for (const watcher of all) watcher.stalled = true;
+    if (newStreamsForMs > 0) this.stallNewUntil = Date.now() + newStreamsForMs;
+    return all.length;
+  }
+
+  /** Ends every stream cleanly (server shutdown). */
+  closeAll(): void {
+    for (const watcher of this.all()) watcher.close();
+  }
+
+  private all(): Watcher[] {
+    return [...this.watchers.values()].flatMap((set) => [...set]);
+  }
+}
