@@ -1,0 +1,68 @@
+// The `meshsync` command line: parses arguments and hands each command to src/commands.
+import { Command } from "commander";
+import { runServe } from "./commands/serve.js";
+import { runSim } from "./commands/sim.js";
+import { ConfigError } from "./config/index.js";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const program = new Command()
+  .name("meshsync")
+  .description("Keeps a live, typed picture of Kubernetes clusters and serves it over GraphQL.")
+  .showHelpAfterError();
+
+program
+  .command("serve")
+  .description(
+    "Sync one or more clusters and serve them: /graphql (GraphiQL in a browser, graphql-ws on the same path), " +
+      "/healthz, /readyz, /metrics. With no kubeconfig (and not in a pod) it serves the embedded simulator.",
+  )
+  .option(
+    "--kubeconfig <path>",
+    "kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)",
+  )
+  .option(
+    "--context <name>",
+    "a kubeconfig context to sync; repeat for several (default: the current one)",
+    collect,
+  )
+  .option("--all-contexts", "sync every context in the kubeconfig")
+  .option("--sim", "serve the embedded Kubernetes simulator even when a kubeconfig exists")
+  .option("--host <host>", "address to bind (default 127.0.0.1; others need --token or --insecure)")
+  .option("--port <port>", "port to bind, 0 for a free one (default 8080)")
+  .option("--token <token>", "require `Authorization: Bearer <token>` on /graphql (env MESHSYNC_TOKEN)")
+  .option("--insecure", "allow a non-loopback bind without a token")
+  .option("--reveal-secrets", "keep Secret data in the graph (redacted by default)")
+  .option("--retained-changes <n>", "how many recent changes stay available for subscription resume")
+  .option("--allowed-origin <origin>", "accept WebSocket upgrades only from this Origin; repeatable", collect)
+  .option("--log-level <level>", "trace, debug, info, warn or error (env MESHSYNC_LOG_LEVEL)")
+  .option("--config <file>", "YAML file with any of these options (flags win over it)")
+  .action(runServe);
+
+program
+  .command("sim")
+  .description("Run the Kubernetes API simulator on its own; kubectl and meshsync can both talk to it.")
+  .option("--host <host>", "address to bind", "127.0.0.1")
+  .option("--port <port>", "port to bind, 0 for a free one", "0")
+  .option(
+    "--scenario <name|file>",
+    "cluster to generate: a scenario name or a YAML/JSON file of objects",
+    "demo",
+  )
+  .option("--seed <n>", "seed for the generated cluster", "1")
+  .option("--churn <n>", "changes per second across kinds, as controllers would make them", "0")
+  .option("--kubeconfig-out <path>", "write a kubeconfig that points kubectl at the simulator")
+  .action(runSim);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`meshsync: ${message}\n`);
+  process.exit(1);
+}

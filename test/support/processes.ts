@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const bin = join(root, "bin", "meshsync.js");
+
+export interface RunningProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `meshsync <args>` as a real process and resolves once its first stdout line names the
+ * address it listens on, as the CLI contract promises.
+ */
+export function startMeshsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 45_000,
+): Promise<RunningProcess> {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: { ...process.env, KUBECONFIG: "", HOME: mkdtempSync(join(tmpdir(), "meshsync-home-")), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      child.once("exit", () => {
+        clearTimeout(killer);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(
+        new Error(
+          `meshsync ${args.join(" ")} did not say where it listens within ${timeoutMs} ms:\n${output}`,
+        ),
+      );
+    }, timeoutMs);
+    let first = true;
+    lines.on("line", (line) => {
+      output += `${line}\n`;
+      if (!first) return;
+      first = false;
+      clearTimeout(timer);
+      const match = /listening on (http:\/\/[^\s/]+)/.exec(line);
+      if (!match) {
+        void stop();
+        reject(new Error(`first stdout line does not say where it listens: ${line}`));
+        return;
+      }
+      resolve({ url: match[1]!, child, output: () => output, stop });
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (first)
+        reject(
+          new Error(`meshsync ${args.join(" ")} exited (${code ?? signal}) before listening:\n${output}`),
+        );
+    });
+  });
+}
+
+/** Polls until `check` returns true, or fails with the last reason after `timeoutMs`. */
+export async function eventually(
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  what = "condition",
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not reached within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
