@@ -1,8 +1,6 @@
 import type { GraphQLSchema } from "graphql";
-// The CommonJS build, which Pothos builds the schema with: under Vite (vitest), plain "graphql" resolves
-// to the ESM build, whose instanceof checks reject a schema made by the other copy.
-import { lexicographicSortSchema, printSchema } from "graphql/index.js";
 import { builder } from "./builder.js";
+import { lexicographicSortSchema, printSchema } from "./graphql-runtime.js";
 import "./types/root.js";
 import "./types/json.js";
 import "./types/cluster.js";

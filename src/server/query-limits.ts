@@ -1,12 +1,11 @@
-import {
-  type ASTVisitor,
-  type FragmentDefinitionNode,
-  GraphQLError,
-  Kind,
-  type SelectionSetNode,
-  type ValidationContext,
-  type ValidationRule,
+import type {
+  ASTVisitor,
+  FragmentDefinitionNode,
+  SelectionSetNode,
+  ValidationContext,
+  ValidationRule,
 } from "graphql";
+import { GraphQLError, Kind } from "../api/graphql-runtime.js";
 
 /** Bounds on the shape of a GraphQL document, checked before anything executes. */
 export interface QueryLimits {

@@ -1,11 +1,12 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { type ExecutionArgs, GraphQLError } from "graphql";
+import type { ExecutionArgs } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import { type WebSocket, WebSocketServer } from "ws";
+import { GraphQLError } from "../api/graphql-runtime.js";
 import { credentialOfConnectionParams, credentialOfHeaders } from "./auth.js";
 import type { ServerLimits } from "./options.js";
 import { graphqlPath, type MeshsyncYoga } from "./yoga.js";

@@ -2,7 +2,6 @@ import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import { type ApiContext, schema } from "../api/index.js";
 import { useQueryLimits } from "./limits-plugin.js";
-import { maskUnexpectedErrors } from "./mask-errors.js";
 import type { ServerLimits } from "./options.js";
 
 export const graphqlPath = "/graphql";
@@ -38,7 +37,6 @@ export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
         "{\n  resources(first: 10) {\n    totalCount\n    sequence\n    edges { node { kind namespace name } }\n  }\n}\n",
     },
     landingPage: false,
-    maskedErrors: { maskError: maskUnexpectedErrors },
     logging: yogaLogger(options.logger),
     maxRequestBodySize: options.limits.maxRequestBytes,
     plugins: [useQueryLimits(options.limits), ...options.plugins],

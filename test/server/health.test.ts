@@ -1,0 +1,76 @@
+import { Registry } from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClustersDocument, ResourcesDocument } from "../generated/graphql.js";
+import { query, queryData } from "../support/graphql-client.js";
+import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
+
+describe("health, readiness and metrics", () => {
+  let t: TestServer;
+  let readiness: { ready: boolean; reason?: string } = {
+    ready: false,
+    reason: "listing pods.v1. in kind-one",
+  };
+  const registry = new Registry();
+
+  beforeAll(async () => {
+    t = await startTestServer({ readiness: () => readiness, registry });
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  it("answers /healthz with 200 whatever the readiness", async () => {
+    const response = await fetch(`${t.server.origin}/healthz`);
+    expect(response.status).toBe(200);
+  });
+
+  it("switches /readyz from 503 with the reason to 200", async () => {
+    const before = await fetch(`${t.server.origin}/readyz`);
+    expect(before.status).toBe(503);
+    expect(await before.text()).toContain("listing pods.v1. in kind-one");
+
+    readiness = { ready: true };
+    const after = await fetch(`${t.server.origin}/readyz`);
+    expect(after.status).toBe(200);
+  });
+
+  it("reports a readiness callback that throws as not ready instead of failing", async () => {
+    const broken = await startTestServer({
+      readiness: () => {
+        throw new Error("status unavailable");
+      },
+    });
+    try {
+      const response = await fetch(`${broken.server.origin}/readyz`);
+      expect(response.status).toBe(503);
+      expect(await response.text()).toContain("status unavailable");
+    } finally {
+      await broken.server.close();
+    }
+  });
+
+  it("exposes operations, graph size and change sequence in the registry it was given", async () => {
+    t.graph.upsert(cluster, podType, pod("a", "default"));
+    t.graph.upsert(cluster, podType, pod("b", "default"));
+    await queryData(t.server.url, ResourcesDocument, {});
+    await query(t.server.url, ResourcesDocument, { filter: { labelSelector: "((" } });
+    const response = await fetch(`${t.server.origin}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toMatch(/meshsync_graph_objects 2\b/);
+    expect(text).toMatch(new RegExp(`meshsync_change_sequence ${t.graph.log.sequence}\\b`));
+    expect(text).toMatch(/meshsync_graphql_operations_total\{type="query",outcome="ok"\} \d+/);
+    expect(text).toMatch(/meshsync_graphql_operations_total\{type="query",outcome="error"\} 1\b/);
+    expect(text).toMatch(/meshsync_subscriptions_active 0\b/);
+    expect(await registry.getSingleMetricAsString("meshsync_graph_objects")).toContain(
+      "meshsync_graph_objects 2",
+    );
+  });
+
+  it("answers unknown paths with 404 and keeps serving", async () => {
+    expect((await fetch(`${t.server.origin}/nope`)).status).toBe(404);
+    expect((await queryData(t.server.url, ClustersDocument)).clusters).toEqual([cluster]);
+  });
+});
