@@ -31,6 +31,8 @@ export interface WatchStream extends AsyncIterable<WatchEvent> {
 }
 
 export interface ListerWatcher {
+  /** Malformed items and watch lines dropped so far, when the implementation counts them. */
+  readonly skipped?: number;
   list(options: ListOptions): Promise<ListPage>;
   watch(options: WatchOptions): Promise<WatchStream>;
 }
@@ -44,6 +46,7 @@ export function collectionPath(type: ResourceType): string {
 export class HttpListerWatcher implements ListerWatcher {
   private readonly path: string;
   private readonly name: string;
+  skipped = 0;
 
   constructor(
     private readonly client: KubeRequester,
@@ -71,6 +74,7 @@ export class HttpListerWatcher implements ListerWatcher {
     for (const item of body.items) {
       const problem = objectProblem(item);
       if (problem !== undefined) {
+        this.skipped += 1;
         this.logger.warn({ type: this.name, problem }, "skipping list item that cannot be stored");
         continue;
       }
@@ -96,12 +100,16 @@ export class HttpListerWatcher implements ListerWatcher {
     );
     const { logger, name, type } = this;
     const apiVersion = apiVersionOf(type);
+    const countSkip = () => {
+      this.skipped += 1;
+    };
     return {
       close: () => lines.close(),
       async *[Symbol.asyncIterator]() {
         for await (const line of lines) {
           const decoded = decodeWatchLine(line);
           if (!decoded.ok) {
+            countSkip();
             logger.warn({ type: name, problem: decoded.problem }, "skipping bad watch line");
             continue;
           }

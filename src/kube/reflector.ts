@@ -88,7 +88,6 @@ export class Reflector {
   private lists = 0;
   private watchCount = 0;
   private stallCount = 0;
-  private skippedCount = 0;
   private hasSynced = false;
 
   constructor(options: ReflectorOptions) {
@@ -153,7 +152,7 @@ export class Reflector {
       relistCount: this.relistCount,
       watchCount: this.watchCount,
       stallCount: this.stallCount,
-      skippedCount: this.skippedCount,
+      skippedCount: this.lw.skipped ?? 0,
       hasSynced: this.hasSynced,
     };
   }

@@ -1,0 +1,340 @@
+// Everything the engine does for one cluster: discover its resource types, keep one reflector per
+// selected type, and keep that set current as CRDs and aggregated APIs come and go. Types are
+// added and removed one by one; the reflectors of other types never notice.
+import { Backoff, type BackoffOptions } from "./backoff.js";
+import type { ClusterConnection } from "./connect.js";
+import { type CrdTracker, crdTracker, isCrdType } from "./crd-tracker.js";
+import { type DiscoveryResult, discoverResourceTypes } from "./discovery.js";
+import { errorText } from "./errors.js";
+import { HttpListerWatcher, type ListerWatcher } from "./list-watch.js";
+import { type Logger, silentLogger } from "./logger.js";
+import { readMeshSyncSelection } from "./meshsync-resource.js";
+import { Reflector } from "./reflector.js";
+import { Selection, type SelectionConfig } from "./selection.js";
+import { realSleep, type Sleep } from "./sleep.js";
+import type { TypeSyncStatus } from "./sync-status.js";
+import {
+  apiVersionOf,
+  type ClusterRef,
+  type ResourceEventSink,
+  type ResourceType,
+  resourceTypeName,
+} from "./types.js";
+
+export interface ReflectorTuning {
+  pageSize?: number;
+  minWatchTimeoutSeconds?: number;
+  stallTimeoutMs?: number;
+  backoff?: BackoffOptions;
+}
+
+export interface ClusterSyncOptions {
+  connection: ClusterConnection;
+  sink: ResourceEventSink;
+  logger?: Logger;
+  /** Explicit selection; without one, the cluster's MeshSync resource, then the default. */
+  selection?: SelectionConfig;
+  /** Read meshery/meshery-meshsync when no explicit selection is given (default true). */
+  useMeshSyncResource?: boolean;
+  /** How often to rediscover, catching aggregated APIs that come and go; 0 turns it off. */
+  discoveryRefreshMs?: number;
+  /** CRD changes arrive in bursts (created, then established); rediscover once per burst. */
+  crdSettleMs?: number;
+  tuning?: ReflectorTuning;
+  /** Where list/watch calls go; tests substitute their own. */
+  listerWatcherFor?: (type: ResourceType) => ListerWatcher;
+  discover?: (signal: AbortSignal) => Promise<DiscoveryResult>;
+  sleep?: Sleep;
+}
+
+export interface ClusterSyncState {
+  cluster: ClusterRef;
+  discovered: boolean;
+  discoveryError: string | undefined;
+  lastDiscovery: string | undefined;
+  /** Groups whose discovery failed last time; their types keep running as they were. */
+  unavailableGroupVersions: string[];
+  ready: boolean;
+}
+
+const DEFAULT_DISCOVERY_REFRESH_MS = 60_000;
+const DEFAULT_CRD_SETTLE_MS = 200;
+// A new CRD can be established a moment before discovery serves it; look again a few times.
+const CRD_CHASE_ATTEMPTS = 10;
+const CRD_CHASE_DELAY_MS = 500;
+
+export class ClusterSync {
+  readonly cluster: ClusterRef;
+  /** Resolves once discovery has run and every type then selected has finished its first list. */
+  readonly ready: Promise<void>;
+
+  private readonly options: ClusterSyncOptions;
+  private readonly logger: Logger;
+  private readonly sleep: Sleep;
+  private readonly reflectors = new Map<string, Reflector>();
+  private readonly stopController = new AbortController();
+  private readonly crds: CrdTracker;
+  private selection = new Selection();
+  private markReady: () => void = () => {};
+  private running: Promise<void> | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private crdTimer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  private crdChases = 0;
+  private initialTypesApplied = false;
+  private state: Omit<ClusterSyncState, "cluster" | "ready"> = {
+    discovered: false,
+    discoveryError: undefined,
+    lastDiscovery: undefined,
+    unavailableGroupVersions: [],
+  };
+
+  constructor(options: ClusterSyncOptions) {
+    this.options = options;
+    this.cluster = options.connection.ref;
+    this.logger = options.logger ?? silentLogger;
+    this.sleep = options.sleep ?? realSleep;
+    this.crds = crdTracker(() => this.scheduleCrdRefresh());
+    this.ready = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+  }
+
+  start(): void {
+    if (this.running || this.stopped) return;
+    this.running = this.firstSync().catch((error: unknown) => {
+      this.logger.error(
+        { cluster: this.cluster.name, error: errorText(error) },
+        "cluster sync failed to start",
+      );
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    clearTimeout(this.refreshTimer);
+    clearTimeout(this.crdTimer);
+    await this.running;
+    await this.refreshing;
+    await Promise.all([...this.reflectors.values()].map((reflector) => reflector.stop()));
+  }
+
+  isReady(): boolean {
+    return (
+      this.state.discovered &&
+      [...this.reflectors.values()].every((reflector) => reflector.status().hasSynced)
+    );
+  }
+
+  /** The types being watched now. */
+  resourceTypes(): ResourceType[] {
+    return [...this.reflectors.values()].map((reflector) => reflector.type);
+  }
+
+  status(): TypeSyncStatus[] {
+    return [...this.reflectors.values()].map((reflector) => reflector.status());
+  }
+
+  reflectorFor(typeName: string): Reflector | undefined {
+    return this.reflectors.get(typeName);
+  }
+
+  clusterState(): ClusterSyncState {
+    return { ...this.state, cluster: this.cluster, ready: this.isReady() };
+  }
+
+  /** Rediscovers and relists every type (MeshSync's resync-discovery). */
+  resync(): void {
+    for (const reflector of this.reflectors.values()) reflector.relist();
+    void this.refresh();
+  }
+
+  /** Rediscovers now; resolves when the set of reflectors matches what the server serves. */
+  refresh(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        await this.discoverOnce().catch((error: unknown) => {
+          this.state.discoveryError = errorText(error);
+          this.logger.warn(
+            { cluster: this.cluster.name, error: errorText(error) },
+            "discovery refresh failed",
+          );
+        });
+      } while (this.refreshAgain && !this.stopped);
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  private async firstSync(): Promise<void> {
+    const signal = this.stopController.signal;
+    this.selection = await this.chooseSelection(signal);
+    const backoff = new Backoff(this.options.tuning?.backoff);
+    while (!this.stopped) {
+      try {
+        await this.discoverOnce();
+        break;
+      } catch (error) {
+        if (this.stopped) return;
+        this.state.discoveryError = errorText(error);
+        const delay = backoff.next();
+        this.logger.warn(
+          { cluster: this.cluster.name, error: errorText(error), retryInMs: Math.round(delay) },
+          "discovery failed; retrying",
+        );
+        await this.sleep(delay, signal);
+      }
+    }
+    if (this.stopped) return;
+    this.schedulePeriodicRefresh();
+    await Promise.all([...this.reflectors.values()].map((reflector) => reflector.synced));
+    // Types added while the first ones listed are waited for too.
+    while (!this.stopped && !this.isReady()) {
+      await Promise.all([...this.reflectors.values()].map((reflector) => reflector.synced));
+    }
+    if (!this.stopped) {
+      this.logger.info({ cluster: this.cluster.name, types: this.reflectors.size }, "cluster synced");
+      this.markReady();
+    }
+  }
+
+  private async chooseSelection(signal: AbortSignal): Promise<Selection> {
+    if (this.options.selection) return new Selection(this.options.selection);
+    if (this.options.useMeshSyncResource === false) return new Selection();
+    try {
+      const fromCluster = await readMeshSyncSelection(this.options.connection.client, signal);
+      if (fromCluster) {
+        this.logger.info({ cluster: this.cluster.name }, "using the watch-list of meshery/meshery-meshsync");
+        return new Selection(fromCluster);
+      }
+    } catch (error) {
+      this.logger.warn(
+        { cluster: this.cluster.name, error: errorText(error) },
+        "cannot use the MeshSync resource's watch-list; watching the default set",
+      );
+    }
+    return new Selection();
+  }
+
+  private async discoverOnce(): Promise<void> {
+    const signal = this.stopController.signal;
+    const discover =
+      this.options.discover ?? ((s) => discoverResourceTypes(this.options.connection.client, s));
+    const result = await discover(signal);
+    if (this.stopped) return;
+    this.state.discovered = true;
+    this.state.discoveryError = undefined;
+    this.state.lastDiscovery = new Date().toISOString();
+    this.state.unavailableGroupVersions = result.failed.map((failure) => failure.groupVersion);
+    for (const failure of result.failed) {
+      this.logger.warn(
+        { cluster: this.cluster.name, groupVersion: failure.groupVersion, error: failure.error },
+        "group unavailable in discovery; keeping its current watches",
+      );
+    }
+    await this.applyTypes(result);
+    this.initialTypesApplied = true;
+    this.chaseMissingCrds(result.types);
+  }
+
+  /** Starts reflectors for new selected types and stops those for types the server no longer serves. */
+  private async applyTypes(result: DiscoveryResult): Promise<void> {
+    const unavailable = new Set(result.failed.map((failure) => failure.groupVersion));
+    const wanted = new Map<string, ResourceType>();
+    for (const type of result.types) {
+      if (this.selection.includes(type)) wanted.set(resourceTypeName(type), type);
+    }
+    const removals: Promise<void>[] = [];
+    for (const [name, reflector] of this.reflectors) {
+      if (wanted.has(name) || unavailable.has(apiVersionOf(reflector.type))) continue;
+      this.reflectors.delete(name);
+      removals.push(this.removeType(reflector));
+    }
+    for (const [name, type] of wanted) {
+      if (!this.reflectors.has(name)) this.addType(type);
+    }
+    await Promise.all(removals);
+  }
+
+  private addType(type: ResourceType): void {
+    const name = resourceTypeName(type);
+    const tuning = this.options.tuning ?? {};
+    const sink = isCrdType(type) ? this.crds.wrap(this.options.sink) : this.options.sink;
+    const reflector = new Reflector({
+      cluster: this.cluster,
+      type,
+      listerWatcher:
+        this.options.listerWatcherFor?.(type) ??
+        new HttpListerWatcher(this.options.connection.client, type, this.logger),
+      sink,
+      logger: this.logger,
+      pageSize: tuning.pageSize,
+      minWatchTimeoutSeconds: tuning.minWatchTimeoutSeconds,
+      stallTimeoutMs: tuning.stallTimeoutMs,
+      backoff: new Backoff(tuning.backoff),
+      sleep: this.sleep,
+      forwards: this.selection.forwards(type),
+    });
+    this.reflectors.set(name, reflector);
+    reflector.start();
+    if (this.initialTypesApplied) {
+      this.logger.info({ cluster: this.cluster.name, type: name }, "watching a new resource type");
+    }
+  }
+
+  /** The type is gone from the server, and so are its objects: tell the sink. */
+  private async removeType(reflector: Reflector): Promise<void> {
+    await reflector.stop();
+    try {
+      this.options.sink.replace(this.cluster, reflector.type, []);
+    } catch (error) {
+      this.logger.error(
+        { cluster: this.cluster.name, error: errorText(error) },
+        "resource sink failed on a removal",
+      );
+    }
+    this.logger.info(
+      { cluster: this.cluster.name, type: reflector.typeName },
+      "stopped watching a removed resource type",
+    );
+  }
+
+  private schedulePeriodicRefresh(): void {
+    const every = this.options.discoveryRefreshMs ?? DEFAULT_DISCOVERY_REFRESH_MS;
+    if (every <= 0 || this.stopped) return;
+    this.refreshTimer = setTimeout(() => {
+      void this.refresh().finally(() => this.schedulePeriodicRefresh());
+    }, every);
+  }
+
+  private scheduleCrdRefresh(delayMs = this.options.crdSettleMs ?? DEFAULT_CRD_SETTLE_MS): void {
+    if (this.stopped || !this.state.discovered) return;
+    clearTimeout(this.crdTimer);
+    this.crdTimer = setTimeout(() => void this.refresh(), delayMs);
+  }
+
+  /** Established CRDs whose type discovery does not show yet get another look shortly. */
+  private chaseMissingCrds(discovered: ResourceType[]): void {
+    const served = new Set(discovered.map((type) => `${type.resource}.${type.group}`));
+    const missing = this.crds.establishedNames().filter((name) => !served.has(name));
+    if (missing.length === 0) {
+      this.crdChases = 0;
+      return;
+    }
+    if (this.crdChases >= CRD_CHASE_ATTEMPTS) return;
+    this.crdChases += 1;
+    this.scheduleCrdRefresh(CRD_CHASE_DELAY_MS);
+  }
+}
