@@ -9,7 +9,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(root, "bin", "meshsync.js");
 
 export interface RunningProcess {
-  readonly url: string;
+  /** Scheme, host and port from the first stdout line, e.g. http://127.0.0.1:40671 */
+  readonly origin: string;
   readonly child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far, for failure messages. */
   output(): string;
@@ -66,7 +67,7 @@ export function startMeshsync(
         reject(new Error(`first stdout line does not say where it listens: ${line}`));
         return;
       }
-      resolve({ url: match[1]!, child, output: () => output, stop });
+      resolve({ origin: match[1]!, child, output: () => output, stop });
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
