@@ -1,0 +1,48 @@
+import type { KubeObject } from "../../object-api.js";
+import { type ChurnContext, deployments, pods, replicaSets } from "./context.js";
+import { child, record, records } from "./fields.js";
+
+function isReady(pod: KubeObject): boolean {
+  const status = record(pod.status);
+  return (
+    status.phase === "Running" &&
+    records(status.conditions).some((condition) => condition.type === "Ready" && condition.status === "True")
+  );
+}
+
+/** The pods a controller owns, by the controller's uid. */
+export function ownedPods(ctx: ChurnContext, namespace: string, ownerUid: string): KubeObject[] {
+  return ctx
+    .list(pods, namespace)
+    .filter((pod) => pod.metadata?.ownerReferences?.some((ref) => ref.uid === ownerUid));
+}
+
+/** Recounts a pod's ReplicaSet and Deployment status after one of its pods changed. */
+export function refreshReplicaCounts(ctx: ChurnContext, pod: KubeObject): void {
+  const owner = pod.metadata?.ownerReferences?.find((ref) => ref.controller);
+  if (owner?.kind !== "ReplicaSet") return;
+  const namespace = pod.metadata?.namespace ?? "";
+  const replicaSet = ctx.read(replicaSets, namespace, owner.name);
+  if (!replicaSet) return;
+  const owned = ownedPods(ctx, namespace, replicaSet.metadata?.uid ?? "");
+  const ready = owned.filter(isReady).length;
+  const status = child(replicaSet, "status");
+  if (status.readyReplicas === ready && status.replicas === owned.length) return;
+  status.replicas = owned.length;
+  status.fullyLabeledReplicas = owned.length;
+  status.readyReplicas = ready;
+  status.availableReplicas = ready;
+  ctx.update(replicaSets, replicaSet);
+  const deploymentRef = replicaSet.metadata?.ownerReferences?.find((ref) => ref.kind === "Deployment");
+  const deployment = deploymentRef ? ctx.read(deployments, namespace, deploymentRef.name) : undefined;
+  if (!deployment) return;
+  const deploymentStatus = child(deployment, "status");
+  deploymentStatus.replicas = owned.length;
+  deploymentStatus.updatedReplicas = owned.length;
+  deploymentStatus.readyReplicas = ready;
+  deploymentStatus.availableReplicas = ready;
+  const unavailable = owned.length - ready;
+  if (unavailable > 0) deploymentStatus.unavailableReplicas = unavailable;
+  else delete deploymentStatus.unavailableReplicas;
+  ctx.update(deployments, deployment);
+}
