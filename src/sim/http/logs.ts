@@ -55,7 +55,7 @@ export function resolveContainer(pod: KubeObject, requested: string | undefined)
 }
 
 function line(pod: KubeObject, container: string, index: number, at: Date, timestamps: boolean): string {
-  const text = `${at.toISOString()} ${container} ${messages[index % messages.length]} seq=${index} pod=${pod.metadata?.name ?? ""}`;
+  const text = `${container} ${messages[index % messages.length]} seq=${index} pod=${pod.metadata?.name ?? ""}`;
   return timestamps ? `${at.toISOString().replace("Z", "000000Z")} ${text}\n` : `${text}\n`;
 }
 

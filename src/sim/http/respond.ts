@@ -58,9 +58,16 @@ export async function readObjectBody(req: IncomingMessage): Promise<unknown> {
       throw new StatusError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
     chunks.push(buffer);
   }
+  const contentType = req.headers["content-type"] ?? "";
+  if (/protobuf|cbor/.test(contentType)) {
+    throw new StatusError(
+      415,
+      "UnsupportedMediaType",
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (${contentType} is not supported by this server)`,
+    );
+  }
   const text = Buffer.concat(chunks).toString("utf8");
   if (text.trim() === "") throw badRequest("the body of the request was empty");
-  const contentType = req.headers["content-type"] ?? "";
   try {
     return /yaml/.test(contentType) && !/json/.test(contentType) ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
