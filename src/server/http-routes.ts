@@ -3,11 +3,13 @@ import type { Logger } from "pino";
 import type { Counter, Registry } from "prom-client";
 import { credentialOfHeaders } from "./auth.js";
 import type { Readiness } from "./options.js";
+import { originAllowed } from "./origin.js";
 import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
 
 export interface HttpRoutesOptions {
   yoga: MeshsyncYoga;
   token: string | undefined;
+  allowedOrigins: readonly string[] | undefined;
   readiness: () => Readiness;
   registry: Registry;
   rejected: Counter<"reason">;
@@ -55,7 +57,7 @@ function readinessOf(readiness: () => Readiness): Readiness {
 export function createHttpHandler(
   options: HttpRoutesOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const { yoga, token, readiness, registry, rejected, logger } = options;
+  const { yoga, token, allowedOrigins, readiness, registry, rejected, logger } = options;
   return (request, response) => {
     let url: URL;
     try {
@@ -85,6 +87,10 @@ export function createHttpHandler(
         );
         return;
       case graphqlPath:
+        if (!originAllowed(request, allowedOrigins)) {
+          rejected.inc({ reason: "origin" });
+          return sendText(response, 403, "origin not allowed");
+        }
         if (token !== undefined && !isGraphiqlPage(request, url)) {
           if (credentialOfHeaders(request.headers, token) !== "valid") {
             rejected.inc({ reason: "unauthorized" });

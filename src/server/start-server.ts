@@ -48,11 +48,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     limits,
     subscriptionObserver: metrics.subscriptions,
   });
-  const yoga = createMeshsyncYoga({ context, limits, logger, plugins: [metrics.plugin] });
+  const yoga = createMeshsyncYoga({
+    context,
+    limits,
+    logger,
+    allowedOrigins: options.allowedOrigins,
+    plugins: [metrics.plugin],
+  });
   const server = createServer(
     createHttpHandler({
       yoga,
       token,
+      allowedOrigins: options.allowedOrigins,
       readiness: options.readiness,
       registry: metrics.registry,
       rejected: metrics.rejected,

@@ -9,6 +9,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { GraphQLError } from "../api/graphql-runtime.js";
 import { credentialOfConnectionParams, credentialOfHeaders } from "./auth.js";
 import type { ServerLimits } from "./options.js";
+import { originAllowed } from "./origin.js";
 import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
 
 export interface GraphqlWebSocketOptions {
@@ -67,10 +68,9 @@ export function attachGraphqlWebSocket(server: Server, options: GraphqlWebSocket
       refuseUpgrade(socket, 404);
       return;
     }
-    const origin = request.headers.origin;
-    if (allowedOrigins !== undefined && origin !== undefined && !allowedOrigins.includes(origin)) {
+    if (!originAllowed(request, allowedOrigins)) {
       rejected.inc({ reason: "origin" });
-      logger.info({ origin }, "websocket refused: origin not allowed");
+      logger.info({ origin: request.headers.origin }, "websocket refused: origin not allowed");
       refuseUpgrade(socket, 403);
       return;
     }

@@ -21,6 +21,8 @@ export interface YogaOptions {
   context: ApiContext;
   limits: ServerLimits;
   logger: Logger;
+  /** Origins that may read responses cross-origin (CORS); none when absent. */
+  allowedOrigins: readonly string[] | undefined;
   plugins: NonNullable<Parameters<typeof createYoga>[0]["plugins"]>;
 }
 
@@ -37,6 +39,12 @@ export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
         "{\n  resources(first: 10) {\n    totalCount\n    sequence\n    edges { node { kind namespace name } }\n  }\n}\n",
     },
     landingPage: false,
+    // Yoga's default CORS reflects any origin with credentials, which would let any page read the graph
+    // with a visitor's token cookie; only the configured origins get CORS headers.
+    cors:
+      options.allowedOrigins === undefined
+        ? false
+        : { origin: [...options.allowedOrigins], credentials: true, methods: ["GET", "POST"] },
     logging: yogaLogger(options.logger),
     maxRequestBodySize: options.limits.maxRequestBytes,
     plugins: [useQueryLimits(options.limits), ...options.plugins],

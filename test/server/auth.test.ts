@@ -109,9 +109,49 @@ describe("token auth", () => {
     await allowed.close();
   });
 
+  it("refuses /graphql to a browser origin that is not allowed, and sends CORS only to allowed ones", async () => {
+    const headers = { authorization: `Bearer ${token}` };
+    const evil = await query(t.server.url, ClustersDocument, {}, token, {
+      headers: { ...headers, origin: "https://evil.example" },
+    });
+    expect(evil.status).toBe(403);
+
+    const response = await fetch(t.server.url, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json", origin: "https://meshery.example" },
+      body: JSON.stringify({ query: "{ clusters { id } }" }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("access-control-allow-origin")).toBe("https://meshery.example");
+
+    const sameOrigin = await query(t.server.url, ClustersDocument, {}, token, {
+      headers: { origin: t.server.origin },
+    });
+    expect(sameOrigin.data?.clusters).toEqual([cluster]);
+    const graphiqlSocket = await RawGraphqlSocket.open(t.server.url, { ...headers, origin: t.server.origin });
+    await graphiqlSocket.close();
+  });
+
   it("keeps health and readiness open to probes without the token", async () => {
     expect((await fetch(`${t.server.origin}/healthz`)).status).toBe(200);
     expect((await fetch(`${t.server.origin}/readyz`)).status).toBe(200);
+  });
+});
+
+describe("without configured origins", () => {
+  it("sends no CORS headers, so other sites cannot read the graph with a visitor's cookie", async () => {
+    const open = await startTestServer();
+    try {
+      const response = await fetch(open.server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "https://evil.example" },
+        body: JSON.stringify({ query: "{ clusters { id } }" }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    } finally {
+      await open.server.close();
+    }
   });
 });
 
