@@ -1,0 +1,270 @@
+// The engine against the simulator over real sockets: initial sync, live changes, every fault the
+// simulator can inject, CRDs coming and going, and two clusters at once.
+import { afterEach, describe, expect, it } from "vitest";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { Engine, type EngineOptions } from "../../src/kube/engine.js";
+import { silentLogger } from "../../src/kube/logger.js";
+import type { TypeSyncStatus } from "../../src/kube/sync-status.js";
+import { resourceTypeName } from "../../src/kube/types.js";
+import { type Fault, type RunningSimulator, startSimulator } from "../../src/sim/index.js";
+import { waitFor } from "./fakes.js";
+import { StateSink } from "./state-sink.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function simulator(options: Parameters<typeof startSimulator>[0] = {}): Promise<RunningSimulator> {
+  const sim = await startSimulator({ bookmarkIntervalMs: 300, ...options });
+  cleanups.push(() => sim.close());
+  return sim;
+}
+
+const fastRetries: Partial<EngineOptions> = {
+  tuning: { backoff: { initialMs: 20, maxMs: 400 }, stallTimeoutMs: 2_000 },
+  discoveryRefreshMs: 0,
+  crdSettleMs: 50,
+};
+
+async function engineFor(kubeconfigYaml: string, options: Partial<EngineOptions> = {}, allContexts = false) {
+  const sink = new StateSink();
+  const engine = await Engine.connect(
+    { kubeconfigYaml, allContexts },
+    { sink, logger: silentLogger, ...fastRetries, ...options },
+  );
+  cleanups.push(() => engine.stop());
+  engine.start();
+  await engine.ready;
+  // Faults aimed at open streams need the streams open.
+  await waitFor(() => engine.status().every((status) => status.phase === "watching"), "every watch to open");
+  return { engine, sink };
+}
+
+/** Every difference between what the simulator holds and what reached the sink, for every watched type. */
+function differences(sim: RunningSimulator, engine: Engine, sink: StateSink, clusterId: string): string[] {
+  const found: string[] = [];
+  for (const { type } of engine.resourceTypes(clusterId)) {
+    const name = resourceTypeName(type);
+    const truth = new Map(
+      sim.api
+        .list(type.group, type.version, type.resource)
+        .map((object) => [object.metadata?.uid ?? "", object.metadata?.resourceVersion ?? ""]),
+    );
+    const held = sink.versions(clusterId, name);
+    for (const [uid, rv] of truth) {
+      if (!held.has(uid)) found.push(`${name}: missing ${uid}`);
+      else if (held.get(uid) !== rv) found.push(`${name}: ${uid} at ${held.get(uid)} instead of ${rv}`);
+    }
+    for (const uid of held.keys()) if (!truth.has(uid)) found.push(`${name}: ghost ${uid}`);
+  }
+  return found;
+}
+
+async function converged(
+  sim: RunningSimulator,
+  engine: Engine,
+  sink: StateSink,
+  clusterId: string,
+): Promise<void> {
+  let last: string[] = [];
+  await waitFor(() => {
+    last = differences(sim, engine, sink, clusterId);
+    return last.length === 0;
+  }, "the engine to match the simulator").catch((error: Error) => {
+    throw new Error(`${error.message}: ${last.slice(0, 10).join("; ")}`);
+  });
+}
+
+function configMap(name: string, value: string) {
+  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data: { value } };
+}
+
+/** Creates, updates and deletes a few configmaps, as a controller might while a fault is in force. */
+function touchConfigMaps(sim: RunningSimulator, round: string): void {
+  for (let i = 0; i < 3; i++) sim.api.create("", "v1", "configmaps", configMap(`cm-${round}-${i}`, "one"));
+  const updated = sim.api.get("", "v1", "configmaps", "default", `cm-${round}-0`);
+  if (updated) sim.api.update("", "v1", "configmaps", { ...updated, data: { value: "two" } });
+  sim.api.delete("", "v1", "configmaps", "default", `cm-${round}-1`);
+}
+
+describe("Engine against the simulator", () => {
+  it("holds exactly the simulator's objects after the first sync and follows live changes", async () => {
+    const sim = await simulator();
+    const { engine, sink } = await engineFor(sim.kubeconfig());
+    const [cluster] = engine.clusters();
+    if (!cluster) throw new Error("no cluster");
+    const kubeSystem = sim.api.get("", "v1", "namespaces", undefined, "kube-system");
+    expect(cluster).toEqual({ id: kubeSystem?.metadata?.uid, name: "meshsync-sim" });
+    expect(engine.isReady()).toBe(true);
+    expect(differences(sim, engine, sink, cluster.id)).toEqual([]);
+    expect(sink.count(cluster.id, "pods.v1.")).toBeGreaterThan(0);
+
+    const typeNames = engine.resourceTypes(cluster.id).map(({ type }) => resourceTypeName(type));
+    expect(typeNames).toContain("deployments.v1.apps");
+    expect(typeNames).not.toContain("events.v1.");
+    expect(typeNames.some((name) => name.includes("/"))).toBe(false);
+
+    touchConfigMaps(sim, "live");
+    await converged(sim, engine, sink, cluster.id);
+    const statuses = engine.status(cluster.id);
+    expect(statuses.every((status) => status.hasSynced && status.relistCount === 0)).toBe(true);
+    expect(statuses.find((status) => status.typeName === "configmaps.v1.")?.lastEventTime).toBeTypeOf(
+      "string",
+    );
+  });
+
+  type Check = (status: TypeSyncStatus) => void;
+  const faults: [string, Fault, Check][] = [
+    ["dropped watches", { action: "drop-watches" }, (s) => expect(s.watchCount).toBeGreaterThan(1)],
+    [
+      "a 410 on watch",
+      { action: "fail", status: 410, count: 1, watchOnly: true, path: "/configmaps" },
+      (s) => expect(s.relistCount).toBeGreaterThan(0),
+    ],
+    [
+      "a burst of 500s",
+      { action: "fail", status: 500, count: 4, path: "/configmaps" },
+      (s) => expect(s.watchCount).toBeGreaterThan(1),
+    ],
+    [
+      "a burst of 429s with Retry-After",
+      { action: "fail", status: 429, count: 2, retryAfterSeconds: 1, path: "/configmaps" },
+      (s) => expect(s.watchCount).toBeGreaterThan(1),
+    ],
+    // The watch resumes from a resourceVersion still inside the compacted history, so no relist is due.
+    ["history compaction", { action: "compact" }, (s) => expect(s.watchCount).toBeGreaterThan(1)],
+    [
+      "a restart with a new resourceVersion epoch",
+      { action: "restart" },
+      (s) => expect(s.relistCount).toBeGreaterThan(0),
+    ],
+  ];
+
+  for (const [name, fault, check] of faults) {
+    it(`converges to the simulator's state after ${name}`, async () => {
+      const sim = await simulator({ churn: 20 });
+      const { engine, sink } = await engineFor(sim.kubeconfig());
+      const clusterId = engine.clusters()[0]?.id ?? "";
+      sim.fault(fault);
+      touchConfigMaps(sim, "during");
+      // Failures hit new requests only: make every stream reconnect into them.
+      if (fault.action !== "drop-watches" && fault.action !== "restart")
+        sim.fault({ action: "drop-watches" });
+      await waitFor(() => {
+        const configMaps = engine.status(clusterId).find((status) => status.typeName === "configmaps.v1.");
+        return configMaps?.phase === "watching" && configMaps.watchCount > 1;
+      }, "the configmaps watch to come back");
+      await converged(sim, engine, sink, clusterId);
+      const configMaps = engine.status(clusterId).find((status) => status.typeName === "configmaps.v1.");
+      if (!configMaps) throw new Error("configmaps are not watched");
+      check(configMaps);
+    });
+  }
+
+  it("restarts stalled streams and catches up", async () => {
+    const sim = await simulator();
+    const { engine, sink } = await engineFor(sim.kubeconfig());
+    const clusterId = engine.clusters()[0]?.id ?? "";
+    sim.fault({ action: "stall-watches", newStreamsForMs: 500 });
+    touchConfigMaps(sim, "stalled");
+    await converged(sim, engine, sink, clusterId);
+    const configMaps = engine.status(clusterId).find((status) => status.typeName === "configmaps.v1.");
+    expect(configMaps?.stallCount).toBeGreaterThan(0);
+  });
+
+  it("relists on a 410 for an expired continue token without losing objects", async () => {
+    const sim = await simulator();
+    sim.fault({ action: "fail", status: 410, count: 1, path: "continue=" });
+    const { engine, sink } = await engineFor(sim.kubeconfig(), {
+      tuning: { pageSize: 2, backoff: { initialMs: 20, maxMs: 400 } },
+    });
+    await converged(sim, engine, sink, engine.clusters()[0]?.id ?? "");
+  });
+
+  it("watches a CRD created during the run and drops it and its objects when deleted, without relisting the rest", async () => {
+    const sim = await simulator();
+    const { engine, sink } = await engineFor(sim.kubeconfig());
+    const clusterId = engine.clusters()[0]?.id ?? "";
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+          },
+        ],
+      },
+    };
+    sim.api.create("apiextensions.k8s.io", "v1", "customresourcedefinitions", crd);
+    await waitFor(
+      () => engine.cluster(clusterId)?.reflectorFor("widgets.v1.example.com") !== undefined,
+      "the CRD's reflector",
+    );
+    sim.api.create("example.com", "v1", "widgets", {
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: { name: "w1", namespace: "default" },
+      spec: { size: 3 },
+    });
+    await waitFor(() => sink.count(clusterId, "widgets.v1.example.com") === 1, "the widget");
+
+    sim.api.delete(
+      "apiextensions.k8s.io",
+      "v1",
+      "customresourcedefinitions",
+      undefined,
+      "widgets.example.com",
+    );
+    await waitFor(
+      () => engine.cluster(clusterId)?.reflectorFor("widgets.v1.example.com") === undefined,
+      "the reflector to go",
+    );
+    expect(sink.count(clusterId, "widgets.v1.example.com")).toBe(0);
+    const relisted = engine.status(clusterId).filter((status) => status.relistCount > 0);
+    expect(relisted).toEqual([]);
+    await converged(sim, engine, sink, clusterId);
+  });
+
+  it("syncs two clusters at once, each object in its own cluster", async () => {
+    const one = await simulator({ seed: 1, contextName: "one" });
+    const two = await simulator({ seed: 2, contextName: "two", scenario: "empty" });
+    const merged = mergeKubeconfigs(one.kubeconfig(), two.kubeconfig());
+    const { engine, sink } = await engineFor(merged, {}, true);
+    const clusters = engine.clusters();
+    expect(clusters.map((cluster) => cluster.name).sort()).toEqual(["one", "two"]);
+    const byName = new Map(clusters.map((cluster) => [cluster.name, cluster.id]));
+    const idOne = byName.get("one") ?? "";
+    const idTwo = byName.get("two") ?? "";
+    expect(idOne).not.toBe(idTwo);
+    two.api.create("", "v1", "configmaps", configMap("only-in-two", "x"));
+    await converged(one, engine, sink, idOne);
+    await converged(two, engine, sink, idTwo);
+    const names = (id: string) =>
+      [...(sink.clusters.get(id)?.values() ?? [])].map((held) => held.object.metadata?.name);
+    expect(names(idTwo)).toContain("only-in-two");
+    expect(names(idOne)).not.toContain("only-in-two");
+  });
+});
+
+function mergeKubeconfigs(...texts: string[]): string {
+  const docs = texts.map((text) => parseYaml(text) as Record<string, unknown[]>);
+  const merged = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: docs.flatMap((doc) => doc.clusters ?? []),
+    users: docs.flatMap((doc) => doc.users ?? []),
+    contexts: docs.flatMap((doc) => doc.contexts ?? []),
+    "current-context": (docs[0] as Record<string, unknown>)["current-context"],
+  };
+  return stringifyYaml(merged);
+}
