@@ -6,6 +6,7 @@ import "./types/json.js";
 import "./types/cluster.js";
 import "./types/resource-filter.js";
 import "./types/resource.js";
+import "./types/node.js";
 import "./types/resource-change.js";
 import "./types/api-resource.js";
 

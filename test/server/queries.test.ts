@@ -136,6 +136,12 @@ describe("queries over HTTP", () => {
       id: Buffer.from("Resource:c1-uid/nope").toString("base64"),
     });
     expect(missing.node).toBeNull();
+
+    const malformed = await query(t.server.url, ResourceDetailDocument, { id: "garbage" });
+    expect(malformed.errors?.[0]?.message).toBe('"garbage" is not an id this server issued');
+    const foreignType = Buffer.from("Cluster:c1-uid").toString("base64");
+    const wrongType = await query(t.server.url, ResourceDetailDocument, { id: foreignType });
+    expect(wrongType.errors?.[0]?.message).toBe(`"${foreignType}" is not the id of a Resource`);
   });
 
   it("lists clusters and the discovered API resources", async () => {

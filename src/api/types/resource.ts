@@ -25,7 +25,7 @@ function topLevelField(resource: StoredResource, field: string): unknown {
 export const ResourceNode = builder.node(builder.objectRef<StoredResource>("Resource"), {
   description: "One Kubernetes object of a watched cluster, as last seen.",
   id: { resolve: (resource) => resource.key },
-  loadOne: (key, context) => context.graph.get(key) ?? null,
+  isTypeOf: (value) => value !== null && typeof value === "object" && "key" in value && "object" in value,
   fields: (t) => ({
     uid: t.exposeString("uid"),
     cluster: t.field({
