@@ -221,6 +221,8 @@ describe("churn", () => {
       );
       expect(owned.length, deployment.metadata?.name).toBe(asRecord(deployment.spec).replicas);
       expect(asRecord(current?.spec).replicas).toBe(asRecord(deployment.spec).replicas);
+      expect(asRecord(current?.status).replicas, `${deployment.metadata?.name} status`).toBe(owned.length);
+      expect(asRecord(deployment.status).replicas, `${deployment.metadata?.name} status`).toBe(owned.length);
     }
   });
 

@@ -3,7 +3,7 @@ import { type ChurnContext, deployments, replicaSets } from "./context.js";
 import { child, record } from "./fields.js";
 import type { KeyCache } from "./key-cache.js";
 import { createPodsFor, deletePod } from "./pods.js";
-import { ownedPods } from "./replicas.js";
+import { ownedPods, refreshReplicaSetCounts } from "./replicas.js";
 
 const maxReplicas = 12;
 
@@ -67,4 +67,5 @@ export function scaleDeployment(ctx: ChurnContext, deploymentKeys: KeyCache, wor
     );
     for (const pod of youngestFirst.slice(0, owned.length - next)) deletePod(ctx, pod);
   }
+  refreshReplicaSetCounts(ctx, namespace, updated.metadata?.name ?? "");
 }

@@ -21,8 +21,12 @@ export function ownedPods(ctx: ChurnContext, namespace: string, ownerUid: string
 export function refreshReplicaCounts(ctx: ChurnContext, pod: KubeObject): void {
   const owner = pod.metadata?.ownerReferences?.find((ref) => ref.controller);
   if (owner?.kind !== "ReplicaSet") return;
-  const namespace = pod.metadata?.namespace ?? "";
-  const replicaSet = ctx.read(replicaSets, namespace, owner.name);
+  refreshReplicaSetCounts(ctx, pod.metadata?.namespace ?? "", owner.name);
+}
+
+/** Recounts a ReplicaSet's pods into its status and its Deployment's, as their controllers do. */
+export function refreshReplicaSetCounts(ctx: ChurnContext, namespace: string, name: string): void {
+  const replicaSet = ctx.read(replicaSets, namespace, name);
   if (!replicaSet) return;
   const owned = ownedPods(ctx, namespace, replicaSet.metadata?.uid ?? "");
   const ready = owned.filter(isReady).length;
