@@ -235,6 +235,63 @@ describe("Engine against the simulator", () => {
     await converged(sim, engine, sink, clusterId);
   });
 
+  it("takes its selection from the cluster's meshery-meshsync resource when there is one", async () => {
+    const sim = await simulator();
+    sim.api.create("apiextensions.k8s.io", "v1", "customresourcedefinitions", {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "meshsyncs.meshery.io" },
+      spec: {
+        group: "meshery.io",
+        scope: "Namespaced",
+        names: { plural: "meshsyncs", singular: "meshsync", kind: "MeshSync", listKind: "MeshSyncList" },
+        versions: [{ name: "v1alpha1", served: true, storage: true }],
+      },
+    });
+    const existing = sim.api.get("", "v1", "namespaces", undefined, "meshery");
+    if (!existing)
+      sim.api.create("", "v1", "namespaces", {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "meshery" },
+      });
+    sim.api.create("meshery.io", "v1alpha1", "meshsyncs", {
+      apiVersion: "meshery.io/v1alpha1",
+      kind: "MeshSync",
+      metadata: { name: "meshery-meshsync", namespace: "meshery" },
+      spec: {
+        "watch-list": {
+          data: {
+            whitelist: JSON.stringify([
+              { Resource: "configmaps.v1.", Events: ["ADDED", "DELETED"] },
+              { Resource: "namespaces.v1.", Events: ["ADDED", "MODIFIED", "DELETED"] },
+            ]),
+          },
+        },
+      },
+    });
+    const { engine, sink } = await engineFor(sim.kubeconfig(), { selection: undefined });
+    const clusterId = engine.clusters()[0]?.id ?? "";
+    expect(
+      engine
+        .resourceTypes(clusterId)
+        .map(({ type }) => resourceTypeName(type))
+        .sort(),
+    ).toEqual(["configmaps.v1.", "namespaces.v1."]);
+    const created = sim.api.create("", "v1", "configmaps", configMap("picked", "one"));
+    sim.api.update("", "v1", "configmaps", { ...created, data: { value: "two" } });
+    sim.api.create("", "v1", "configmaps", configMap("marker", "x"));
+    await waitFor(
+      () => sink.count(clusterId, "configmaps.v1.") === sim.api.list("", "v1", "configmaps").length,
+      "the adds",
+    );
+    const held = [...(sink.clusters.get(clusterId)?.values() ?? [])].find(
+      (entry) => entry.object.metadata?.name === "picked",
+    );
+    // MODIFIED is not in the whitelist for configmaps, so the first state stays.
+    expect((held?.object.data as Record<string, string> | undefined)?.value).toBe("one");
+  });
+
   it("syncs two clusters at once, each object in its own cluster", async () => {
     const one = await simulator({ seed: 1, contextName: "one" });
     const two = await simulator({ seed: 2, contextName: "two", scenario: "empty" });

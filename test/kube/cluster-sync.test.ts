@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ClusterSync, type ClusterSyncOptions } from "../../src/kube/cluster-sync.js";
+import type { DiscoveryResult } from "../../src/kube/discovery.js";
+import type { KubeRequester } from "../../src/kube/http-client.js";
+import { type ResourceType, resourceTypeName } from "../../src/kube/types.js";
+import {
+  cluster,
+  configMap,
+  FakeListerWatcher,
+  type FakeWatchStream,
+  RecordingSink,
+  waitFor,
+} from "./fakes.js";
+
+function type(resource: string, group = "", version = "v1"): ResourceType {
+  return { resource, group, version, kind: resource, namespaced: true, verbs: ["list", "watch"] };
+}
+
+const pods = type("pods");
+const secrets = type("secrets");
+const metrics = type("nodes", "metrics.k8s.io", "v1beta1");
+
+const unusedClient: KubeRequester = {
+  server: "http://unused",
+  getJson: () => Promise.reject(new Error("not used")),
+  openLines: () => Promise.reject(new Error("not used")),
+};
+
+const syncs: ClusterSync[] = [];
+afterEach(async () => {
+  await Promise.all(syncs.splice(0).map((sync) => sync.stop()));
+});
+
+function setUp(discoveries: DiscoveryResult[], options: Partial<ClusterSyncOptions> = {}) {
+  const sink = new RecordingSink();
+  const listerWatchers = new Map<string, FakeListerWatcher>();
+  let discoveryCalls = 0;
+  const sync = new ClusterSync({
+    connection: { ref: cluster, context: "test", client: unusedClient },
+    sink,
+    useMeshSyncResource: false,
+    discoveryRefreshMs: 0,
+    discover: async () => {
+      const result = discoveries[Math.min(discoveryCalls, discoveries.length - 1)];
+      discoveryCalls += 1;
+      if (!result) throw new Error("no discovery scripted");
+      return structuredClone(result);
+    },
+    listerWatcherFor: (t) => {
+      const lw = new FakeListerWatcher({
+        items: [configMap(`${t.resource}-1`, `${t.resource}-uid`, "1")],
+        resourceVersion: "1",
+      });
+      listerWatchers.set(resourceTypeName(t), lw);
+      return lw;
+    },
+    ...options,
+  });
+  syncs.push(sync);
+  return { sync, sink, listerWatchers, discoveryCalls: () => discoveryCalls };
+}
+
+describe("ClusterSync", () => {
+  it("is ready once every discovered type has listed", async () => {
+    const { sync, listerWatchers } = setUp([{ types: [pods, secrets], failed: [] }]);
+    expect(sync.isReady()).toBe(false);
+    sync.start();
+    await sync.ready;
+    expect(sync.isReady()).toBe(true);
+    expect(sync.resourceTypes().map(resourceTypeName).sort()).toEqual(["pods.v1.", "secrets.v1."]);
+    expect([...listerWatchers.keys()].sort()).toEqual(["pods.v1.", "secrets.v1."]);
+  });
+
+  it("starts a reflector for a type that appears and stops one that goes, leaving the others alone", async () => {
+    const { sync, sink, listerWatchers } = setUp([
+      { types: [pods], failed: [] },
+      { types: [pods, metrics], failed: [] },
+      { types: [pods], failed: [] },
+    ]);
+    sync.start();
+    await sync.ready;
+    const podsWatch: FakeWatchStream = await listerWatchers.get("pods.v1.")!.nextWatch();
+
+    await sync.refresh();
+    expect(sync.resourceTypes().map(resourceTypeName)).toEqual(["pods.v1.", "nodes.v1beta1.metrics.k8s.io"]);
+    await waitFor(
+      () => sync.reflectorFor("nodes.v1beta1.metrics.k8s.io")?.status().hasSynced === true,
+      "metrics list",
+    );
+
+    await sync.refresh();
+    expect(sync.resourceTypes().map(resourceTypeName)).toEqual(["pods.v1."]);
+    // The removed type's objects are dropped by an empty replace.
+    expect(sink.calls.at(-1)).toEqual({ op: "replace", uids: [] });
+    expect(podsWatch.closed).toBe(false);
+    expect(listerWatchers.get("pods.v1.")?.listCalls).toHaveLength(1);
+    expect(sync.reflectorFor("pods.v1.")?.relistCount).toBe(0);
+  });
+
+  it("keeps the watches of a group whose discovery failed", async () => {
+    const { sync } = setUp([
+      { types: [pods, metrics], failed: [] },
+      { types: [pods], failed: [{ groupVersion: "metrics.k8s.io/v1beta1", error: "503" }] },
+    ]);
+    sync.start();
+    await sync.ready;
+    await sync.refresh();
+    expect(sync.resourceTypes().map(resourceTypeName)).toContain("nodes.v1beta1.metrics.k8s.io");
+    expect(sync.clusterState().unavailableGroupVersions).toEqual(["metrics.k8s.io/v1beta1"]);
+  });
+
+  it("retries discovery until it works", async () => {
+    let calls = 0;
+    const { sync } = setUp([], {
+      discover: async () => {
+        calls += 1;
+        if (calls < 3) throw new Error("connection refused");
+        return { types: [pods], failed: [] };
+      },
+      sleep: async () => {},
+    });
+    sync.start();
+    await sync.ready;
+    expect(calls).toBe(3);
+    expect(sync.clusterState()).toMatchObject({ discovered: true, discoveryError: undefined, ready: true });
+  });
+
+  it("applies the selection, passing on only the whitelisted events", async () => {
+    const { sync, sink, listerWatchers } = setUp([{ types: [pods, secrets], failed: [] }], {
+      selection: { whitelist: [{ Resource: "pods.v1.", Events: ["DELETED"] }] },
+    });
+    sync.start();
+    await sync.ready;
+    expect(sync.resourceTypes().map(resourceTypeName)).toEqual(["pods.v1."]);
+    const watch = await listerWatchers.get("pods.v1.")!.nextWatch();
+    watch.push({ type: "ADDED", object: configMap("new", "new-uid", "2") });
+    watch.push({ type: "DELETED", object: configMap("pods-1", "pods-uid", "3") });
+    await waitFor(() => sink.calls.some((call) => call.op === "delete"), "the delete");
+    expect(sink.calls.filter((call) => call.op !== "replace")).toEqual([{ op: "delete", uid: "pods-uid" }]);
+  });
+
+  it("relists every type on resync", async () => {
+    const { sync } = setUp([{ types: [pods, secrets], failed: [] }]);
+    sync.start();
+    await sync.ready;
+    sync.resync();
+    await waitFor(() => sync.status().every((status) => status.relistCount === 1), "both relists");
+  });
+
+  it("stop closes every stream and ends every reflector", async () => {
+    const { sync, listerWatchers } = setUp([{ types: [pods, secrets], failed: [] }]);
+    sync.start();
+    await sync.ready;
+    const watches = await Promise.all([...listerWatchers.values()].map((lw) => lw.nextWatch()));
+    await sync.stop();
+    expect(watches.every((watch) => watch.closed)).toBe(true);
+    expect(sync.status().every((status) => status.phase === "stopped")).toBe(true);
+  });
+});
