@@ -19,6 +19,8 @@ export interface ServerLimits extends QueryLimits, ApiLimits {
   maxRequestBytes: number;
   /** Concurrent operations on one WebSocket. */
   maxSubscriptionsPerSocket: number;
+  /** Open WebSockets; an upgrade past this is answered 503. */
+  maxConnections: number;
 }
 
 export const defaultServerLimits: ServerLimits = {
@@ -29,6 +31,7 @@ export const defaultServerLimits: ServerLimits = {
   maxTokens: 5000,
   maxRequestBytes: 1024 * 1024,
   maxSubscriptionsPerSocket: 100,
+  maxConnections: 1000,
   defaultPageSize: 100,
   maxPageSize: 1000,
   subscriptionQueueSize: 1000,

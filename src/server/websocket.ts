@@ -27,7 +27,12 @@ export interface GraphqlWebSocket {
 
 type Engine = Pick<ReturnType<MeshsyncYoga["getEnveloped"]>, "execute" | "subscribe">;
 
-const statusText: Record<number, string> = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found" };
+const statusText: Record<number, string> = {
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  503: "Service Unavailable",
+};
 
 function refuseUpgrade(socket: Duplex, status: number): void {
   const text = statusText[status] ?? "Error";
@@ -78,6 +83,12 @@ export function attachGraphqlWebSocket(server: Server, options: GraphqlWebSocket
     if (credential === "invalid") {
       rejected.inc({ reason: "unauthorized" });
       refuseUpgrade(socket, 401);
+      return;
+    }
+    if (wss.clients.size >= limits.maxConnections) {
+      rejected.inc({ reason: "connections" });
+      logger.warn({ limit: limits.maxConnections }, "websocket refused: too many open connections");
+      refuseUpgrade(socket, 503);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {

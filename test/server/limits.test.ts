@@ -139,6 +139,28 @@ describe("query limits", () => {
     }
   });
 
+  it("refuses WebSockets past the connection limit and accepts again when one closes", async () => {
+    const capped = await startTestServer({ limits: { maxConnections: 2 } });
+    try {
+      const first = await RawGraphqlSocket.connect(capped.server.url);
+      const second = await RawGraphqlSocket.connect(capped.server.url);
+      await expect(RawGraphqlSocket.open(capped.server.url)).rejects.toThrow(/upgrade refused: 503/);
+      await first.close();
+      // The server counts the socket out when its own side has closed, which may trail the client's.
+      let third: RawGraphqlSocket | undefined;
+      for (let attempt = 0; third === undefined && attempt < 100; attempt++) {
+        third = await RawGraphqlSocket.connect(capped.server.url).catch(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return undefined;
+        });
+      }
+      if (third === undefined) throw new Error("no connection accepted after one closed");
+      await Promise.all([second.close(), third.close()]);
+    } finally {
+      await capped.server.close();
+    }
+  });
+
   it("closes a socket that sends a message larger than the request limit", async () => {
     const small = await startTestServer({ limits: { maxRequestBytes: 2048 } });
     try {

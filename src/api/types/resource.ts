@@ -113,7 +113,9 @@ builder.queryField("resources", (t) =>
       "The objects that match the filter, in a stable order (cluster, namespace, kind, name, uid).",
     args: {
       filter: t.arg({ type: ResourceFilterInput }),
-      first: t.arg.int(),
+      first: t.arg.int({
+        description: "Page size: 100 unless given, at most 1000 unless the server says otherwise.",
+      }),
       after: t.arg.string({ description: "An endCursor or edge cursor from an earlier page." }),
     },
     resolve: (_root, args, context) => {
