@@ -83,6 +83,8 @@ export class ClusterSync {
   private refreshAgain = false;
   private crdChases = 0;
   private initialTypesApplied = false;
+  private typesChanged = deferred();
+  private readonly stopPromise: Promise<void>;
   private state: Omit<ClusterSyncState, "cluster" | "ready"> = {
     discovered: false,
     discoveryError: undefined,
@@ -99,6 +101,9 @@ export class ClusterSync {
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
     });
+    this.stopPromise = new Promise((resolve) =>
+      this.stopController.signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
   }
 
   start(): void {
@@ -199,10 +204,10 @@ export class ClusterSync {
     }
     if (this.stopped) return;
     this.schedulePeriodicRefresh();
-    await Promise.all([...this.reflectors.values()].map((reflector) => reflector.synced));
-    // Types added while the first ones listed are waited for too.
+    // Wait for the types present now; when the set changes meanwhile, wait for the new set instead.
     while (!this.stopped && !this.isReady()) {
-      await Promise.all([...this.reflectors.values()].map((reflector) => reflector.synced));
+      const allSynced = Promise.all([...this.reflectors.values()].map((reflector) => reflector.synced));
+      await Promise.race([allSynced, this.typesChanged.promise, this.stopPromise]);
     }
     if (!this.stopped) {
       this.logger.info({ cluster: this.cluster.name, types: this.reflectors.size }, "cluster synced");
@@ -262,8 +267,16 @@ export class ClusterSync {
       this.reflectors.delete(name);
       removals.push(this.removeType(reflector));
     }
+    let added = false;
     for (const [name, type] of wanted) {
-      if (!this.reflectors.has(name)) this.addType(type);
+      if (!this.reflectors.has(name)) {
+        this.addType(type);
+        added = true;
+      }
+    }
+    if (added || removals.length > 0) {
+      this.typesChanged.resolve();
+      this.typesChanged = deferred();
     }
     await Promise.all(removals);
   }
@@ -337,4 +350,12 @@ export class ClusterSync {
     this.crdChases += 1;
     this.scheduleCrdRefresh(CRD_CHASE_DELAY_MS);
   }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
 }

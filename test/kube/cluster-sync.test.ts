@@ -47,10 +47,13 @@ function setUp(discoveries: DiscoveryResult[], options: Partial<ClusterSyncOptio
       return structuredClone(result);
     },
     listerWatcherFor: (t) => {
-      const lw = new FakeListerWatcher({
-        items: [configMap(`${t.resource}-1`, `${t.resource}-uid`, "1")],
-        resourceVersion: "1",
-      });
+      const lw =
+        t.group === "broken.example.com"
+          ? new FakeListerWatcher(new Error("503 service unavailable"))
+          : new FakeListerWatcher({
+              items: [configMap(`${t.resource}-1`, `${t.resource}-uid`, "1")],
+              resourceVersion: "1",
+            });
       listerWatchers.set(resourceTypeName(t), lw);
       return lw;
     },
@@ -107,6 +110,23 @@ describe("ClusterSync", () => {
     await sync.refresh();
     expect(sync.resourceTypes().map(resourceTypeName)).toContain("nodes.v1beta1.metrics.k8s.io");
     expect(sync.clusterState().unavailableGroupVersions).toEqual(["metrics.k8s.io/v1beta1"]);
+  });
+
+  it("becomes ready when a type that never listed goes away", async () => {
+    const broken = type("things", "broken.example.com");
+    const { sync } = setUp([
+      { types: [pods, broken], failed: [] },
+      { types: [pods], failed: [] },
+    ]);
+    sync.start();
+    await waitFor(
+      () => sync.reflectorFor("things.v1.broken.example.com")?.status().phase === "backoff",
+      "the failing list",
+    );
+    expect(sync.isReady()).toBe(false);
+    await sync.refresh();
+    await sync.ready;
+    expect(sync.isReady()).toBe(true);
   });
 
   it("retries discovery until it works", async () => {
