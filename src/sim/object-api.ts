@@ -49,5 +49,11 @@ export interface ObjectApi {
   ): KubeObject | undefined;
   create(group: string, version: string, resource: string, obj: KubeObject): KubeObject;
   update(group: string, version: string, resource: string, obj: KubeObject): KubeObject;
+  /**
+   * Writes only the status (PUT .../status). As on a real server, update() keeps the stored status
+   * of types that have a status subresource, so controllers' status changes need this. Optional:
+   * where it is missing, writers fall back to update().
+   */
+  updateStatus?(group: string, version: string, resource: string, obj: KubeObject): KubeObject;
   delete(group: string, version: string, resource: string, namespace: string | undefined, name: string): void;
 }

@@ -20,7 +20,7 @@ class StatusError extends Error {
 }
 
 interface Write {
-  verb: "create" | "update" | "delete";
+  verb: "create" | "update" | "update-status" | "delete";
   resource: string;
 }
 
@@ -75,7 +75,25 @@ class MemoryApi implements ObjectApi {
     return stored;
   }
 
+  /** As the real server: a plain update keeps the stored status of types with a status subresource. */
   update(group: string, version: string, resource: string, obj: KubeObject): KubeObject {
+    return this.write(group, version, resource, obj, this.splitStatus ? "spec" : "all");
+  }
+
+  updateStatus(group: string, version: string, resource: string, obj: KubeObject): KubeObject {
+    return this.write(group, version, resource, obj, "status");
+  }
+
+  /** When false, update() writes the status too, like a store without a status subresource. */
+  splitStatus = true;
+
+  private write(
+    group: string,
+    version: string,
+    resource: string,
+    obj: KubeObject,
+    part: "spec" | "status" | "all",
+  ) {
     const type = this.type(group, version, resource);
     const key = this.key(
       group,
@@ -88,10 +106,12 @@ class MemoryApi implements ObjectApi {
     if (this.conflictOnUpdate || existing.metadata?.resourceVersion !== obj.metadata?.resourceVersion) {
       throw new StatusError(409, "Conflict", `${key}: the object has been modified`);
     }
-    const stored = structuredClone(obj);
+    const hasStatus = type.subresources?.includes("status") ?? false;
+    const stored = structuredClone(part === "status" ? { ...existing, status: obj.status } : obj);
+    if (part === "spec" && hasStatus) stored.status = structuredClone(existing.status);
     stored.metadata = { ...stored.metadata, resourceVersion: String(++this.resourceVersion) };
     this.objects.set(key, stored);
-    this.writes.push({ verb: "update", resource });
+    this.writes.push({ verb: part === "status" ? "update-status" : "update", resource });
     return stored;
   }
 
@@ -182,7 +202,6 @@ describe("churn", () => {
       expect(api.count("delete", resource), `delete ${resource}`).toBeGreaterThan(0);
     }
     for (const resource of [
-      "pods",
       "deployments",
       "replicasets",
       "endpointslices",
@@ -192,6 +211,9 @@ describe("churn", () => {
       "services",
     ]) {
       expect(api.count("update", resource), `update ${resource}`).toBeGreaterThan(0);
+    }
+    for (const resource of ["pods", "deployments", "replicasets"]) {
+      expect(api.count("update-status", resource), `update ${resource}/status`).toBeGreaterThan(0);
     }
   });
 
@@ -271,6 +293,29 @@ describe("churn", () => {
     for (let i = 0; i < 300; i++) expect(() => churner.step()).not.toThrow();
     expect(churner.stats.errors).toBeGreaterThan(0);
     expect(churner.stats.lastError).toMatch(/modified/);
+  });
+
+  it("writes status with update() where the store has no status subresource", () => {
+    const api = loadedApi("demo", 1);
+    const generated = new Set(api.all().map((o) => o.metadata?.uid));
+    api.splitStatus = false;
+    const plain: ObjectApi = {
+      list: (g, v, r, ns) => api.list(g, v, r, ns),
+      get: (g, v, r, ns, name) => api.get(g, v, r, ns, name),
+      create: (g, v, r, obj) => api.create(g, v, r, obj),
+      update: (g, v, r, obj) => api.update(g, v, r, obj),
+      delete: (g, v, r, ns, name) => api.delete(g, v, r, ns, name),
+    };
+    const churner = createChurner(plain, 5);
+    for (let i = 0; i < 500; i++) churner.step();
+    expect(churner.stats.errors, churner.stats.lastError).toBe(0);
+    expect(api.count("update-status", "pods")).toBe(0);
+    const started = api
+      .all()
+      .filter(
+        (o) => o.kind === "Pod" && !generated.has(o.metadata?.uid) && asRecord(o.status).phase === "Running",
+      );
+    expect(started.length).toBeGreaterThan(0);
   });
 
   it("copes with an empty cluster", () => {

@@ -72,6 +72,15 @@ export class ChurnContext {
     return updated;
   }
 
+  /** A controller's status write, through the status subresource where the store has one. */
+  updateStatus(ref: ResourceRef, object: KubeObject): KubeObject {
+    const updated = this.api.updateStatus
+      ? this.api.updateStatus(ref[0], ref[1], ref[2], object)
+      : this.api.update(ref[0], ref[1], ref[2], object);
+    this.stats.updates++;
+    return updated;
+  }
+
   delete(ref: ResourceRef, namespace: string | undefined, name: string): void {
     this.api.delete(ref[0], ref[1], ref[2], namespace, name);
     this.stats.deletes++;

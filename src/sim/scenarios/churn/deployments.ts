@@ -38,8 +38,10 @@ export function scaleDeployment(ctx: ChurnContext, deploymentKeys: KeyCache, wor
   spec.replicas = next;
   const metadata = deployment.metadata ?? {};
   metadata.generation = (metadata.generation ?? 1) + 1;
-  child(deployment, "status").observedGeneration = metadata.generation;
-  ctx.update(deployments, deployment);
+  const scaled = ctx.update(deployments, deployment);
+  // The deployment controller notes that it has seen the new generation.
+  child(scaled, "status").observedGeneration = scaled.metadata?.generation ?? metadata.generation;
+  ctx.updateStatus(deployments, scaled);
 
   const replicaSet = currentReplicaSet(ctx, deployment);
   if (!replicaSet) return;
@@ -53,6 +55,8 @@ export function scaleDeployment(ctx: ChurnContext, deploymentKeys: KeyCache, wor
     replicaSet.metadata.generation = (replicaSet.metadata.generation ?? 1) + 1;
   }
   const updated = ctx.update(replicaSets, replicaSet);
+  child(updated, "status").observedGeneration = updated.metadata?.generation ?? 1;
+  ctx.updateStatus(replicaSets, updated);
 
   const namespace = deployment.metadata?.namespace ?? "";
   const owned = ownedPods(ctx, namespace, updated.metadata?.uid ?? "");

@@ -80,7 +80,7 @@ export function startPendingPod(ctx: ChurnContext): boolean {
     container.state = { running: { startedAt: time } };
     container.containerID = `containerd://${ctx.random.hex(64)}`;
   }
-  const running = ctx.update(pods, pod);
+  const running = ctx.updateStatus(pods, pod);
   addPodToSlices(ctx, running);
   refreshReplicaCounts(ctx, running);
   return true;
@@ -115,7 +115,7 @@ export function flipReadiness(ctx: ChurnContext, appPods: KeyCache): void {
       container.state = { running: { startedAt: time } };
     }
   }
-  const updated = ctx.update(pods, pod);
+  const updated = ctx.updateStatus(pods, pod);
   setPodReadyInSlices(ctx, updated.metadata?.namespace ?? "", updated.metadata?.uid ?? "", !ready);
   refreshReplicaCounts(ctx, updated);
 }

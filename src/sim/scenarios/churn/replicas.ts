@@ -36,7 +36,7 @@ export function refreshReplicaSetCounts(ctx: ChurnContext, namespace: string, na
   status.fullyLabeledReplicas = owned.length;
   status.readyReplicas = ready;
   status.availableReplicas = ready;
-  ctx.update(replicaSets, replicaSet);
+  ctx.updateStatus(replicaSets, replicaSet);
   const deploymentRef = replicaSet.metadata?.ownerReferences?.find((ref) => ref.kind === "Deployment");
   const deployment = deploymentRef ? ctx.read(deployments, namespace, deploymentRef.name) : undefined;
   if (!deployment) return;
@@ -48,5 +48,5 @@ export function refreshReplicaSetCounts(ctx: ChurnContext, namespace: string, na
   const unavailable = owned.length - ready;
   if (unavailable > 0) deploymentStatus.unavailableReplicas = unavailable;
   else delete deploymentStatus.unavailableReplicas;
-  ctx.update(deployments, deployment);
+  ctx.updateStatus(deployments, deployment);
 }
