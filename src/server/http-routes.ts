@@ -97,7 +97,12 @@ export function createHttpHandler(
             return unauthorized(response);
           }
         }
-        void yoga(request, response);
+        Promise.resolve(yoga(request, response)).catch((error: unknown) => {
+          // Yoga answers GraphQL errors itself; reaching here is a fault in the server, not in the request.
+          logger.error({ err: error }, "graphql request failed");
+          if (!response.headersSent) sendText(response, 500, "internal error");
+          else response.destroy();
+        });
         return;
       default:
         return sendText(response, 404, "not found");

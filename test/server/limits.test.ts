@@ -161,6 +161,22 @@ describe("query limits", () => {
     }
   });
 
+  it("closes a socket that breaks the protocol with 4400, and serves the next one", async () => {
+    for (const garbage of [
+      "{not json",
+      JSON.stringify({ type: "subscribe", id: 7 }),
+      JSON.stringify({ type: "?" }),
+    ]) {
+      const socket = await RawGraphqlSocket.connect(t.server.url);
+      socket.ws.send(garbage);
+      expect(await socket.closed).toBe(4400);
+    }
+    const fine = await RawGraphqlSocket.connect(t.server.url);
+    fine.subscribe("ok", "{ clusters { id } }");
+    expect((await fine.waitFor((m) => m.id === "ok")).type).toBe("next");
+    await fine.close();
+  });
+
   it("closes a socket that sends a message larger than the request limit", async () => {
     const small = await startTestServer({ limits: { maxRequestBytes: 2048 } });
     try {
