@@ -75,6 +75,8 @@ export class Reflector {
   private markSynced: () => void = () => {};
   private relistRequested = false;
   private stalled = false;
+  /** Whether a watch has delivered anything since the last list. */
+  private progressSinceList = true;
 
   /** uid → what we last passed on, so a repeated resourceVersion is not an event. */
   private readonly known = new Map<string, KnownObject>();
@@ -189,6 +191,8 @@ export class Reflector {
             "resourceVersion too old to watch from; relisting",
           );
           needList = true;
+          // A server that answers 410 straight after a fresh list would otherwise get relisted in a loop.
+          if (!this.progressSinceList) await this.backOff(error, signal);
           continue;
         }
         await this.backOff(error, signal);
@@ -202,6 +206,7 @@ export class Reflector {
     const list = await listAll(this.lw, this.pageSize, signal);
     if (signal.aborted) throw new Error("list interrupted");
     this.lists += 1;
+    this.progressSinceList = false;
     this.known.clear();
     this.uidByKey.clear();
     for (const item of list.items) this.remember(item);
@@ -236,6 +241,7 @@ export class Reflector {
       for await (const event of stream) {
         watchdog.feed();
         events += 1;
+        if (event.type !== "ERROR") this.progressSinceList = true;
         this.handle(event);
         if (signal.aborted) break;
       }

@@ -140,6 +140,7 @@ describe("Reflector", () => {
     const { reflector, delays } = startReflector(lw, sink);
 
     const first = await lw.nextWatch();
+    first.push({ type: "MODIFIED", object: configMap("a", "uid-a", "7") });
     first.push({
       type: "ERROR",
       object: {
@@ -173,6 +174,17 @@ describe("Reflector", () => {
     expect(watch.options.resourceVersion).toBe("40");
     expect(lw.listCalls).toHaveLength(2);
     expect(reflector.relistCount).toBe(1);
+  });
+
+  it("backs off when the watch answers 410 again straight after a fresh list", async () => {
+    const lw = new FakeListerWatcher({ items: [], resourceVersion: "3" });
+    for (let i = 0; i < 3; i++) lw.watchErrors.push(new KubeApiError(410, "Expired", "Expired"));
+    const { delays } = startReflector(lw, new RecordingSink(), {
+      backoff: new Backoff({ initialMs: 100, random: () => 0 }),
+    });
+    await lw.nextWatch();
+    expect(lw.listCalls).toHaveLength(4);
+    expect(delays).toEqual([100, 200, 400]);
   });
 
   it("retries other failures with exponential backoff up to the cap, re-watching without a relist", async () => {
