@@ -14,10 +14,15 @@ export class InvalidObjectError extends Error {
 const EMPTY_MAP: Readonly<Record<string, string>> = Object.freeze({});
 const EMPTY_OWNERS: readonly OwnerReference[] = Object.freeze([]);
 
+/** The object's own map when it is well formed (the usual case, so nothing is copied). */
 function stringMap(value: unknown): Readonly<Record<string, string>> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return EMPTY_MAP;
-  const entries = Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string");
-  return entries.length === 0 ? EMPTY_MAP : Object.fromEntries(entries);
+  const values = Object.values(value);
+  if (values.length === 0) return EMPTY_MAP;
+  if (values.every((v) => typeof v === "string")) return value as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
 }
 
 function redactedValues(value: unknown): unknown {

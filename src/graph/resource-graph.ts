@@ -4,6 +4,8 @@ import { ChangeLog } from "./change-log.js";
 import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
 import { compileFilter } from "./filter.js";
 import { IndexMap } from "./index-map.js";
+import { labelEqualities } from "./selectors.js";
+import { SmallestK } from "./smallest-k.js";
 import type { ChangeType, ResourceChange, ResourceFilter, StoredResource } from "./types.js";
 
 export interface ResourceGraphOptions {
@@ -29,13 +31,14 @@ export interface ResourcePage {
   sequence: number;
 }
 
-type SortTuple = [string, string, string, string, string];
+/** Where an object sits in list order: cluster, namespace, kind, name, uid. */
+type SortKey = readonly [string, string, string, string, string];
 
-function sortTuple(r: StoredResource): SortTuple {
+function sortKeyOf(r: StoredResource): SortKey {
   return [r.clusterId, r.namespace ?? "", r.kind, r.name, r.uid];
 }
 
-function compareTuples(a: SortTuple, b: SortTuple): number {
+function compareKeys(a: SortKey, b: SortKey): number {
   for (let i = 0; i < a.length; i++) {
     if (a[i]! < b[i]!) return -1;
     if (a[i]! > b[i]!) return 1;
@@ -43,19 +46,34 @@ function compareTuples(a: SortTuple, b: SortTuple): number {
   return 0;
 }
 
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** compareKeys(sortKeyOf(a), sortKeyOf(b)) without building the keys: it runs n log k times a page. */
+function compareResources(a: StoredResource, b: StoredResource): number {
+  return (
+    compareStrings(a.clusterId, b.clusterId) ||
+    compareStrings(a.namespace ?? "", b.namespace ?? "") ||
+    compareStrings(a.kind, b.kind) ||
+    compareStrings(a.name, b.name) ||
+    compareStrings(a.uid, b.uid)
+  );
+}
+
 function encodeCursor(r: StoredResource): string {
-  return Buffer.from(JSON.stringify(sortTuple(r))).toString("base64url");
+  return Buffer.from(JSON.stringify(sortKeyOf(r))).toString("base64url");
 }
 
 export class CursorError extends Error {
   override name = "CursorError";
 }
 
-function decodeCursor(cursor: string): SortTuple {
+function decodeCursor(cursor: string): SortKey {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     if (Array.isArray(parsed) && parsed.length === 5 && parsed.every((p) => typeof p === "string")) {
-      return parsed as SortTuple;
+      return parsed as unknown as SortKey;
     }
   } catch {
     // fall through to the error below
@@ -77,6 +95,8 @@ export class ResourceGraph implements ResourceEventSink {
   private readonly byKind = new IndexMap();
   private readonly byNamespace = new IndexMap(); // "" for cluster-scoped objects
   private readonly byOwner = new IndexMap(); // `${clusterId}/${ownerUid}`
+  private readonly byCluster = new IndexMap();
+  private readonly byLabel = new IndexMap(); // `${key}=${value}`
   private readonly clusterRefs = new Map<string, ClusterRef>();
 
   constructor(options: ResourceGraphOptions = {}) {
@@ -157,23 +177,24 @@ export class ResourceGraph implements ResourceEventSink {
     const after = page.after ? decodeCursor(page.after) : undefined;
     const first = page.first ?? Number.POSITIVE_INFINITY;
     if (first < 0) throw new RangeError("first must not be negative");
-    const all: StoredResource[] = [];
+    const kept = new SmallestK<StoredResource>(first, compareResources);
+    let totalCount = 0;
+    let afterCursor = 0;
     for (const key of this.candidates(filter)) {
       const r = this.objects.get(key);
-      if (r !== undefined && matches(r)) all.push(r);
+      if (r === undefined || !matches(r)) continue;
+      totalCount++;
+      if (after !== undefined && compareKeys(sortKeyOf(r), after) <= 0) continue;
+      afterCursor++;
+      kept.offer(r);
     }
-    all.sort((a, b) => compareTuples(sortTuple(a), sortTuple(b)));
-    let start = 0;
-    if (after !== undefined) {
-      while (start < all.length && compareTuples(sortTuple(all[start]!), after) <= 0) start++;
-    }
-    const items = all.slice(start, start + first);
+    const items = kept.sorted();
     const last = items.at(-1);
     return {
       items,
-      totalCount: all.length,
+      totalCount,
       endCursor: last ? encodeCursor(last) : null,
-      hasNextPage: start + items.length < all.length,
+      hasNextPage: afterCursor > items.length,
       sequence,
     };
   }
@@ -184,12 +205,20 @@ export class ResourceGraph implements ResourceEventSink {
 
   /** The smallest index slice that can hold every match, so a narrow filter does not scan everything. */
   private candidates(filter: ResourceFilter): Iterable<string> {
-    const slices: Set<string>[] = [];
-    if (filter.kinds && filter.kinds.length > 0) {
-      slices.push(new Set(filter.kinds.flatMap((k) => [...this.byKind.get(k)])));
-    }
-    if (filter.namespaces && filter.namespaces.length > 0) {
-      slices.push(new Set(filter.namespaces.flatMap((n) => [...this.byNamespace.get(n)])));
+    const slices: ReadonlySet<string>[] = [];
+    const union = (index: IndexMap, values: readonly string[] | null | undefined) => {
+      if (!values || values.length === 0) return;
+      slices.push(
+        values.length === 1 ? index.get(values[0]!) : new Set(values.flatMap((v) => [...index.get(v)])),
+      );
+    };
+    union(this.byKind, filter.kinds);
+    union(this.byNamespace, filter.namespaces);
+    union(this.byCluster, filter.clusterIds);
+    if (filter.labelSelector) {
+      // compileFilter has already rejected a malformed selector, so this parse cannot fail.
+      for (const [key, value] of labelEqualities(filter.labelSelector))
+        slices.push(this.byLabel.get(`${key}=${value}`));
     }
     if (slices.length === 0) return this.objects.keys();
     return slices.reduce((a, b) => (a.size <= b.size ? a : b));
@@ -236,6 +265,8 @@ export class ResourceGraph implements ResourceEventSink {
     this.byKind.add(r.kind, r.key);
     this.byNamespace.add(r.namespace ?? "", r.key);
     for (const owner of r.ownerReferences) this.byOwner.add(`${r.clusterId}/${owner.uid}`, r.key);
+    this.byCluster.add(r.clusterId, r.key);
+    for (const label in r.labels) this.byLabel.add(`${label}=${r.labels[label]}`, r.key);
   }
 
   private unindex(r: StoredResource): void {
@@ -243,5 +274,7 @@ export class ResourceGraph implements ResourceEventSink {
     this.byKind.remove(r.kind, r.key);
     this.byNamespace.remove(r.namespace ?? "", r.key);
     for (const owner of r.ownerReferences) this.byOwner.remove(`${r.clusterId}/${owner.uid}`, r.key);
+    this.byCluster.remove(r.clusterId, r.key);
+    for (const label in r.labels) this.byLabel.remove(`${label}=${r.labels[label]}`, r.key);
   }
 }

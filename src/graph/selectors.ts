@@ -92,6 +92,21 @@ export function compileLabelSelector(selector: string): LabelPredicate {
   return (labels) => reqs.every((r) => r(labels));
 }
 
+/**
+ * The `key=value` requirements of a valid label selector: an index can answer those before the
+ * predicate checks the rest.
+ */
+export function labelEqualities(selector: string): [key: string, value: string][] {
+  const text = selector.trim();
+  if (text === "") return [];
+  const out: [string, string][] = [];
+  for (const req of splitRequirements(text)) {
+    const m = /^([^!=<>\s]+)\s*==?\s*([^=]*)$/.exec(req);
+    if (m) out.push([m[1]!, m[2]!.trim()]);
+  }
+  return out;
+}
+
 /** Splits a field selector on unescaped commas and unescapes `\,`, `\=` and `\\` in values. */
 export function compileFieldSelector(selector: string): { fields: string[]; matches: FieldPredicate } {
   const text = selector.trim();

@@ -160,3 +160,53 @@ describe("ResourceGraph.list", () => {
     expect(() => graph.list({}, { after: "not-a-cursor" })).toThrow(/not a cursor/);
   });
 });
+
+describe("ResourceGraph.list paging edge cases", () => {
+  const graph = new ResourceGraph();
+  const names = ["d", "a", "c", "b", "e"];
+  for (const [i, name] of names.entries()) graph.upsert(cluster, pods, pod(name, `${i + 1}`));
+
+  it("returns the first k in order whatever the insertion order", () => {
+    const page = graph.list({}, { first: 2 });
+    expect(page.items.map((r) => r.name)).toEqual(["a", "b"]);
+    expect(page.hasNextPage).toBe(true);
+    const rest = graph.list({}, { first: 10, after: page.endCursor });
+    expect(rest.items.map((r) => r.name)).toEqual(["c", "d", "e"]);
+    expect(rest.hasNextPage).toBe(false);
+    expect(rest.totalCount).toBe(5);
+  });
+
+  it("gives an empty page for first: 0 and keeps the count", () => {
+    const page = graph.list({}, { first: 0 });
+    expect(page.items).toEqual([]);
+    expect(page.totalCount).toBe(5);
+    expect(page.hasNextPage).toBe(true);
+    expect(page.endCursor).toBeNull();
+  });
+
+  it("survives the object behind a cursor being deleted", () => {
+    const first = graph.list({}, { first: 2 });
+    graph.delete(cluster, pods, pod("b", "9"));
+    expect(graph.list({}, { first: 10, after: first.endCursor }).items.map((r) => r.name)).toEqual([
+      "c",
+      "d",
+      "e",
+    ]);
+  });
+});
+
+describe("ResourceGraph indexes follow changes", () => {
+  it("finds an object by its new labels, namespace-free kind and cluster after a MODIFIED", () => {
+    const graph = new ResourceGraph();
+    const other: ClusterRef = { id: "cluster-b", name: "ctx-b" };
+    graph.upsert(cluster, pods, pod("a", "1", {}, { app: "x" }));
+    graph.upsert(other, pods, pod("b", "1", {}, { app: "x" }));
+    graph.upsert(cluster, pods, pod("a", "2", {}, { app: "y", tier: "web" }));
+    expect(graph.list({ labelSelector: "app=x" }).items.map((r) => r.name)).toEqual(["b"]);
+    expect(graph.list({ labelSelector: "app==y,tier" }).items.map((r) => r.name)).toEqual(["a"]);
+    expect(graph.list({ labelSelector: "app=x", clusterIds: ["cluster-a"] }).totalCount).toBe(0);
+    expect(graph.list({ clusterIds: ["cluster-b"], kinds: ["Pod"] }).items.map((r) => r.name)).toEqual(["b"]);
+    graph.delete(other, pods, pod("b", "2"));
+    expect(graph.list({ labelSelector: "app in (x, y)" }).items.map((r) => r.name)).toEqual(["a"]);
+  });
+});
