@@ -25,6 +25,9 @@ export interface GraphqlWebSocket {
   close(): Promise<void>;
 }
 
+/** How long clients get to answer the close frame at shutdown before their sockets are cut. */
+const closeGraceMs = 1000;
+
 type Engine = Pick<ReturnType<MeshsyncYoga["getEnveloped"]>, "execute" | "subscribe">;
 
 const statusText: Record<number, string> = {
@@ -156,7 +159,16 @@ export function attachGraphqlWebSocket(server: Server, options: GraphqlWebSocket
   return {
     close: async () => {
       server.off("upgrade", onUpgrade);
-      await disposable.dispose();
+      const disposing = disposable.dispose();
+      // A client that stopped reading never answers the close frame, and ws would wait 30 s for it.
+      const grace = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, closeGraceMs);
+      try {
+        await disposing;
+      } finally {
+        clearTimeout(grace);
+      }
     },
   };
 }
