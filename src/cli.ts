@@ -36,6 +36,11 @@ program
   .option("--retained-changes <n>", "how many recent changes stay available for subscription resume")
   .option("--allowed-origin <origin>", "accept WebSocket upgrades only from this Origin; repeatable", collect)
   .option("--log-level <level>", "trace, debug, info, warn or error (env MESHSYNC_LOG_LEVEL)")
+  .option("--whitelist <types>", "watch only these types, e.g. pods.v1.,deployments.v1.apps")
+  .option("--blacklist <types>", "watch everything but these types")
+  .option("--include-events", "also watch Events (left out by default: high churn, little state)")
+  .option("--output-namespaces <names>", "keep only namespaced objects in these namespaces (comma-separated)")
+  .option("--output-resources <kinds>", "keep only these types, e.g. pod,deployment (comma-separated)")
   .option("--config <file>", "YAML file with any of these options (flags win over it)")
   .action(runServe);
 

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { createLogger, resolveServeOptions, type ServeFlags, type ServeOptions } from "../config/index.js";
-import { ResourceGraph } from "../graph/index.js";
+import { filterSink, ResourceGraph } from "../graph/index.js";
 import { Backoff, type ConnectOptions, connectClusters, Engine, locateKubeConfig } from "../kube/index.js";
 import { realSleep } from "../kube/sleep.js";
 import { startServer } from "../server/index.js";
@@ -78,7 +78,15 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     onRejected: (error, cluster, type) =>
       logger.warn({ cluster: cluster.id, type: type.resource, err: error.message }, "object skipped"),
   });
-  const engine = new Engine([], { sink: graph, logger });
+  const sink = filterSink(graph, {
+    namespaces: options.outputNamespaces,
+    resources: options.outputResources,
+  });
+  const engine = new Engine([], {
+    sink,
+    logger,
+    ...(options.selection ? { selection: options.selection } : {}),
+  });
   engine.start();
   const connection = { reason: "connecting to the cluster" };
   const server = await startServer({

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { parseSelectionConfig, type SelectionConfig, SelectionError } from "../kube/selection.js";
 
 /** Everything `meshsync serve` needs, after flags, environment and the config file are merged. */
 export interface ServeOptions {
@@ -18,6 +19,12 @@ export interface ServeOptions {
   logLevel: string;
   /** Allowed Origin values for WebSocket upgrades; empty allows any. */
   allowedOrigins: string[];
+  /** Which types to watch; undefined leaves it to the cluster's MeshSync resource, then the default. */
+  selection?: SelectionConfig;
+  /** MeshSync's --outputNamespaces: namespaced objects elsewhere are left out. */
+  outputNamespaces: string[];
+  /** MeshSync's --outputResources: only these types reach the graph. */
+  outputResources: string[];
 }
 
 /** Flags as commander hands them over; each is optional because the file and defaults fill the rest. */
@@ -34,6 +41,13 @@ export interface ServeFlags {
   retainedChanges?: string | number;
   logLevel?: string;
   allowedOrigin?: string[];
+  /** Comma-separated `<plural>.<version>.<group>` names to watch (all their events). */
+  whitelist?: string;
+  /** Comma-separated `<plural>.<version>.<group>` names not to watch. */
+  blacklist?: string;
+  includeEvents?: boolean;
+  outputNamespaces?: string;
+  outputResources?: string;
   config?: string;
 }
 
@@ -52,6 +66,8 @@ const DEFAULTS: ServeOptions = {
   retainedChanges: 100_000,
   logLevel: "info",
   allowedOrigins: [],
+  outputNamespaces: [],
+  outputResources: [],
 };
 
 function asRecord(value: unknown, where: string): Record<string, unknown> {
@@ -105,6 +121,30 @@ function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host.startsWith("127.");
 }
 
+/** Flags build a selection of their own; without any, the config file's `selection` section, if any. */
+function resolveSelection(flags: ServeFlags, fromFile: unknown): SelectionConfig | undefined {
+  try {
+    if (flags.whitelist || flags.blacklist || flags.includeEvents) {
+      return parseSelectionConfig({
+        ...(flags.whitelist
+          ? {
+              whitelist: stringList(flags.whitelist, "whitelist").map((Resource) => ({
+                Resource,
+                Events: ["ADDED", "MODIFIED", "DELETED"],
+              })),
+            }
+          : {}),
+        ...(flags.blacklist ? { blacklist: stringList(flags.blacklist, "blacklist") } : {}),
+        ...(flags.includeEvents ? { includeEvents: true } : {}),
+      });
+    }
+    return fromFile === undefined ? undefined : parseSelectionConfig(fromFile, "selection");
+  } catch (error) {
+    if (error instanceof SelectionError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 /**
  * Precedence: flag, then environment (MESHSYNC_*), then the config file, then the default. A bind to a
  * non-loopback address without a token is refused unless `insecure` says it is meant.
@@ -139,6 +179,10 @@ export function resolveServeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = 
         ? flags.allowedOrigin
         : stringList(file.allowedOrigins, "allowedOrigins"),
   };
+  options.outputNamespaces = stringList(flags.outputNamespaces ?? file.outputNamespaces, "outputNamespaces");
+  options.outputResources = stringList(flags.outputResources ?? file.outputResources, "outputResources");
+  const selection = resolveSelection(flags, file.selection);
+  if (selection !== undefined) options.selection = selection;
   const kubeconfig = pick(flags.kubeconfig, undefined, "kubeconfig");
   if (typeof kubeconfig === "string" && kubeconfig !== "") options.kubeconfig = kubeconfig;
   const token = pick(flags.token, env.MESHSYNC_TOKEN, "token");

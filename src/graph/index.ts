@@ -3,6 +3,7 @@
 export { type ChangeListener, ChangeLog } from "./change-log.js";
 export { InvalidObjectError } from "./compact.js";
 export { compileFilter, FilterError, type ResourcePredicate } from "./filter.js";
+export { filterSink, type OutputFilter } from "./output-filter.js";
 export {
   CursorError,
   type Page,

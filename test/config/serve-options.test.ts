@@ -50,3 +50,33 @@ describe("resolveServeOptions", () => {
     expect(resolveServeOptions({}, { MESHSYNC_REDACT_SECRETS: "false" }).revealSecrets).toBe(true);
   });
 });
+
+describe("type selection and output filters", () => {
+  it("builds a whitelist with every event from --whitelist", () => {
+    const options = resolveServeOptions({ whitelist: "pods.v1.,deployments.v1.apps" }, {});
+    expect(options.selection?.whitelist).toEqual([
+      { Resource: "pods.v1.", Events: ["ADDED", "MODIFIED", "DELETED"] },
+      { Resource: "deployments.v1.apps", Events: ["ADDED", "MODIFIED", "DELETED"] },
+    ]);
+  });
+
+  it("reads a MeshSync-style selection and output filters from the config file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "meshsync-config-"));
+    const file = join(dir, "meshsync.yaml");
+    writeFileSync(
+      file,
+      'selection:\n  whitelist:\n    - { Resource: "pods.v1.", Events: ["ADDED"] }\noutputNamespaces: [app]\noutputResources: "pod, service"\n',
+    );
+    const options = resolveServeOptions({ config: file }, {});
+    expect(options.selection?.whitelist).toEqual([{ Resource: "pods.v1.", Events: ["ADDED"] }]);
+    expect(options.outputNamespaces).toEqual(["app"]);
+    expect(options.outputResources).toEqual(["pod", "service"]);
+  });
+
+  it("leaves the selection to the cluster when nothing sets it, and refuses whitelist with blacklist", () => {
+    expect(resolveServeOptions({}, {}).selection).toBeUndefined();
+    expect(() => resolveServeOptions({ whitelist: "pods.v1.", blacklist: "nodes.v1." }, {})).toThrow(
+      ConfigError,
+    );
+  });
+});

@@ -1,0 +1,47 @@
+import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/types.js";
+import { resourceTypeName } from "../kube/types.js";
+
+/** MeshSync's output filters (--outputNamespaces, --outputResources); empty lists let everything through. */
+export interface OutputFilter {
+  /** Namespaced objects outside these namespaces are left out; cluster-scoped objects always pass. */
+  namespaces: readonly string[];
+  /** Types to keep, each named by kind ("pod", "Deployment"), plural ("pods") or `<plural>.<version>.<group>`. */
+  resources: readonly string[];
+}
+
+function typeMatcher(names: readonly string[]): (type: ResourceType) => boolean {
+  if (names.length === 0) return () => true;
+  const wanted = new Set(names.map((n) => n.trim().toLowerCase()));
+  return (type) =>
+    wanted.has(type.kind.toLowerCase()) ||
+    wanted.has(type.resource.toLowerCase()) ||
+    wanted.has(resourceTypeName(type));
+}
+
+/**
+ * Wraps a sink so that only what the operator asked for reaches it. It sits in front of the graph
+ * rather than in the reflectors, so a relist's `replace` diff stays exact for what is kept.
+ */
+export function filterSink(sink: ResourceEventSink, filter: OutputFilter): ResourceEventSink {
+  if (filter.namespaces.length === 0 && filter.resources.length === 0) return sink;
+  const typeWanted = typeMatcher(filter.resources);
+  const namespaces = new Set(filter.namespaces);
+  const objectWanted = (type: ResourceType, object: KubeObject) =>
+    namespaces.size === 0 || !type.namespaced || namespaces.has(object.metadata?.namespace ?? "");
+  return {
+    upsert(cluster: ClusterRef, type: ResourceType, object: KubeObject) {
+      if (typeWanted(type) && objectWanted(type, object)) sink.upsert(cluster, type, object);
+    },
+    delete(cluster: ClusterRef, type: ResourceType, object: KubeObject) {
+      if (typeWanted(type) && objectWanted(type, object)) sink.delete(cluster, type, object);
+    },
+    replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]) {
+      if (typeWanted(type))
+        sink.replace(
+          cluster,
+          type,
+          objects.filter((o) => objectWanted(type, o)),
+        );
+    },
+  };
+}

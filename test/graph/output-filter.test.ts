@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { filterSink, ResourceGraph } from "../../src/graph/index.js";
+import type { ClusterRef, KubeObject, ResourceType } from "../../src/kube/types.js";
+
+const cluster: ClusterRef = { id: "c", name: "c" };
+const pods: ResourceType = {
+  group: "",
+  version: "v1",
+  resource: "pods",
+  kind: "Pod",
+  namespaced: true,
+  verbs: [],
+};
+const nodes: ResourceType = {
+  group: "",
+  version: "v1",
+  resource: "nodes",
+  kind: "Node",
+  namespaced: false,
+  verbs: [],
+};
+const deployments: ResourceType = {
+  group: "apps",
+  version: "v1",
+  resource: "deployments",
+  kind: "Deployment",
+  namespaced: true,
+  verbs: [],
+};
+const obj = (name: string, namespace?: string): KubeObject => ({
+  metadata: {
+    name,
+    uid: `${namespace ?? ""}-${name}`,
+    resourceVersion: "1",
+    ...(namespace ? { namespace } : {}),
+  },
+});
+
+describe("filterSink", () => {
+  it("keeps only the chosen namespaces, and cluster-scoped objects", () => {
+    const graph = new ResourceGraph();
+    const sink = filterSink(graph, { namespaces: ["app"], resources: [] });
+    sink.replace(cluster, pods, [obj("a", "app"), obj("b", "kube-system")]);
+    sink.upsert(cluster, pods, obj("c", "other"));
+    sink.upsert(cluster, nodes, obj("node-1"));
+    expect(
+      graph
+        .list()
+        .items.map((r) => r.name)
+        .sort(),
+    ).toEqual(["a", "node-1"]);
+  });
+
+  it("keeps only the chosen types, named by kind, plural or MeshSync type name", () => {
+    const graph = new ResourceGraph();
+    const sink = filterSink(graph, { namespaces: [], resources: ["pod", "deployments.v1.apps"] });
+    sink.upsert(cluster, pods, obj("p", "ns"));
+    sink.upsert(cluster, deployments, obj("d", "ns"));
+    sink.upsert(cluster, nodes, obj("n"));
+    sink.delete(cluster, nodes, obj("n"));
+    expect(
+      graph
+        .list()
+        .items.map((r) => r.kind)
+        .sort(),
+    ).toEqual(["Deployment", "Pod"]);
+  });
+
+  it("passes deletes and relist diffs through for what it keeps", () => {
+    const graph = new ResourceGraph();
+    const sink = filterSink(graph, { namespaces: ["app"], resources: [] });
+    sink.replace(cluster, pods, [obj("a", "app"), obj("b", "app")]);
+    sink.delete(cluster, pods, obj("a", "app"));
+    sink.replace(cluster, pods, [obj("c", "app"), obj("x", "elsewhere")]);
+    expect(graph.list().items.map((r) => r.name)).toEqual(["c"]);
+  });
+
+  it("is the sink itself when nothing is filtered", () => {
+    const graph = new ResourceGraph();
+    expect(filterSink(graph, { namespaces: [], resources: [] })).toBe(graph);
+  });
+});
