@@ -1,15 +1,23 @@
 // The resource types the simulator serves, as a real kube-apiserver announces them in discovery.
-import { coreTypes } from "./catalog/core.js";
-import { extensionTypes } from "./catalog/extensions.js";
-import { networkingTypes } from "./catalog/networking.js";
-import { platformTypes } from "./catalog/platform.js";
-import type { SimResourceType } from "./catalog/types.js";
-import { workloadTypes } from "./catalog/workloads.js";
+import {
+  coreTypes,
+  extensionTypes,
+  networkingTypes,
+  platformTypes,
+  type SimResourceType,
+  workloadTypes,
+} from "./catalog/index.js";
 
-export { allVerbs } from "./catalog/define.js";
-export { builtinGroups, groupPreferredVersions, preferredVersionOf } from "./catalog/groups.js";
-export { subresourcesOf } from "./catalog/subresources.js";
-export type { SimApiGroup, SimResourceType, SimSubresource } from "./catalog/types.js";
+export {
+  allVerbs,
+  builtinGroups,
+  groupPreferredVersions,
+  preferredVersionOf,
+  type SimApiGroup,
+  type SimResourceType,
+  type SimSubresource,
+  subresourcesOf,
+} from "./catalog/index.js";
 
 export const builtinResourceTypes: readonly SimResourceType[] = [
   ...coreTypes,

@@ -1,10 +1,10 @@
 // Live changes to a simulated cluster at a steady rate, as its users and controllers would make them.
 import type { ObjectApi } from "./object-api.js";
-import { createChurner } from "./scenarios/churn/churner.js";
-import type { ChurnStats } from "./scenarios/churn/context.js";
+import type { ChurnStats } from "./scenarios/churn/index.js";
+import { createChurner } from "./scenarios/churn/index.js";
 
-export { type Churner, createChurner } from "./scenarios/churn/churner.js";
-export type { ChurnStats } from "./scenarios/churn/context.js";
+export type { ChurnStats } from "./scenarios/churn/index.js";
+export { type Churner, createChurner } from "./scenarios/churn/index.js";
 
 export interface RunningChurn {
   stop(): void;

@@ -1,6 +1,6 @@
 // Generated clusters for the simulator: by name and seed, or read from a file of objects.
 import type { KubeObject } from "../object-api.js";
-import { generateFromSpec } from "./build/cluster.js";
+import { generateFromSpec } from "./build/index.js";
 import { demoSpec } from "./demo.js";
 import { isFileScenario, loadScenarioFile } from "./file.js";
 import { sizedSpec, sizes } from "./sizes.js";

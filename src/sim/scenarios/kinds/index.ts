@@ -1,0 +1,37 @@
+// Factories for single objects of each kind, filled the way their controllers fill them. Each call
+// builds a fresh tree; nothing is shared between objects.
+export { type AppShape, appLabels, imageDigest, templateSpec } from "./app-shape.js";
+export {
+  buildConfigMap,
+  buildRootCaConfigMap,
+  buildSecret,
+  buildServiceAccount,
+  fakeCertificate,
+} from "./config.js";
+export { buildControllerRevision, buildDaemonSet, daemonPodSpec } from "./daemonset.js";
+export { buildDeployment, buildReplicaSet } from "./deployment.js";
+export { buildCronJob, buildJob, jobTemplateSpec } from "./job.js";
+export { buildNamespace } from "./namespace.js";
+export { buildIngress, buildIngressClass, buildNamespaceIsolation, ingressClassName } from "./networking.js";
+export { buildLeaderLease, buildNode, buildNodeLease, nodeZone, zones } from "./node.js";
+export { buildPod, type PodOptions, type PodPlacement } from "./pod.js";
+export { buildHorizontalPodAutoscaler, buildPodDisruptionBudget, buildPriorityClass } from "./policy.js";
+export {
+  buildClusterRole,
+  buildClusterRoleBinding,
+  buildRole,
+  buildRoleBinding,
+  type PolicyRule,
+  type Subject,
+} from "./rbac.js";
+export {
+  buildEndpointSlice,
+  buildEndpoints,
+  buildService,
+  type EndpointTarget,
+  type ServiceOptions,
+  sliceEndpoint,
+  sliceLabels,
+} from "./service.js";
+export { buildStatefulSet } from "./statefulset.js";
+export { buildBoundClaim, buildStorageClass, storageClassName } from "./storage.js";
