@@ -1,12 +1,13 @@
 // The Kubernetes API simulator: an HTTP server that kubectl and client-node cannot tell from a real
 // kube-apiserver for what meshsync uses. Imports nothing from the rest of meshsync.
+import { type RunningChurn, startChurn } from "./churn.js";
 import type { Fault, FaultResult } from "./faults.js";
 import { kubeconfigFor } from "./kubeconfig.js";
 import type { KubeObject, ObjectApi } from "./object-api.js";
 import { generateScenario } from "./scenarios/index.js";
 import { SimulatorServer } from "./server.js";
 
-export type { Fault, FaultResult } from "./faults.js";
+export { type Fault, type FaultResult, parseFaults } from "./faults.js";
 export { kubeconfigFor } from "./kubeconfig.js";
 export type { KubeObject, ObjectApi } from "./object-api.js";
 
@@ -53,10 +54,6 @@ export interface RunningSimulator {
   openWatches(): number;
 }
 
-interface Churn {
-  stop(): void;
-}
-
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const server = new SimulatorServer(options);
   const scenario = options.scenario ?? "demo";
@@ -66,15 +63,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ...(options.objects ?? []),
   ]);
   const url = await server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
-  let churn: Churn | undefined;
-  if (options.churn && options.churn > 0) {
-    try {
-      churn = await startChurnFor(server.store, options.churn, seed);
-    } catch (error) {
-      await server.close();
-      throw error;
-    }
-  }
+  const churn: RunningChurn | undefined =
+    options.churn && options.churn > 0 ? startChurn(server.store, options.churn, seed) : undefined;
   return {
     url,
     kubeconfig: () => kubeconfigFor(url, options.contextName),
@@ -87,20 +77,4 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     fault: (fault) => server.faults.apply(fault),
     openWatches: () => server.hub.openCount,
   };
-}
-
-// Churn lives beside the scenarios; it is looked up at run time so the server starts without it.
-async function startChurnFor(api: ObjectApi, perSecond: number, seed: number): Promise<Churn> {
-  const specifier = "./churn.js";
-  const loaded: unknown = await import(specifier);
-  const start =
-    typeof loaded === "object" && loaded !== null
-      ? (loaded as Record<string, unknown>).startChurn
-      : undefined;
-  if (typeof start !== "function") throw new Error("churn is not available in this build");
-  const churn: unknown = start(api, perSecond, seed);
-  if (typeof churn !== "object" || churn === null || typeof (churn as Churn).stop !== "function") {
-    throw new Error("churn did not start");
-  }
-  return churn as Churn;
 }

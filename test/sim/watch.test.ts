@@ -166,6 +166,32 @@ describe("simulator watch", () => {
     expect(namesOf(await watch.next(3))).toEqual(["ADDED:direct", "MODIFIED:direct", "DELETED:direct"]);
   });
 
+  it("writes status through updateStatus, leaving the rest alone", async () => {
+    sim = await startEmpty();
+    const pods = "/api/v1/namespaces/default/pods";
+    await request(sim, "POST", pods, {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p" },
+      spec: { containers: [{ name: "c", image: "i" }] },
+    });
+    const watch = await open(
+      `${pods}?watch=1&resourceVersion=${sim.resourceVersion()}&fieldSelector=status.phase%3DRunning`,
+    );
+    const pod = sim.api.get("", "v1", "pods", "default", "p")!;
+    sim.api.update("", "v1", "pods", { ...pod, status: { phase: "Running" } });
+    expect(sim.api.get("", "v1", "pods", "default", "p")!.status).toBeUndefined();
+    sim.api.updateStatus!("", "v1", "pods", {
+      ...pod,
+      spec: { containers: [] },
+      status: { phase: "Running" },
+    });
+    const stored = sim.api.get("", "v1", "pods", "default", "p")!;
+    expect(stored.status).toEqual({ phase: "Running" });
+    expect((stored.spec as { containers: unknown[] }).containers).toHaveLength(1);
+    expect(namesOf(await watch.next(1))).toEqual(["ADDED:p"]);
+  });
+
   it("close() ends open watch streams", async () => {
     sim = await startEmpty();
     const watch = await open(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`);
