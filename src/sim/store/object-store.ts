@@ -360,6 +360,14 @@ export class ObjectStore implements ObjectApi {
     return structuredClone(this.updateObject(type, meta.namespace, meta.name, structuredClone(obj)));
   }
 
+  updateStatus(group: string, version: string, resource: string, obj: KubeObject): KubeObject {
+    const type = this.resolve(group, version, resource);
+    const meta = obj.metadata ?? {};
+    if (!meta.name) throw badRequest("metadata.name is required for an update");
+    const options = type.subresources?.includes("status") ? { subresource: "status" } : {};
+    return structuredClone(this.updateObject(type, meta.namespace, meta.name, structuredClone(obj), options));
+  }
+
   delete(
     group: string,
     version: string,
