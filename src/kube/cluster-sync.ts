@@ -1,6 +1,7 @@
 // Everything the engine does for one cluster: discover its resource types, keep one reflector per
 // selected type, and keep that set current as CRDs and aggregated APIs come and go. Types are
 // added and removed one by one; the reflectors of other types never notice.
+import { setMaxListeners } from "node:events";
 import { Backoff, type BackoffOptions } from "./backoff.js";
 import type { ClusterConnection } from "./connect.js";
 import { type CrdTracker, crdTracker, isCrdType } from "./crd-tracker.js";
@@ -101,6 +102,8 @@ export class ClusterSync {
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
     });
+    // Discovery reads every group at once, each request listening for stop.
+    setMaxListeners(0, this.stopController.signal);
     this.stopPromise = new Promise((resolve) =>
       this.stopController.signal.addEventListener("abort", () => resolve(), { once: true }),
     );

@@ -52,14 +52,27 @@ export class KubeHttpClient implements KubeRequester {
   }
 
   async getJson(path: string, query: Query = {}, signal?: AbortSignal): Promise<unknown> {
-    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const response = await this.send(path, query, combined);
-    const body = await readBody(response, Number.POSITIVE_INFINITY);
+    // A timer and listener of our own, cleared on return: AbortSignal.timeout/any would keep the
+    // caller's signal (and all it reaches) alive until the timeout fires.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new Error(`GET ${path}: no answer within ${this.requestTimeoutMs} ms`)),
+      this.requestTimeoutMs,
+    );
+    const forwardAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) forwardAbort();
+    signal?.addEventListener("abort", forwardAbort, { once: true });
     try {
-      return JSON.parse(body);
-    } catch {
-      throw new KubeApiError(response.statusCode ?? 0, `GET ${path}: answer is not JSON`);
+      const response = await this.send(path, query, controller.signal);
+      const body = await readBody(response, Number.POSITIVE_INFINITY);
+      try {
+        return JSON.parse(body);
+      } catch {
+        throw new KubeApiError(response.statusCode ?? 0, `GET ${path}: answer is not JSON`);
+      }
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", forwardAbort);
     }
   }
 

@@ -166,8 +166,10 @@ export class Reflector {
   private async loop(): Promise<void> {
     let needList = true;
     while (!this.stopped) {
+      // stop() aborts the current cycle too, so one signal covers both (AbortSignal.any would pile
+      // up dependents on the stop signal over a long run).
       this.cycle = new AbortController();
-      const signal = AbortSignal.any([this.stopController.signal, this.cycle.signal]);
+      const signal = this.cycle.signal;
       try {
         if (needList || this.relistRequested) {
           this.relistRequested = false;
