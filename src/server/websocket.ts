@@ -106,12 +106,26 @@ export function attachGraphqlWebSocket(server: Server, options: GraphqlWebSocket
       execute: (args) => engines.get(args)!.execute(args),
       subscribe: (args) => engines.get(args)!.subscribe(args),
       onConnect: (ctx) => {
-        if (token === undefined || authenticatedOnUpgrade.has(ctx.extra.socket)) return true;
-        if (credentialOfConnectionParams(ctx.connectionParams, token) === "valid") return true;
+        const remote = ctx.extra.request.socket.remoteAddress;
+        if (
+          token === undefined ||
+          authenticatedOnUpgrade.has(ctx.extra.socket) ||
+          credentialOfConnectionParams(ctx.connectionParams, token) === "valid"
+        ) {
+          logger.debug({ remote }, "graphql-ws connection accepted");
+          return true;
+        }
         rejected.inc({ reason: "unauthorized" });
+        logger.info({ remote }, "graphql-ws connection refused: missing or wrong token");
         // graphql-ws would close with 4403; a missing or wrong token is 4401, as for a subscribe before init.
         ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized");
         return false;
+      },
+      onClose: (ctx, code, reason) => {
+        logger.debug(
+          { remote: ctx.extra.request.socket.remoteAddress, code, reason },
+          "graphql-ws connection closed",
+        );
       },
       onSubscribe: async (ctx, _id, params) => {
         // graphql-ws has already registered this operation, so the count includes it.

@@ -8,13 +8,18 @@ export const graphqlPath = "/graphql";
 
 export type MeshsyncYoga = YogaServerInstance<Record<string, unknown>, ApiContext>;
 
-function yogaLogger(logger: Logger) {
-  return {
-    debug: (...args: unknown[]) => logger.debug({ args }, "graphql"),
-    info: (...args: unknown[]) => logger.info({ args }, "graphql"),
-    warn: (...args: unknown[]) => logger.warn({ args }, "graphql"),
-    error: (...args: unknown[]) => logger.error({ args }, "graphql"),
-  };
+type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Yoga logs console-style (message or error, then details); pino wants an object and a message. */
+function yogaLogger(logger: Logger): Record<LogLevel, (...args: unknown[]) => void> {
+  const forward =
+    (level: LogLevel) =>
+    (first?: unknown, ...details: unknown[]): void => {
+      const fields = details.length > 0 ? { details } : {};
+      if (first instanceof Error) logger[level]({ ...fields, err: first }, first.message);
+      else logger[level](fields, typeof first === "string" ? first : JSON.stringify(first));
+    };
+  return { debug: forward("debug"), info: forward("info"), warn: forward("warn"), error: forward("error") };
 }
 
 export interface YogaOptions {
