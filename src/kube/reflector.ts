@@ -5,7 +5,7 @@
 // deadline is closed and reopened, because a half-dead connection never says it is dead.
 import { Backoff } from "./backoff.js";
 import { errorText, isGone, KubeApiError, retryAfterMs } from "./errors.js";
-import { type ListerWatcher, watchErrorOf } from "./list-watch.js";
+import { type ListerWatcher, type WatchStream, watchErrorOf } from "./list-watch.js";
 import type { Logger } from "./logger.js";
 import { listAll } from "./pager.js";
 import { realSleep, type Sleep } from "./sleep.js";
@@ -224,22 +224,25 @@ export class Reflector {
   private async watchOnce(signal: AbortSignal): Promise<void> {
     const timeoutSeconds = Math.floor(this.minWatchTimeoutSeconds * (1 + this.random()));
     const stallTimeoutMs = this.stallTimeoutMs ?? timeoutSeconds * 1000 + STALL_GRACE_MS;
-    const stream = await this.lw.watch({ resourceVersion: this.resourceVersion, timeoutSeconds, signal });
-    const openedAt = Date.now();
-    let events = 0;
-    this.watchCount += 1;
-    this.phase = "watching";
-    this.lastError = undefined;
-    this.backoff.markHealthy();
-
-    const closeOnAbort = () => stream.close();
-    signal.addEventListener("abort", closeOnAbort, { once: true });
-    if (signal.aborted) stream.close(); // aborted while the watch was opening
+    // Armed before the request, so a server that accepts the connection and never answers is caught too.
+    const cycle = this.cycle;
     const watchdog = new Watchdog(stallTimeoutMs, () => {
       this.stalled = true;
-      stream.close();
+      cycle.abort();
     });
+    let stream: WatchStream | undefined;
+    const closeOnAbort = () => stream?.close();
+    signal.addEventListener("abort", closeOnAbort, { once: true });
     try {
+      stream = await this.lw.watch({ resourceVersion: this.resourceVersion, timeoutSeconds, signal });
+      if (signal.aborted) stream.close(); // aborted while the watch was opening
+      watchdog.feed();
+      const openedAt = Date.now();
+      let events = 0;
+      this.watchCount += 1;
+      this.phase = "watching";
+      this.lastError = undefined;
+      this.backoff.markHealthy();
       for await (const event of stream) {
         watchdog.feed();
         events += 1;
@@ -247,15 +250,15 @@ export class Reflector {
         this.handle(event);
         if (signal.aborted) break;
       }
+      if (this.stalled) throw new Error("watch stalled");
+      if (signal.aborted) throw new Error("watch interrupted");
+      if (events === 0 && Date.now() - openedAt < INSTANT_CLOSE_MS) {
+        throw new Error("watch closed as soon as it opened");
+      }
     } finally {
       watchdog.cancel();
       signal.removeEventListener("abort", closeOnAbort);
-      stream.close();
-    }
-    if (this.stalled) throw new Error("watch stalled");
-    if (signal.aborted) throw new Error("watch interrupted");
-    if (events === 0 && Date.now() - openedAt < INSTANT_CLOSE_MS) {
-      throw new Error("watch closed as soon as it opened");
+      stream?.close();
     }
   }
 

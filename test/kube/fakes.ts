@@ -141,8 +141,17 @@ export class FakeListerWatcher implements ListerWatcher {
     return structuredClone(result);
   }
 
+  /** How many of the next watch() calls never answer (until their signal aborts). */
+  hangingWatches = 0;
+
   async watch(options: WatchOptions): Promise<WatchStream> {
     this.watchCalls.push(options);
+    if (this.hangingWatches > 0) {
+      this.hangingWatches -= 1;
+      await new Promise<never>((_resolve, reject) => {
+        options.signal?.addEventListener("abort", () => reject(new Error("request aborted")), { once: true });
+      });
+    }
     const error = this.watchErrors.shift();
     if (error) throw error;
     const stream = new FakeWatchStream(options);

@@ -259,6 +259,16 @@ describe("Reflector", () => {
     expect(delays).toEqual([]);
   });
 
+  it("gives up on a watch request that never answers and opens another", async () => {
+    const lw = new FakeListerWatcher({ items: [], resourceVersion: "8" });
+    lw.hangingWatches = 1;
+    const { reflector } = startReflector(lw, new RecordingSink(), { stallTimeoutMs: 50 });
+    const watch = await lw.nextWatch();
+    expect(lw.watchCalls).toHaveLength(2);
+    expect(watch.options.resourceVersion).toBe("8");
+    expect(reflector.status().stallCount).toBe(1);
+  });
+
   it("keeps a watch that keeps talking open past the deadline", async () => {
     const lw = new FakeListerWatcher({ items: [], resourceVersion: "8" });
     const { reflector } = startReflector(lw, new RecordingSink(), { stallTimeoutMs: 200 });
