@@ -197,7 +197,7 @@ describe("churn", () => {
     expect(churner.stats.updates).toBeGreaterThan(0);
     expect(churner.stats.deletes).toBeGreaterThan(0);
     expect(churner.stats.creates + churner.stats.updates + churner.stats.deletes).toBe(api.writes.length);
-    for (const resource of ["pods", "namespaces", "configmaps"]) {
+    for (const resource of ["pods", "namespaces", "configmaps", "events"]) {
       expect(api.count("create", resource), `create ${resource}`).toBeGreaterThan(0);
       expect(api.count("delete", resource), `delete ${resource}`).toBeGreaterThan(0);
     }

@@ -102,6 +102,13 @@ function integrityProblems(objects: KubeObject[]): string[] {
       }
     }
   }
+  for (const event of ofKind(objects, "Event")) {
+    const involved = asRecord(event.involvedObject);
+    const subject = byUid.get(str(involved.uid));
+    if (!subject || subject.kind !== involved.kind || subject.metadata?.name !== involved.name) {
+      problems.push(`Event ${event.metadata?.name}: involved object missing`);
+    }
+  }
   for (const volume of ofKind(objects, "PersistentVolume")) {
     const claimRef = asRecord(asRecord(volume.spec).claimRef);
     const claim = byUid.get(str(claimRef.uid));
@@ -272,6 +279,7 @@ describe("scenarios", () => {
         "Job",
         "CronJob",
         "Endpoints",
+        "Event",
       ]) {
         expect(kinds.has(kind), kind).toBe(true);
       }

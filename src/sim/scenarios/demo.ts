@@ -45,6 +45,7 @@ export function demoSpec(builder: ScenarioBuilder): ClusterSpec {
   return {
     nodes: 3,
     controlPlanes: 1,
+    events: true,
     namespaces: [
       {
         name: "shop",

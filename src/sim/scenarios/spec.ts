@@ -26,6 +26,8 @@ export interface ClusterSpec {
   nodes: number;
   controlPlanes: number;
   namespaces: NamespaceSpec[];
+  /** Record the events of the applications' rollout (scheduling, container starts, scaling). */
+  events?: boolean;
 }
 
 /** Finished Jobs a CronJob keeps (its successfulJobsHistoryLimit), each with one Succeeded pod. */

@@ -9,6 +9,7 @@ export function assembleCluster(builder: ScenarioBuilder, spec: ClusterSpec): Ku
   const ctx = addSystem(builder, spec.nodes, spec.controlPlanes);
   // Applications arrive a while after the control plane is up.
   builder.advance(3600);
+  ctx.recordEvents = spec.events ?? false;
   for (const namespace of spec.namespaces) addAppNamespace(ctx, namespace);
   return builder.objects;
 }

@@ -8,6 +8,8 @@ import { Scheduler } from "./scheduler.js";
 export class BuildContext {
   readonly scheduler: Scheduler;
   readonly caCertificate: string;
+  /** Whether workloads record the events of their rollout. */
+  recordEvents = false;
   // 1 is "kubernetes" and 10 is "kube-dns"; the allocator hands out the rest.
   private nextServiceIp = 11;
 

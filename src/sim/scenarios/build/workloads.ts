@@ -3,6 +3,7 @@ import { controllerRef } from "../context.js";
 import { type AppShape, appLabels, templateSpec } from "../kinds/app-shape.js";
 import { buildControllerRevision, buildDaemonSet, daemonPodSpec } from "../kinds/daemonset.js";
 import { buildDeployment, buildReplicaSet } from "../kinds/deployment.js";
+import { podStartEvents, replicaSetPodEvent, scalingEvent, scheduledEvent } from "../kinds/event.js";
 import { buildCronJob, buildJob, jobTemplateSpec } from "../kinds/job.js";
 import { buildPod } from "../kinds/pod.js";
 import type { EndpointTarget } from "../kinds/service.js";
@@ -11,6 +12,13 @@ import { buildBoundClaim } from "../kinds/storage.js";
 import { jobsPerCronJob } from "../spec.js";
 import type { BuildContext } from "./context.js";
 import type { Placement } from "./scheduler.js";
+
+/** The events a pod's scheduling and start leave behind. */
+function recordPodEvents(ctx: BuildContext, pod: KubeObject): void {
+  if (!ctx.recordEvents) return;
+  ctx.builder.add(scheduledEvent(ctx.builder, pod));
+  for (const event of podStartEvents(ctx.builder, pod)) ctx.builder.add(event);
+}
 
 function target(pod: KubeObject, placement: Placement): EndpointTarget {
   const meta = pod.metadata ?? {};
@@ -47,6 +55,7 @@ export function addDeployment(
   const hash = builder.random.templateHash();
   const replicaSet = builder.add(buildReplicaSet(builder, deployment, shape, hash, replicas, revision));
   const rsName = replicaSet.metadata?.name ?? shape.name;
+  if (ctx.recordEvents) builder.add(scalingEvent(builder, deployment, rsName, 0, replicas));
   const owner = controllerRef(replicaSet);
   const taken = new Set<string>();
   const targets: EndpointTarget[] = [];
@@ -64,6 +73,9 @@ export function addDeployment(
         knownImage: shape,
       }),
     );
+    if (ctx.recordEvents)
+      builder.add(replicaSetPodEvent(builder, replicaSet, pod.metadata?.name ?? "", true));
+    recordPodEvents(ctx, pod);
     targets.push(target(pod, placement));
   }
   return { deployment, targets };
@@ -126,6 +138,7 @@ export function addStatefulSet(
         knownImage: shape,
       }),
     );
+    recordPodEvents(ctx, pod);
     targets.push(target(pod, placement));
   }
   return targets;

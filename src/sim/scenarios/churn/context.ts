@@ -15,6 +15,10 @@ export const deployments: ResourceRef = ["apps", "v1", "deployments"];
 export const replicaSets: ResourceRef = ["apps", "v1", "replicasets"];
 export const endpointSlices: ResourceRef = ["discovery.k8s.io", "v1", "endpointslices"];
 export const leases: ResourceRef = ["coordination.k8s.io", "v1", "leases"];
+export const events: ResourceRef = ["", "v1", "events"];
+
+/** Events kept before the oldest are removed, standing in for the API server's event TTL. */
+const maxEvents = 500;
 
 export interface ChurnStats {
   creates: number;
@@ -38,6 +42,7 @@ export class ChurnContext {
   readonly pending: PodKey[] = [];
   readonly stamp: LiveStamp;
   private readonly ipCursor = new Map<string, number>();
+  private readonly recorded: PodKey[] = [];
 
   constructor(
     readonly api: ObjectApi,
@@ -92,6 +97,16 @@ export class ChurnContext {
       this.delete(ref, namespace, name);
     } catch (error) {
       if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /** Records an event; the oldest go once there are too many, as if their TTL ran out. */
+  recordEvent(event: KubeObject): void {
+    this.create(events, event);
+    this.recorded.push({ namespace: event.metadata?.namespace ?? "", name: event.metadata?.name ?? "" });
+    while (this.recorded.length > maxEvents) {
+      const oldest = this.recorded.shift();
+      if (oldest) this.deleteIfPresent(events, oldest.namespace, oldest.name);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { KubeObject } from "../../object-api.js";
+import { scalingEvent } from "../kinds/event.js";
 import { type ChurnContext, deployments, replicaSets } from "./context.js";
 import { child, record } from "./fields.js";
 import type { KeyCache } from "./key-cache.js";
@@ -58,6 +59,7 @@ export function scaleDeployment(ctx: ChurnContext, deploymentKeys: KeyCache, wor
   child(updated, "status").observedGeneration = updated.metadata?.generation ?? 1;
   ctx.updateStatus(replicaSets, updated);
 
+  ctx.recordEvent(scalingEvent(ctx.stamp, scaled, updated.metadata?.name ?? "", current, next));
   const namespace = deployment.metadata?.namespace ?? "";
   const owned = ownedPods(ctx, namespace, updated.metadata?.uid ?? "");
   if (owned.length < next) {
@@ -69,7 +71,7 @@ export function scaleDeployment(ctx: ChurnContext, deploymentKeys: KeyCache, wor
         String(record(a.metadata).creationTimestamp),
       ),
     );
-    for (const pod of youngestFirst.slice(0, owned.length - next)) deletePod(ctx, pod);
+    for (const pod of youngestFirst.slice(0, owned.length - next)) deletePod(ctx, pod, updated);
   }
   refreshReplicaSetCounts(ctx, namespace, updated.metadata?.name ?? "");
 }

@@ -15,6 +15,7 @@ import {
   deployments,
   endpointSlices,
   endpoints,
+  events,
   namespaces,
   pods,
   type ResourceRef,
@@ -27,6 +28,7 @@ import { createPodsFor } from "./pods.js";
 
 /** Children before owners, so no object ever points at an owner that is gone. */
 const teardownOrder: readonly ResourceRef[] = [
+  events,
   pods,
   endpointSlices,
   endpoints,

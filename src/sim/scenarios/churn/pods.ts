@@ -1,5 +1,6 @@
 import type { KubeObject } from "../../object-api.js";
 import { controllerRef } from "../context.js";
+import { podStartEvents, replicaSetPodEvent, scheduledEvent, unhealthyEvent } from "../kinds/event.js";
 import { buildPod } from "../kinds/pod.js";
 import { type ChurnContext, nodes, pods } from "./context.js";
 import { addPodToSlices, removePodFromSlices, setPodReadyInSlices } from "./endpoints.js";
@@ -43,8 +44,10 @@ export function createPodsFor(
       placement: { nodeName: node.metadata?.name ?? "", hostIp: text(hostIp), podIp: "" },
       phase: "Pending",
     });
-    ctx.create(pods, pod);
+    const created = ctx.create(pods, pod);
     ctx.pending.push({ namespace, name });
+    ctx.recordEvent(replicaSetPodEvent(ctx.stamp, replicaSet, name, true));
+    ctx.recordEvent(scheduledEvent(ctx.stamp, created));
   }
 }
 
@@ -81,6 +84,7 @@ export function startPendingPod(ctx: ChurnContext): boolean {
     container.containerID = `containerd://${ctx.random.hex(64)}`;
   }
   const running = ctx.updateStatus(pods, pod);
+  for (const event of podStartEvents(ctx.stamp, running)) ctx.recordEvent(event);
   addPodToSlices(ctx, running);
   refreshReplicaCounts(ctx, running);
   return true;
@@ -116,13 +120,15 @@ export function flipReadiness(ctx: ChurnContext, appPods: KeyCache): void {
     }
   }
   const updated = ctx.updateStatus(pods, pod);
+  if (ready) ctx.recordEvent(unhealthyEvent(ctx.stamp, updated));
   setPodReadyInSlices(ctx, updated.metadata?.namespace ?? "", updated.metadata?.uid ?? "", !ready);
   refreshReplicaCounts(ctx, updated);
 }
 
 /** Removes a pod the way a scale-down does: out of its services first, then gone. */
-export function deletePod(ctx: ChurnContext, pod: KubeObject): void {
+export function deletePod(ctx: ChurnContext, pod: KubeObject, replicaSet: KubeObject): void {
   const namespace = pod.metadata?.namespace ?? "";
   removePodFromSlices(ctx, namespace, pod.metadata?.uid ?? "");
   ctx.deleteIfPresent(pods, namespace, pod.metadata?.name ?? "");
+  ctx.recordEvent(replicaSetPodEvent(ctx.stamp, replicaSet, pod.metadata?.name ?? "", false));
 }

@@ -10,6 +10,15 @@ export {
 } from "./config.js";
 export { buildControllerRevision, buildDaemonSet, daemonPodSpec } from "./daemonset.js";
 export { buildDeployment, buildReplicaSet } from "./deployment.js";
+export {
+  buildEvent,
+  type EventSource,
+  podStartEvents,
+  replicaSetPodEvent,
+  scalingEvent,
+  scheduledEvent,
+  unhealthyEvent,
+} from "./event.js";
 export { buildCronJob, buildJob, jobTemplateSpec } from "./job.js";
 export { buildNamespace } from "./namespace.js";
 export { buildIngress, buildIngressClass, buildNamespaceIsolation, ingressClassName } from "./networking.js";
