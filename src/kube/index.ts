@@ -51,6 +51,7 @@ export {
   selectionFromWatchList,
   type WatchListEntry,
 } from "./selection.js";
+export { realSleep, type Sleep } from "./sleep.js";
 export type { SyncPhase, TypeSyncStatus } from "./sync-status.js";
 export * from "./types.js";
 export { decodeWatchLine, objectProblem, type WatchEvent, type WatchEventType } from "./watch-event.js";

@@ -79,12 +79,24 @@ export class HttpListerWatcher implements ListerWatcher {
         continue;
       }
       const object = item as KubeObject;
+      const wrongKind = this.wrongKind(object);
+      if (wrongKind !== undefined) {
+        this.skipped += 1;
+        this.logger.warn({ type: this.name, problem: wrongKind }, "skipping list item that cannot be stored");
+        continue;
+      }
       if (object.kind === undefined) object.kind = this.type.kind;
       if (object.apiVersion === undefined) object.apiVersion = apiVersion;
       items.push(object);
     }
     const next = typeof metadata.continue === "string" ? metadata.continue : undefined;
     return next ? { items, resourceVersion, continue: next } : { items, resourceVersion };
+  }
+
+  /** A server that sends another kind in this type's stream is broken; storing it would mislabel it. */
+  private wrongKind(object: KubeObject): string | undefined {
+    if (object.kind === undefined || object.kind === this.type.kind) return undefined;
+    return `object of kind ${String(object.kind)} in the ${this.type.kind} stream (uid ${object.metadata?.uid})`;
   }
 
   async watch(options: WatchOptions): Promise<WatchStream> {
@@ -100,6 +112,7 @@ export class HttpListerWatcher implements ListerWatcher {
     );
     const { logger, name, type } = this;
     const apiVersion = apiVersionOf(type);
+    const kindProblem = (object: KubeObject) => this.wrongKind(object);
     const countSkip = () => {
       this.skipped += 1;
     };
@@ -114,6 +127,13 @@ export class HttpListerWatcher implements ListerWatcher {
             continue;
           }
           const event = decoded.value;
+          const wrongKind =
+            event.type === "ERROR" || event.type === "BOOKMARK" ? undefined : kindProblem(event.object);
+          if (wrongKind !== undefined) {
+            countSkip();
+            logger.warn({ type: name, problem: wrongKind }, "skipping bad watch line");
+            continue;
+          }
           if (event.type !== "ERROR" && event.type !== "BOOKMARK") {
             if (event.object.kind === undefined) event.object.kind = type.kind;
             if (event.object.apiVersion === undefined) event.object.apiVersion = apiVersion;

@@ -39,6 +39,7 @@ describe("HttpListerWatcher over HTTP", () => {
               { metadata: { name: "a", namespace: "default", uid: "uid-a", resourceVersion: "10" } },
               { metadata: { name: "no-uid", namespace: "default" } },
               { kind: "NoMetadata" },
+              { kind: "Secret", metadata: { name: "s", namespace: "default", uid: "uid-s" } },
             ],
       });
     });
@@ -61,8 +62,8 @@ describe("HttpListerWatcher over HTTP", () => {
     expect(first.continue).toBe("tok");
     expect(second).toMatchObject({ resourceVersion: "12", items: [{ kind: "ConfigMap", apiVersion: "v1" }] });
     expect(second.continue).toBeUndefined();
-    expect(lw.skipped).toBe(2);
-    expect(logger.warnings).toHaveLength(2);
+    expect(lw.skipped).toBe(3);
+    expect(logger.warnings).toHaveLength(3);
   });
 
   it("watches with bookmarks and a timeout, skipping lines that are not JSON or objects without uid", async () => {
@@ -74,6 +75,7 @@ describe("HttpListerWatcher over HTTP", () => {
         JSON.stringify({ type: "ADDED", object: { kind: "ConfigMap" } }),
         JSON.stringify({ type: "ADDED", object: { metadata: { name: "nouid" } } }),
         JSON.stringify({ type: "SURPRISE", object: {} }),
+        JSON.stringify({ type: "ADDED", object: { kind: "Secret", metadata: { name: "s", uid: "uid-s" } } }),
         `{"type":"ADDED","object":{"metadata":{"name":"a","namespace":"d","uid":"uid-a","resourceVersion":"5"}}}`,
         JSON.stringify({
           type: "MODIFIED",
@@ -110,7 +112,7 @@ describe("HttpListerWatcher over HTTP", () => {
     ]);
     expect(events[0]?.object).toMatchObject({ kind: "ConfigMap", apiVersion: "v1" });
     expect(JSON.stringify(events[1]?.object.data)).toHaveLength(big.length + 10);
-    expect(lw.skipped).toBe(4);
+    expect(lw.skipped).toBe(5);
     expect(logger.warnings.join("\n")).toContain("not JSON");
   });
 
