@@ -4,10 +4,13 @@
 // checks ("Cannot use GraphQLSchema from another module", errors not recognised as GraphQLError).
 // Types may still be imported from "graphql": they are the same for both builds.
 export {
+  createSourceEventStream,
+  execute,
   GraphQLError,
   Kind,
   lexicographicSortSchema,
   parse,
+  print,
   printSchema,
   valueFromASTUntyped,
 } from "graphql/index.js";

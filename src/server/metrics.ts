@@ -2,6 +2,7 @@ import type { Plugin } from "graphql-yoga";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { SubscriptionObserver } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
+import type { SharedExecutionCounters } from "./shared-execution.js";
 
 export interface ServerMetrics {
   registry: Registry;
@@ -9,6 +10,7 @@ export interface ServerMetrics {
   plugin: Plugin;
   subscriptions: SubscriptionObserver;
   rejected: Counter<"reason">;
+  sharedExecution: SharedExecutionCounters;
 }
 
 function operationOf(document: unknown, operationName: unknown): string {
@@ -49,6 +51,16 @@ export function createServerMetrics(graph: ResourceGraph, registry = new Registr
     help: "Times a slow subscriber's queue overflowed and it was sent RESYNC.",
     registers: [registry],
   });
+  const executions = new Counter({
+    name: "meshsync_subscription_executions_total",
+    help: "Changes rendered through a subscription's selection set; subscribers of one operation share each.",
+    registers: [registry],
+  });
+  const events = new Counter({
+    name: "meshsync_subscription_events_total",
+    help: "Change events handed to subscribers.",
+    registers: [registry],
+  });
   new Gauge({
     name: "meshsync_graph_objects",
     help: "Objects the resource graph holds.",
@@ -83,6 +95,7 @@ export function createServerMetrics(graph: ResourceGraph, registry = new Registr
     registry,
     plugin,
     rejected,
+    sharedExecution: { executed: () => executions.inc(), delivered: () => events.inc() },
     subscriptions: {
       opened: () => active.inc(),
       closed: () => active.dec(),

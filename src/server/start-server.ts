@@ -4,6 +4,7 @@ import { createApiContext } from "../api/index.js";
 import { createHttpHandler } from "./http-routes.js";
 import { createServerMetrics } from "./metrics.js";
 import { defaultServerLimits, type ServerLimits, type ServerOptions } from "./options.js";
+import { useSharedSubscriptionExecution } from "./shared-execution.js";
 import { attachGraphqlWebSocket } from "./websocket.js";
 import { createMeshsyncYoga, graphqlPath } from "./yoga.js";
 
@@ -53,7 +54,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     limits,
     logger,
     allowedOrigins: options.allowedOrigins,
-    plugins: [metrics.plugin],
+    plugins: [metrics.plugin, useSharedSubscriptionExecution(metrics.sharedExecution)],
   });
   const server = createServer(
     createHttpHandler({
