@@ -194,6 +194,27 @@ describe.skipIf(!hasKubectl)("kubectl against the simulator", () => {
     expect(gone.stderr).toContain('configmaps "settings" not found');
   });
 
+  it("creates with the typed commands that send protobuf", async () => {
+    expect(await ok("create", "namespace", "typed")).toContain("namespace/typed created");
+    expect(
+      await ok("create", "configmap", "typed", "-n", "typed", "--from-literal=a=b", "--from-literal=empty="),
+    ).toContain("configmap/typed created");
+    expect(await ok("create", "secret", "generic", "typed", "-n", "typed", "--from-literal=k=v")).toContain(
+      "secret/typed created",
+    );
+    expect(await ok("create", "serviceaccount", "typed", "-n", "typed")).toContain(
+      "serviceaccount/typed created",
+    );
+    expect(await ok("get", "configmap", "typed", "-n", "typed", "-o", "jsonpath={.data}")).toBe(
+      '{"a":"b","empty":""}',
+    );
+    expect(await ok("get", "secret", "typed", "-n", "typed", "-o", "jsonpath={.data.k}")).toBe(
+      Buffer.from("v").toString("base64"),
+    );
+    const namespace = JSON.parse(await ok("get", "namespace", "typed", "-o", "json")) as KubeObject;
+    expect(namespace.status).toEqual({ phase: "Active" });
+  });
+
   it("sees a create and a delete with get -w", async () => {
     const child = spawn(
       "kubectl",

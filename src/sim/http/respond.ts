@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { badRequest, isStatusError, StatusError } from "../store/status-error.js";
+import { decodeProtobufObject } from "./protobuf.js";
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -59,6 +60,8 @@ export async function readObjectBody(req: IncomingMessage): Promise<unknown> {
     chunks.push(buffer);
   }
   const contentType = req.headers["content-type"] ?? "";
+  if (/application\/vnd\.kubernetes\.protobuf/.test(contentType))
+    return decodeProtobufObject(Buffer.concat(chunks));
   if (/protobuf|cbor/.test(contentType)) {
     throw new StatusError(
       415,

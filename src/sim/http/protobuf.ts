@@ -1,0 +1,223 @@
+// Kubernetes' protobuf encoding for request bodies, for the kinds kubectl's typed commands send
+// that way (`kubectl create namespace|configmap|secret|serviceaccount`). A body is "k8s\0" and a
+// runtime.Unknown {typeMeta=1 {apiVersion=1, kind=2}, raw=2}; raw is the object's own message.
+// A kind or field this file does not know is a 415, never silently dropped data.
+import type { KubeObject } from "../object-api.js";
+import { StatusError } from "../store/status-error.js";
+
+type FieldKind =
+  | "string"
+  | "bytes"
+  | "raw"
+  | "int"
+  | "bool"
+  | "time"
+  | "stringMap"
+  | "bytesMap"
+  | "strings"
+  | Schema;
+interface Schema {
+  [fieldNumber: number]: [name: string, kind: FieldKind, repeated?: boolean];
+}
+
+const timestamp: Schema = { 1: ["seconds", "int"], 2: ["nanos", "int"] };
+const ownerReference: Schema = {
+  1: ["kind", "string"],
+  3: ["name", "string"],
+  4: ["uid", "string"],
+  5: ["apiVersion", "string"],
+  6: ["controller", "bool"],
+  7: ["blockOwnerDeletion", "bool"],
+};
+const objectMeta: Schema = {
+  1: ["name", "string"],
+  2: ["generateName", "string"],
+  3: ["namespace", "string"],
+  4: ["selfLink", "string"],
+  5: ["uid", "string"],
+  6: ["resourceVersion", "string"],
+  7: ["generation", "int"],
+  8: ["creationTimestamp", "time"],
+  9: ["deletionTimestamp", "time"],
+  10: ["deletionGracePeriodSeconds", "int"],
+  11: ["labels", "stringMap"],
+  12: ["annotations", "stringMap"],
+  13: ["ownerReferences", ownerReference, true],
+  14: ["finalizers", "strings"],
+};
+const localObjectReference: Schema = { 1: ["name", "string"] };
+const objectReference: Schema = {
+  1: ["kind", "string"],
+  2: ["namespace", "string"],
+  3: ["name", "string"],
+  4: ["uid", "string"],
+  5: ["apiVersion", "string"],
+  6: ["resourceVersion", "string"],
+  7: ["fieldPath", "string"],
+};
+
+const kinds: Record<string, Schema> = {
+  "v1/ConfigMap": {
+    1: ["metadata", objectMeta],
+    2: ["data", "stringMap"],
+    3: ["binaryData", "bytesMap"],
+    4: ["immutable", "bool"],
+  },
+  "v1/Secret": {
+    1: ["metadata", objectMeta],
+    2: ["data", "bytesMap"],
+    3: ["type", "string"],
+    4: ["stringData", "stringMap"],
+    5: ["immutable", "bool"],
+  },
+  "v1/Namespace": {
+    1: ["metadata", objectMeta],
+    2: ["spec", { 1: ["finalizers", "strings"] }],
+    3: ["status", { 1: ["phase", "string"] }],
+  },
+  "v1/ServiceAccount": {
+    1: ["metadata", objectMeta],
+    2: ["secrets", objectReference, true],
+    3: ["imagePullSecrets", localObjectReference, true],
+    4: ["automountServiceAccountToken", "bool"],
+  },
+};
+
+const unsupported = (why: string) =>
+  new StatusError(
+    415,
+    "UnsupportedMediaType",
+    `the body of the request was in an unsupported protobuf form (${why}) - send application/json instead`,
+  );
+
+class Reader {
+  offset = 0;
+  constructor(readonly bytes: Uint8Array) {}
+
+  get done(): boolean {
+    return this.offset >= this.bytes.length;
+  }
+
+  varint(): bigint {
+    let result = 0n;
+    let shift = 0n;
+    for (;;) {
+      if (this.offset >= this.bytes.length) throw unsupported("truncated varint");
+      const byte = this.bytes[this.offset++]!;
+      result |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return result;
+      shift += 7n;
+      if (shift > 63n) throw unsupported("varint too long");
+    }
+  }
+
+  chunk(): Uint8Array {
+    const length = Number(this.varint());
+    if (this.offset + length > this.bytes.length) throw unsupported("truncated field");
+    const slice = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return slice;
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeMessage(bytes: Uint8Array, schema: Schema, where: string): Record<string, unknown> {
+  const reader = new Reader(bytes);
+  const out: Record<string, unknown> = {};
+  while (!reader.done) {
+    const key = Number(reader.varint());
+    const fieldNumber = key >>> 3;
+    const wireType = key & 7;
+    const field = schema[fieldNumber];
+    if (!field) throw unsupported(`field ${fieldNumber} of ${where}`);
+    const [name, kind, repeated] = field;
+    const value = wireType === 0 ? reader.varint() : wireType === 2 ? reader.chunk() : undefined;
+    if (value === undefined) throw unsupported(`wire type ${wireType} in ${where}.${name}`);
+    const decoded = decodeValue(value, kind, `${where}.${name}`);
+    if (kind === "stringMap" || kind === "bytesMap") {
+      const [entryKey, entryValue] = decoded as [string, string];
+      out[name] = { ...((out[name] as Record<string, string>) ?? {}), [entryKey]: entryValue };
+    } else if (repeated || kind === "strings") {
+      out[name] = [...((out[name] as unknown[]) ?? []), decoded];
+    } else if (!isUnset(decoded)) {
+      out[name] = decoded;
+    }
+  }
+  return out;
+}
+
+function decodeValue(value: bigint | Uint8Array, kind: FieldKind, where: string): unknown {
+  const bytes = () => {
+    if (typeof value === "bigint") throw unsupported(`${where} is not length-delimited`);
+    return value;
+  };
+  switch (kind) {
+    case "int":
+      return typeof value === "bigint" ? Number(BigInt.asIntN(64, value)) : unsupportedValue(where);
+    case "bool":
+      return typeof value === "bigint" ? value !== 0n : unsupportedValue(where);
+    case "string":
+    case "strings":
+      return utf8.decode(bytes());
+    case "bytes":
+      return Buffer.from(bytes()).toString("base64");
+    case "raw":
+      return bytes();
+    case "time": {
+      const time = decodeMessage(bytes(), timestamp, where);
+      const seconds = typeof time.seconds === "number" ? time.seconds : 0;
+      return seconds === 0 ? undefined : `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
+    }
+    case "stringMap":
+    case "bytesMap": {
+      const entry = decodeMessage(
+        bytes(),
+        { 1: ["key", "string"], 2: ["value", kind === "stringMap" ? "string" : "bytes"] },
+        where,
+      );
+      return [entry.key ?? "", entry.value ?? ""];
+    }
+    default:
+      return decodeMessage(bytes(), kind, where);
+  }
+}
+
+function unsupportedValue(where: string): never {
+  throw unsupported(`${where} is not a varint`);
+}
+
+// Go writes every proto2 field, set or not; its JSON leaves out the empty ones, and so do we.
+function isUnset(value: unknown): boolean {
+  if (value === undefined || value === "" || value === 0 || value === false) return true;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !(value instanceof Uint8Array) &&
+    Object.keys(value).length === 0
+  );
+}
+
+const magic = [0x6b, 0x38, 0x73, 0x00];
+
+/** Decodes a protobuf request body into the JSON object it stands for. */
+export function decodeProtobufObject(body: Uint8Array): KubeObject {
+  if (body.length < 4 || magic.some((byte, index) => body[index] !== byte))
+    throw unsupported("missing the k8s envelope");
+  const typeMetaSchema: Schema = { 1: ["apiVersion", "string"], 2: ["kind", "string"] };
+  const envelope: Schema = {
+    1: ["typeMeta", typeMetaSchema],
+    2: ["raw", "raw"],
+    3: ["contentEncoding", "string"],
+    4: ["contentType", "string"],
+  };
+  const unknown = decodeMessage(body.subarray(4), envelope, "Unknown");
+  if (unknown.contentEncoding) throw unsupported(`content encoding ${String(unknown.contentEncoding)}`);
+  const typeMeta = (unknown.typeMeta ?? {}) as Record<string, unknown>;
+  const apiVersion = String(typeMeta.apiVersion ?? "");
+  const kind = String(typeMeta.kind ?? "");
+  const schema = kinds[`${apiVersion}/${kind}`];
+  if (!schema) throw unsupported(`kind ${apiVersion}/${kind}`);
+  const raw = unknown.raw instanceof Uint8Array ? unknown.raw : new Uint8Array();
+  return { apiVersion, kind, ...decodeMessage(raw, schema, kind) };
+}
