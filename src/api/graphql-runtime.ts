@@ -7,6 +7,7 @@ export {
   createSourceEventStream,
   execute,
   GraphQLError,
+  getOperationAST,
   Kind,
   lexicographicSortSchema,
   parse,

@@ -1,5 +1,7 @@
+import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { getOperationAST } from "../api/graphql-runtime.js";
 import type { SubscriptionObserver } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
 import type { SharedExecutionCounters } from "./shared-execution.js";
@@ -13,22 +15,16 @@ export interface ServerMetrics {
   sharedExecution: SharedExecutionCounters;
 }
 
-function operationOf(document: unknown, operationName: unknown): string {
-  if (document === null || typeof document !== "object" || !("definitions" in document)) return "unknown";
-  const definitions = (
-    document as { definitions: readonly { kind: string; operation?: string; name?: { value: string } }[] }
-  ).definitions;
-  const operations = definitions.filter((d) => d.kind === "OperationDefinition");
-  const chosen =
-    typeof operationName === "string"
-      ? operations.find((d) => d.name?.value === operationName)
-      : operations[0];
-  return chosen?.operation ?? "unknown";
+function operationOf(document: DocumentNode, operationName: string | null | undefined): string {
+  return getOperationAST(document, operationName)?.operation ?? "unknown";
 }
 
 /** The server's metrics, in a registry of its own (never prom-client's global one). */
 export function createServerMetrics(graph: ResourceGraph, registry = new Registry()): ServerMetrics {
-  collectDefaultMetrics({ register: registry, prefix: "meshsync_" });
+  // The caller's registry may already carry the process metrics (from the engine, or an earlier server).
+  if (registry.getSingleMetric("meshsync_process_cpu_seconds_total") === undefined) {
+    collectDefaultMetrics({ register: registry, prefix: "meshsync_" });
+  }
   const operations = new Counter({
     name: "meshsync_graphql_operations_total",
     help: "GraphQL operations executed, by type and outcome.",

@@ -1,4 +1,4 @@
-import { Registry } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClustersDocument, ResourcesDocument } from "../generated/graphql.js";
 import { query, queryData } from "../support/graphql-client.js";
@@ -67,6 +67,19 @@ describe("health, readiness and metrics", () => {
     expect(await registry.getSingleMetricAsString("meshsync_graph_objects")).toContain(
       "meshsync_graph_objects 2",
     );
+  });
+
+  it("accepts a registry that already carries the process metrics", async () => {
+    const shared = new Registry();
+    collectDefaultMetrics({ register: shared, prefix: "meshsync_" });
+    const second = await startTestServer({ registry: shared });
+    try {
+      const text = await (await fetch(`${second.server.origin}/metrics`)).text();
+      expect(text).toMatch(/meshsync_process_cpu_seconds_total/);
+      expect(text).toMatch(/meshsync_graph_objects 0\b/);
+    } finally {
+      await second.server.close();
+    }
   });
 
   it("answers unknown paths with 404 and keeps serving", async () => {
