@@ -26,8 +26,12 @@ function sendText(
   response.end(`${body}\n`);
 }
 
-/** A browser asking for the GraphiQL page: the page holds no data, and its queries carry the token. */
-function isGraphiqlPage(request: IncomingMessage, url: URL): boolean {
+/**
+ * Requests that carry no data and that browsers send without credentials: the GraphiQL page (its
+ * queries then carry the token) and CORS preflights.
+ */
+function needsNoToken(request: IncomingMessage, url: URL): boolean {
+  if (request.method === "OPTIONS") return true;
   return (
     request.method === "GET" &&
     !url.searchParams.has("query") &&
@@ -91,7 +95,7 @@ export function createHttpHandler(
           rejected.inc({ reason: "origin" });
           return sendText(response, 403, "origin not allowed");
         }
-        if (token !== undefined && !isGraphiqlPage(request, url)) {
+        if (token !== undefined && !needsNoToken(request, url)) {
           if (credentialOfHeaders(request.headers, token) !== "valid") {
             rejected.inc({ reason: "unauthorized" });
             return unauthorized(response);

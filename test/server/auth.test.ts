@@ -124,6 +124,17 @@ describe("token auth", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("access-control-allow-origin")).toBe("https://meshery.example");
 
+    const preflight = await fetch(t.server.url, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://meshery.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://meshery.example");
+
     const sameOrigin = await query(t.server.url, ClustersDocument, {}, token, {
       headers: { origin: t.server.origin },
     });
