@@ -279,6 +279,42 @@ describe("simulator HTTP basics", () => {
     expect((now.body.spec as { holderIdentity: string }).holderIdentity).toBe("b");
   });
 
+  it("answers dryRun=All writes without storing anything", async () => {
+    const before = sim.resourceVersion();
+    const created = await request(
+      sim,
+      "POST",
+      `/api/v1/namespaces/default/configmaps?dryRun=All`,
+      configMap("dry"),
+    );
+    expect(created.status).toBe(201);
+    expect((created.body.metadata as { uid: string }).uid).toBeTruthy();
+    expect((await get(sim, "/api/v1/namespaces/default/configmaps/dry")).status).toBe(404);
+    await request(sim, "POST", "/api/v1/namespaces/default/configmaps", configMap("wet", {}, { a: "1" }));
+    const afterCreate = sim.resourceVersion();
+    const patched = await request(
+      sim,
+      "PATCH",
+      "/api/v1/namespaces/default/configmaps/wet?dryRun=All",
+      { data: { a: "2" } },
+      { "content-type": "application/merge-patch+json" },
+    );
+    expect((patched.body.data as { a: string }).a).toBe("2");
+    expect(((await get(sim, "/api/v1/namespaces/default/configmaps/wet")).body.data as { a: string }).a).toBe(
+      "1",
+    );
+    expect(
+      (await request(sim, "DELETE", "/api/v1/namespaces/default/configmaps/wet?dryRun=All")).status,
+    ).toBe(200);
+    expect((await get(sim, "/api/v1/namespaces/default/configmaps/wet")).status).toBe(200);
+    expect(sim.resourceVersion()).toBe(afterCreate);
+    expect(afterCreate).toBe(before + 1);
+    expect(
+      (await request(sim, "POST", `/api/v1/namespaces/default/configmaps?dryRun=Some`, configMap("x")))
+        .status,
+    ).toBe(400);
+  });
+
   it("survives a request it cannot parse at the HTTP level", async () => {
     const net = await import("node:net");
     const url = new URL(sim.url);

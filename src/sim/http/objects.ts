@@ -4,7 +4,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SimResourceType } from "../catalog.js";
 import type { KubeObject } from "../object-api.js";
 import { selectorMatcher } from "../selectors.js";
-import { findCrd, isPlainObject, type ListSnapshots, type ObjectStore } from "../store/index.js";
+import {
+  findCrd,
+  isPlainObject,
+  type ListSnapshots,
+  type ObjectStore,
+  type WriteOptions,
+} from "../store/index.js";
 import { badRequest, methodNotAllowed, notFound, StatusError } from "../store/status-error.js";
 import type { WatchHub, WatchRequest } from "../watch.js";
 import { readListPage, writeList } from "./list.js";
@@ -217,7 +223,12 @@ async function create(
 ) {
   const body = await readObjectBody(req);
   if (!isPlainObject(body)) throw badRequest("the body of the request must be a JSON object");
-  const created = context.store.createObject(target.type, target.namespace, body as KubeObject);
+  const created = context.store.createObject(
+    target.type,
+    target.namespace,
+    body as KubeObject,
+    writeOptionsOf(req),
+  );
   writeObject(req, res, context, target.type, 201, created, includeObjectOf(query));
 }
 
@@ -232,20 +243,36 @@ async function update(
   const { type, namespace, name, subresource } = target;
   if (subresource === "scale") {
     const next = fromScale(existing(context, target), body, type);
-    return sendJson(res, 200, toScale(context.store.updateObject(type, namespace, name!, next)));
+    return sendJson(
+      res,
+      200,
+      toScale(context.store.updateObject(type, namespace, name!, next, writeOptionsOf(req))),
+    );
   }
   const updated = context.store.updateObject(
     type,
     namespace,
     name!,
     body as KubeObject,
-    withSubresource(subresource),
+    writeOptionsOf(req, subresource),
   );
   writeObject(req, res, context, type, 200, updated);
 }
 
-function withSubresource(subresource: string | undefined) {
-  return subresource === undefined ? {} : { subresource };
+/** The write options a request asks for: its subresource, and dryRun=All. */
+function writeOptionsOf(req: IncomingMessage, subresource?: string): WriteOptions {
+  const dryRun = new URL(req.url ?? "/", "http://simulator").searchParams.getAll("dryRun");
+  if (dryRun.some((value) => value !== "All")) {
+    throw new StatusError(
+      400,
+      "BadRequest",
+      `dryRun: Unsupported value: "${dryRun.join(",")}": supported values: "All"`,
+    );
+  }
+  const options: WriteOptions = {};
+  if (subresource !== undefined) options.subresource = subresource;
+  if (dryRun.length > 0) options.dryRun = true;
+  return options;
 }
 
 async function patch(
@@ -275,10 +302,15 @@ async function patch(
   if (!current) {
     // Server-side apply creates what does not exist; every other patch needs an object.
     if (patchType === "apply" && isPlainObject(body) && subresource === undefined) {
-      const created = context.store.createObject(type, namespace, {
-        ...(body as KubeObject),
-        metadata: { ...((body as KubeObject).metadata ?? {}), name: name! },
-      });
+      const created = context.store.createObject(
+        type,
+        namespace,
+        {
+          ...(body as KubeObject),
+          metadata: { ...((body as KubeObject).metadata ?? {}), name: name! },
+        },
+        writeOptionsOf(req),
+      );
       return writeObject(req, res, context, type, 201, created);
     }
     throw notFound({ group: type.group, resource: type.name }, name!);
@@ -286,7 +318,11 @@ async function patch(
   if (subresource === "scale") {
     const patched = applyPatch(patchType, toScale(current), body);
     const next = fromScale(current, patched, type);
-    return sendJson(res, 200, toScale(context.store.updateObject(type, namespace, name!, next)));
+    return sendJson(
+      res,
+      200,
+      toScale(context.store.updateObject(type, namespace, name!, next, writeOptionsOf(req))),
+    );
   }
   const patched = applyPatch(patchType, structuredClone(current), body);
   if (!isPlainObject(patched)) throw badRequest("the patch did not result in an object");
@@ -297,7 +333,7 @@ async function patch(
   next.metadata = nextMeta;
   if (typeof patchMeta.resourceVersion !== "string")
     nextMeta.resourceVersion = current.metadata?.resourceVersion;
-  const updated = context.store.updateObject(type, namespace, name!, next, withSubresource(subresource));
+  const updated = context.store.updateObject(type, namespace, name!, next, writeOptionsOf(req, subresource));
   writeObject(req, res, context, type, 200, updated);
 }
 
@@ -322,13 +358,19 @@ async function remove(
 ) {
   const options = await deleteOptions(req);
   const preconditions = isPlainObject(options.preconditions) ? options.preconditions : {};
-  const deleted = context.store.deleteObject(target.type, target.namespace, target.name!, {
-    ...optional("uid", typeof preconditions.uid === "string" ? preconditions.uid : undefined),
-    ...optional(
-      "resourceVersion",
-      typeof preconditions.resourceVersion === "string" ? preconditions.resourceVersion : undefined,
-    ),
-  });
+  const deleted = context.store.deleteObject(
+    target.type,
+    target.namespace,
+    target.name!,
+    {
+      ...optional("uid", typeof preconditions.uid === "string" ? preconditions.uid : undefined),
+      ...optional(
+        "resourceVersion",
+        typeof preconditions.resourceVersion === "string" ? preconditions.resourceVersion : undefined,
+      ),
+    },
+    writeOptionsOf(req),
+  );
   sendJson(res, 200, deleted);
 }
 
@@ -340,13 +382,14 @@ async function deleteCollection(
   query: URLSearchParams,
 ) {
   await deleteOptions(req);
+  const options = writeOptionsOf(req);
   const matcher = matcherOf(target.type, query);
   const { type, namespace } = target;
   const victims = context.store
     .listStored(type, type.namespaced ? namespace : undefined)
     .filter((obj) => !matcher || matcher(obj));
   const deleted = victims.map((obj) =>
-    context.store.deleteObject(type, obj.metadata?.namespace, obj.metadata?.name ?? ""),
+    context.store.deleteObject(type, obj.metadata?.namespace, obj.metadata?.name ?? "", {}, options),
   );
   const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
   sendJson(res, 200, {

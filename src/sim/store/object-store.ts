@@ -32,6 +32,8 @@ export interface ObjectStoreOptions {
 export interface WriteOptions {
   /** "status" writes only the status; anything else (or none) writes all but the status. */
   subresource?: string;
+  /** Validate and answer as if written, but store nothing (dryRun=All). */
+  dryRun?: boolean;
 }
 
 export interface DeletePreconditions {
@@ -154,7 +156,12 @@ export class ObjectStore implements ObjectApi {
   // ---- writes ----
 
   /** Stores a new object, taking ownership of it (the caller must not touch it afterwards). */
-  createObject(type: SimResourceType, namespace: string | undefined, obj: KubeObject): KubeObject {
+  createObject(
+    type: SimResourceType,
+    namespace: string | undefined,
+    obj: KubeObject,
+    options: WriteOptions = {},
+  ): KubeObject {
     const gr = { group: type.group, resource: type.name };
     if (!isPlainObject(obj)) throw badRequest("the body of the request must be a JSON object");
     const meta = metadataOf(obj);
@@ -180,6 +187,10 @@ export class ObjectStore implements ObjectApi {
     if (type.name === "namespaces" && type.group === "") fillNamespaceDefaults(obj, name);
     const hook = this.hooks.get(storageKey(type.group, type.name));
     hook?.prepare?.(obj, undefined);
+    if (options.dryRun) {
+      delete meta.resourceVersion;
+      return obj;
+    }
     meta.resourceVersion = String(++this.counter);
     this.bucket(type, targetNamespace, true)!.set(name, obj);
     this.record("ADDED", type, obj);
@@ -244,7 +255,7 @@ export class ObjectStore implements ObjectApi {
     hook?.prepare?.(next, previous);
     nextMeta.resourceVersion = previousMeta.resourceVersion;
     // A write that changes nothing keeps the resourceVersion and tells no watcher, as etcd does.
-    if (sameJson(next, previous)) return asVersion(previous, type);
+    if (sameJson(next, previous) || options.dryRun) return asVersion(options.dryRun ? next : previous, type);
     nextMeta.resourceVersion = String(++this.counter);
     this.bucket(type, targetNamespace)!.set(name, next);
     this.record("MODIFIED", type, next, previous);
@@ -257,6 +268,7 @@ export class ObjectStore implements ObjectApi {
     namespace: string | undefined,
     name: string,
     preconditions: DeletePreconditions = {},
+    options: WriteOptions = {},
   ): KubeObject {
     const gr = { group: type.group, resource: type.name };
     const targetNamespace = type.namespaced ? (namespace ?? "") : undefined;
@@ -278,6 +290,7 @@ export class ObjectStore implements ObjectApi {
         `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in meta: ${meta.resourceVersion}`,
       );
     }
+    if (options.dryRun) return asVersion(existing, type);
     this.hooks.get(storageKey(type.group, type.name))?.beforeDelete?.(existing);
     // The hook may have removed it already (a CRD whose cleanup raced); deleting twice is a no-op.
     if (!bucket.has(name)) return asVersion(existing, type);
