@@ -20,9 +20,9 @@ export function useQueryLimits(limits: ServerLimits): Plugin {
   return {
     onParse({ params, setParseFn }) {
       const length = sourceLength(params.source);
-      if (length > limits.maxDocumentBytes) {
+      if (length > limits.maxDocumentChars) {
         throw new GraphQLError(
-          `the document is ${length} characters long; the limit is ${limits.maxDocumentBytes}`,
+          `the document is ${length} characters long; the limit is ${limits.maxDocumentChars}`,
           { extensions: { code: "QUERY_TOO_LARGE", http: { status: 413 } } },
         );
       }

@@ -12,7 +12,7 @@ export interface Readiness {
 
 export interface ServerLimits extends QueryLimits, ApiLimits {
   /** Characters in one GraphQL document, checked before it is parsed. */
-  maxDocumentBytes: number;
+  maxDocumentChars: number;
   /** Lexical tokens in one document; stops the parser early on a huge document. */
   maxTokens: number;
   /** Bytes in one HTTP request body or WebSocket message. */
@@ -27,7 +27,7 @@ export const defaultServerLimits: ServerLimits = {
   maxDepth: 15,
   maxAliases: 30,
   maxFields: 1500,
-  maxDocumentBytes: 64 * 1024,
+  maxDocumentChars: 64 * 1024,
   maxTokens: 5000,
   maxRequestBytes: 1024 * 1024,
   maxSubscriptionsPerSocket: 100,

@@ -27,7 +27,7 @@ describe("query limits", () => {
         maxDepth: 8,
         maxAliases: 5,
         maxFields: 200,
-        maxDocumentBytes: 4096,
+        maxDocumentChars: 4096,
         maxSubscriptionsPerSocket: 2,
       },
     });
