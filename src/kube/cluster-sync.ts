@@ -76,6 +76,8 @@ export class ClusterSync {
   private readonly stopController = new AbortController();
   private readonly crds: CrdTracker;
   private selection = new Selection();
+  /** The MeshSync resource's selection last applied, to notice edits; "{}" is the default. */
+  private selectionKey = "{}";
   private markReady: () => void = () => {};
   private running: Promise<void> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -188,7 +190,6 @@ export class ClusterSync {
 
   private async firstSync(): Promise<void> {
     const signal = this.stopController.signal;
-    this.selection = await this.chooseSelection(signal);
     const backoff = new Backoff(this.options.tuning?.backoff);
     while (!this.stopped) {
       try {
@@ -218,26 +219,39 @@ export class ClusterSync {
     }
   }
 
-  private async chooseSelection(signal: AbortSignal): Promise<Selection> {
-    if (this.options.selection) return new Selection(this.options.selection);
-    if (this.options.useMeshSyncResource === false) return new Selection();
+  /**
+   * Takes the selection from the options, or else from the cluster's MeshSync resource, re-read on
+   * every discovery so edits to it apply without a restart. A failed read keeps what is in force.
+   */
+  private async updateSelection(signal: AbortSignal): Promise<void> {
+    if (this.options.selection) {
+      this.selection = new Selection(this.options.selection);
+      return;
+    }
+    if (this.options.useMeshSyncResource === false) return;
+    let config: SelectionConfig;
     try {
-      const fromCluster = await readMeshSyncSelection(this.options.connection.client, signal);
-      if (fromCluster) {
-        this.logger.info({ cluster: this.cluster.name }, "using the watch-list of meshery/meshery-meshsync");
-        return new Selection(fromCluster);
-      }
+      config = (await readMeshSyncSelection(this.options.connection.client, signal)) ?? {};
     } catch (error) {
       this.logger.warn(
         { cluster: this.cluster.name, error: errorText(error) },
-        "cannot use the MeshSync resource's watch-list; watching the default set",
+        "cannot use the MeshSync resource's watch-list; keeping the current selection",
       );
+      return;
     }
-    return new Selection();
+    const key = JSON.stringify(config);
+    if (key === this.selectionKey) return;
+    this.selection = new Selection(config);
+    this.selectionKey = key;
+    this.logger.info(
+      { cluster: this.cluster.name, selection: config },
+      "watch-list of meshery/meshery-meshsync in force",
+    );
   }
 
   private async discoverOnce(): Promise<void> {
     const signal = this.stopController.signal;
+    await this.updateSelection(signal);
     const discover =
       this.options.discover ?? ((s) => discoverResourceTypes(this.options.connection.client, s));
     const result = await discover(signal);
@@ -301,7 +315,8 @@ export class ClusterSync {
       stallTimeoutMs: tuning.stallTimeoutMs,
       backoff: new Backoff(tuning.backoff),
       sleep: this.sleep,
-      forwards: this.selection.forwards(type),
+      // Looked up per event, so a changed watch-list applies to running reflectors too.
+      forwards: (event) => this.selection.forwards(type)(event),
     });
     this.reflectors.set(name, reflector);
     reflector.start();

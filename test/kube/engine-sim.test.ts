@@ -290,6 +290,19 @@ describe("Engine against the simulator", () => {
     );
     // MODIFIED is not in the whitelist for configmaps, so the first state stays.
     expect((held?.object.data as Record<string, string> | undefined)?.value).toBe("one");
+
+    // An edit to the resource applies at the next discovery, without a restart.
+    const resource = sim.api.get("meshery.io", "v1alpha1", "meshsyncs", "meshery", "meshery-meshsync");
+    if (!resource) throw new Error("the MeshSync resource is gone");
+    sim.api.update("meshery.io", "v1alpha1", "meshsyncs", {
+      ...resource,
+      spec: { "watch-list": { data: { blacklist: JSON.stringify(["pods.v1."]) } } },
+    });
+    await engine.cluster(clusterId)?.refresh();
+    const watched = engine.resourceTypes(clusterId).map(({ type }) => resourceTypeName(type));
+    expect(watched).toContain("deployments.v1.apps");
+    expect(watched).not.toContain("pods.v1.");
+    expect(watched).not.toContain("events.v1.");
   });
 
   it("syncs two clusters at once, each object in its own cluster", async () => {
