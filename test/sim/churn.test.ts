@@ -318,6 +318,24 @@ describe("churn", () => {
     expect(started.length).toBeGreaterThan(0);
   });
 
+  it("carries on when another writer deletes objects it has seen", () => {
+    const api = loadedApi("demo", 1);
+    const churner = createChurner(api, 6);
+    for (let i = 0; i < 300; i++) churner.step();
+    for (const pod of api.list("", "v1", "pods", "shop"))
+      api.delete("", "v1", "pods", "shop", pod.metadata?.name ?? "");
+    for (const rs of api.list("apps", "v1", "replicasets", "web")) {
+      api.delete("apps", "v1", "replicasets", "web", rs.metadata?.name ?? "");
+    }
+    const before = churner.stats.creates + churner.stats.updates + churner.stats.deletes;
+    for (let i = 0; i < 500; i++) expect(() => churner.step()).not.toThrow();
+    expect(churner.stats.creates + churner.stats.updates + churner.stats.deletes).toBeGreaterThan(
+      before + 100,
+    );
+    // Scale-ups in "shop" find the pods gone and create new ones for the ReplicaSets.
+    expect(api.list("", "v1", "pods", "shop").length).toBeGreaterThan(0);
+  });
+
   it("copes with an empty cluster", () => {
     const churner = createChurner(new MemoryApi(), 1);
     for (let i = 0; i < 200; i++) expect(() => churner.step()).not.toThrow();

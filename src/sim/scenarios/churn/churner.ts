@@ -1,5 +1,5 @@
 import type { ObjectApi } from "../../object-api.js";
-import { ChurnContext, type ChurnStats, configMaps, deployments, leases, pods, services } from "./context.js";
+import { ChurnContext, type ChurnStats, configMaps, deployments, leases, services } from "./context.js";
 import { scaleDeployment } from "./deployments.js";
 import { changeLabels, editConfigMap, renewLease } from "./edits.js";
 import { isSystem, KeyCache } from "./key-cache.js";
@@ -25,13 +25,12 @@ export function createChurner(api: ObjectApi, seed: number): Churner {
     (o) => !isSystem(o) && o.metadata?.name !== "kube-root-ca.crt",
   );
   const appServices = new KeyCache(ctx, services, (o) => !isSystem(o) && o.metadata?.name !== "kubernetes");
-  const appPods = new KeyCache(ctx, pods, (o) => !isSystem(o));
   const nodeLeases = new KeyCache(ctx, leases, (o) => o.metadata?.namespace === "kube-node-lease");
   const lifecycle = new NamespaceLifecycle(ctx, workers);
 
   const weighted: [number, Action][] = [
     [20, () => scaleDeployment(ctx, appDeployments, workers)],
-    [15, () => flipReadiness(ctx, appPods)],
+    [15, () => flipReadiness(ctx, appDeployments)],
     [15, () => editConfigMap(ctx, appConfigMaps)],
     [
       10,

@@ -1,5 +1,6 @@
 import type { KubeObject, ObjectApi } from "../../object-api.js";
 import { LiveStamp } from "../context.js";
+import { ClusterIndex } from "./cluster-index.js";
 
 /** group, version, plural resource. */
 export type ResourceRef = readonly [group: string, version: string, resource: string];
@@ -41,6 +42,7 @@ export class ChurnContext {
   /** Pods created Pending by a scale-up, waiting for their "kubelet" to start them. */
   readonly pending: PodKey[] = [];
   readonly stamp: LiveStamp;
+  readonly index: ClusterIndex;
   private readonly ipCursor = new Map<string, number>();
   private readonly recorded: PodKey[] = [];
 
@@ -49,6 +51,8 @@ export class ChurnContext {
     seed: number,
   ) {
     this.stamp = new LiveStamp(seed);
+    const refs = { pods, endpointslices: endpointSlices, services, replicasets: replicaSets };
+    this.index = new ClusterIndex((resource, namespace) => this.list(refs[resource], namespace));
   }
 
   get random() {
@@ -68,6 +72,7 @@ export class ChurnContext {
   create(ref: ResourceRef, object: KubeObject): KubeObject {
     const created = this.api.create(ref[0], ref[1], ref[2], object);
     this.stats.creates++;
+    this.index.created(ref[2], created);
     return created;
   }
 
@@ -89,6 +94,7 @@ export class ChurnContext {
   delete(ref: ResourceRef, namespace: string | undefined, name: string): void {
     this.api.delete(ref[0], ref[1], ref[2], namespace, name);
     this.stats.deletes++;
+    this.index.deleted(ref[2], namespace, name);
   }
 
   /** Deletes, treating "already gone" as done. */
@@ -97,6 +103,7 @@ export class ChurnContext {
       this.delete(ref, namespace, name);
     } catch (error) {
       if (!isNotFound(error)) throw error;
+      this.index.deleted(ref[2], namespace, name);
     }
   }
 

@@ -16,11 +16,13 @@ function revisionOf(object: KubeObject): number {
 function currentReplicaSet(ctx: ChurnContext, deployment: KubeObject): KubeObject | undefined {
   const namespace = deployment.metadata?.namespace ?? "";
   const uid = deployment.metadata?.uid;
-  const owned = ctx
-    .list(replicaSets, namespace)
-    .filter((rs) => rs.metadata?.ownerReferences?.some((ref) => ref.uid === uid));
-  const current = owned.sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-  return current ? ctx.read(replicaSets, namespace, current.metadata?.name ?? "") : undefined;
+  const owned: KubeObject[] = [];
+  for (const name of ctx.index.replicaSetNamesOwnedBy(namespace, uid ?? "")) {
+    const rs = ctx.read(replicaSets, namespace, name);
+    if (rs) owned.push(rs);
+    else ctx.index.deleted("replicasets", namespace, name);
+  }
+  return owned.sort((a, b) => revisionOf(b) - revisionOf(a))[0];
 }
 
 /**

@@ -1,21 +1,28 @@
 import type { KubeObject } from "../../object-api.js";
 import { sliceEndpoint } from "../kinds/service.js";
-import { type ChurnContext, endpointSlices, endpoints, services } from "./context.js";
+import { type ChurnContext, endpointSlices, endpoints } from "./context.js";
 import { child, labelsMatch, record, records, text } from "./fields.js";
 
 const maxEndpointsPerSlice = 100;
 
-function servicesSelecting(ctx: ChurnContext, pod: KubeObject): KubeObject[] {
-  const namespace = pod.metadata?.namespace;
-  return ctx
-    .list(services, namespace)
-    .filter((service) => labelsMatch(record(record(service.spec).selector), pod.metadata?.labels));
+/** Names of the services whose selector matches the pod. */
+function servicesSelecting(ctx: ChurnContext, pod: KubeObject): string[] {
+  const names: string[] = [];
+  for (const [name, selector] of ctx.index.serviceSelectors(pod.metadata?.namespace ?? "")) {
+    if (labelsMatch(selector, pod.metadata?.labels)) names.push(name);
+  }
+  return names;
 }
 
+/** A service's slices, fresh from the store, found through the index. */
 function slicesOf(ctx: ChurnContext, namespace: string, service: string): KubeObject[] {
-  return ctx
-    .list(endpointSlices, namespace)
-    .filter((slice) => slice.metadata?.labels?.["kubernetes.io/service-name"] === service);
+  const slices: KubeObject[] = [];
+  for (const name of ctx.index.slicesOf(namespace, service)) {
+    const slice = ctx.read(endpointSlices, namespace, name);
+    if (slice) slices.push(slice);
+    else ctx.index.deleted("endpointslices", namespace, name);
+  }
+  return slices;
 }
 
 function targetUid(endpoint: Record<string, unknown>): string {
@@ -57,11 +64,9 @@ export function addPodToSlices(ctx: ChurnContext, pod: KubeObject): void {
   const status = record(pod.status);
   const ip = text(status.podIP);
   if (!ip) return;
-  for (const service of servicesSelecting(ctx, pod)) {
-    const serviceName = service.metadata?.name ?? "";
+  for (const serviceName of servicesSelecting(ctx, pod)) {
     const slices = slicesOf(ctx, namespace, serviceName);
-    const roomy = slices.find((slice) => records(slice.endpoints).length < maxEndpointsPerSlice);
-    const slice = roomy ? ctx.read(endpointSlices, namespace, roomy.metadata?.name ?? "") : undefined;
+    const slice = slices.find((candidate) => records(candidate.endpoints).length < maxEndpointsPerSlice);
     if (!slice) continue;
     const list = Array.isArray(slice.endpoints) ? slice.endpoints : [];
     const uid = pod.metadata?.uid ?? "";
@@ -80,37 +85,35 @@ export function addPodToSlices(ctx: ChurnContext, pod: KubeObject): void {
   }
 }
 
-/** Applies a change to every endpoint that targets the pod, in every slice of the namespace. */
+/** Applies a change to every endpoint that targets the pod, in the slices of the services selecting it. */
 function editPodEndpoints(
   ctx: ChurnContext,
-  namespace: string,
-  podUid: string,
+  pod: KubeObject,
   edit: (endpoints: Record<string, unknown>[]) => Record<string, unknown>[],
 ): void {
-  for (const listed of ctx.list(endpointSlices, namespace)) {
-    if (!records(listed.endpoints).some((endpoint) => targetUid(endpoint) === podUid)) continue;
-    const slice = ctx.read(endpointSlices, namespace, listed.metadata?.name ?? "");
-    if (!slice) continue;
-    slice.endpoints = edit(records(slice.endpoints));
-    touch(slice, ctx);
-    ctx.update(endpointSlices, slice);
-    syncEndpoints(ctx, namespace, slice.metadata?.labels?.["kubernetes.io/service-name"] ?? "");
+  const namespace = pod.metadata?.namespace ?? "";
+  const podUid = pod.metadata?.uid ?? "";
+  for (const serviceName of servicesSelecting(ctx, pod)) {
+    let changed = false;
+    for (const slice of slicesOf(ctx, namespace, serviceName)) {
+      if (!records(slice.endpoints).some((endpoint) => targetUid(endpoint) === podUid)) continue;
+      slice.endpoints = edit(records(slice.endpoints));
+      touch(slice, ctx);
+      ctx.update(endpointSlices, slice);
+      changed = true;
+    }
+    if (changed) syncEndpoints(ctx, namespace, serviceName);
   }
 }
 
-export function removePodFromSlices(ctx: ChurnContext, namespace: string, podUid: string): void {
-  editPodEndpoints(ctx, namespace, podUid, (list) =>
-    list.filter((endpoint) => targetUid(endpoint) !== podUid),
-  );
+export function removePodFromSlices(ctx: ChurnContext, pod: KubeObject): void {
+  const podUid = pod.metadata?.uid ?? "";
+  editPodEndpoints(ctx, pod, (list) => list.filter((endpoint) => targetUid(endpoint) !== podUid));
 }
 
-export function setPodReadyInSlices(
-  ctx: ChurnContext,
-  namespace: string,
-  podUid: string,
-  ready: boolean,
-): void {
-  editPodEndpoints(ctx, namespace, podUid, (list) => {
+export function setPodReadyInSlices(ctx: ChurnContext, pod: KubeObject, ready: boolean): void {
+  const podUid = pod.metadata?.uid ?? "";
+  editPodEndpoints(ctx, pod, (list) => {
     for (const endpoint of list) {
       if (targetUid(endpoint) !== podUid) continue;
       const conditions = child(endpoint, "conditions");

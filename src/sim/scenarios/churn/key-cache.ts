@@ -2,8 +2,11 @@ import type { KubeObject } from "../../object-api.js";
 import type { Random } from "../../random.js";
 import type { ChurnContext, PodKey, ResourceRef } from "./context.js";
 
-/** Steps between refreshes: listing 150,000 pods on every pick would dominate the churn. */
-const refreshEvery = 200;
+/**
+ * Steps between refreshes. A refresh copies every object of the type out of the store, so big
+ * lists are refreshed less often, keeping the cost per step about constant.
+ */
+const minRefreshEvery = 200;
 const refreshEmptyEvery = 20;
 
 /** A periodically refreshed list of object keys to pick from; picks may be stale, reads tell. */
@@ -19,7 +22,10 @@ export class KeyCache {
 
   pick(random: Random): PodKey | undefined {
     this.age++;
-    const due = this.keys.length === 0 ? this.age > refreshEmptyEvery : this.age > refreshEvery;
+    const due =
+      this.keys.length === 0
+        ? this.age > refreshEmptyEvery
+        : this.age > Math.max(minRefreshEvery, this.keys.length / 2);
     if (due) this.refresh();
     return this.keys.length === 0 ? undefined : random.pick(this.keys);
   }

@@ -90,10 +90,21 @@ export function startPendingPod(ctx: ChurnContext): boolean {
   return true;
 }
 
+/** A pod of an application namespace, found through a deployment's namespace and the index. */
+function pickAppPod(ctx: ChurnContext, appDeployments: KeyCache): KubeObject | undefined {
+  const namespace = appDeployments.pick(ctx.random)?.namespace;
+  if (namespace === undefined) return undefined;
+  const names = [...ctx.index.podsIn(namespace).keys()];
+  if (names.length === 0) return undefined;
+  const name = ctx.random.pick(names);
+  const pod = ctx.read(pods, namespace, name);
+  if (!pod) ctx.index.deleted("pods", namespace, name);
+  return pod;
+}
+
 /** A running pod's container crashes and restarts (not ready), or a not-ready one recovers. */
-export function flipReadiness(ctx: ChurnContext, appPods: KeyCache): void {
-  const key = appPods.pick(ctx.random);
-  const pod = key ? ctx.read(pods, key.namespace, key.name) : undefined;
+export function flipReadiness(ctx: ChurnContext, appDeployments: KeyCache): void {
+  const pod = pickAppPod(ctx, appDeployments);
   if (!pod) return;
   const status = child(pod, "status");
   if (status.phase !== "Running") return;
@@ -121,14 +132,14 @@ export function flipReadiness(ctx: ChurnContext, appPods: KeyCache): void {
   }
   const updated = ctx.updateStatus(pods, pod);
   if (ready) ctx.recordEvent(unhealthyEvent(ctx.stamp, updated));
-  setPodReadyInSlices(ctx, updated.metadata?.namespace ?? "", updated.metadata?.uid ?? "", !ready);
+  setPodReadyInSlices(ctx, updated, !ready);
   refreshReplicaCounts(ctx, updated);
 }
 
 /** Removes a pod the way a scale-down does: out of its services first, then gone. */
 export function deletePod(ctx: ChurnContext, pod: KubeObject, replicaSet: KubeObject): void {
   const namespace = pod.metadata?.namespace ?? "";
-  removePodFromSlices(ctx, namespace, pod.metadata?.uid ?? "");
+  removePodFromSlices(ctx, pod);
   ctx.deleteIfPresent(pods, namespace, pod.metadata?.name ?? "");
   ctx.recordEvent(replicaSetPodEvent(ctx.stamp, replicaSet, pod.metadata?.name ?? "", false));
 }

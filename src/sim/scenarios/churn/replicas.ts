@@ -12,9 +12,13 @@ function isReady(pod: KubeObject): boolean {
 
 /** The pods a controller owns, by the controller's uid. */
 export function ownedPods(ctx: ChurnContext, namespace: string, ownerUid: string): KubeObject[] {
-  return ctx
-    .list(pods, namespace)
-    .filter((pod) => pod.metadata?.ownerReferences?.some((ref) => ref.uid === ownerUid));
+  const owned: KubeObject[] = [];
+  for (const name of ctx.index.podNamesOwnedBy(namespace, ownerUid)) {
+    const pod = ctx.api.get(pods[0], pods[1], pods[2], namespace, name);
+    if (pod) owned.push(pod);
+    else ctx.index.deleted("pods", namespace, name);
+  }
+  return owned;
 }
 
 /** Recounts a pod's ReplicaSet and Deployment status after one of its pods changed. */
