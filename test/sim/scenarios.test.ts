@@ -263,6 +263,16 @@ describe("scenarios", () => {
       }
     });
 
+    it("runs the control plane as static pods owned by their node, without a service account", () => {
+      const apiServer = find("Pod", "kube-system", "kube-apiserver-sim-control-plane");
+      expect(apiServer?.metadata?.ownerReferences?.[0]).toMatchObject({
+        kind: "Node",
+        name: "sim-control-plane",
+      });
+      expect(asRecord(apiServer?.spec).serviceAccountName).toBeUndefined();
+      expect(asRecord(apiServer?.spec).hostNetwork).toBe(true);
+    });
+
     it("has the kinds a real cluster shows", () => {
       const kinds = new Set(objects.map((o) => o.kind));
       for (const kind of [

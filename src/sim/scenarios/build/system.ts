@@ -125,6 +125,7 @@ function addControlPlanePods(ctx: BuildContext, controlPlanes: number): void {
           spec,
           placement: ctx.scheduler.onNode(index),
           hostNetwork: true,
+          staticPod: true,
         }),
       );
     }

@@ -24,6 +24,8 @@ export interface PodOptions {
   /** Finished pods (a Job's) are Succeeded with terminated containers. */
   phase?: "Running" | "Succeeded" | "Pending";
   hostNetwork?: boolean;
+  /** Static (mirror) pods run without a service account or its token volume. */
+  staticPod?: boolean;
 }
 
 const notReadyTolerations = () => [
@@ -105,25 +107,29 @@ export function buildPod(stamp: Stamp, options: PodOptions): KubeObject {
   const created = meta.creationTimestamp ?? stamp.timestamp();
   const spec = options.spec;
   const containers = Array.isArray(spec.containers) ? (spec.containers as Record<string, unknown>[]) : [];
-  const volumeName = `kube-api-access-${stamp.random.suffix(5)}`;
-  for (const c of containers) {
-    const mounts = Array.isArray(c.volumeMounts) ? (c.volumeMounts as unknown[]) : [];
-    mounts.push({
-      name: volumeName,
-      mountPath: "/var/run/secrets/kubernetes.io/serviceaccount",
-      readOnly: true,
-    });
-    c.volumeMounts = mounts;
+  if (!options.staticPod) {
+    const volumeName = `kube-api-access-${stamp.random.suffix(5)}`;
+    for (const c of containers) {
+      const mounts = Array.isArray(c.volumeMounts) ? (c.volumeMounts as unknown[]) : [];
+      mounts.push({
+        name: volumeName,
+        mountPath: "/var/run/secrets/kubernetes.io/serviceaccount",
+        readOnly: true,
+      });
+      c.volumeMounts = mounts;
+    }
+    const volumes = Array.isArray(spec.volumes) ? (spec.volumes as unknown[]) : [];
+    volumes.push(apiAccessVolume(volumeName));
+    spec.volumes = volumes;
   }
-  const volumes = Array.isArray(spec.volumes) ? (spec.volumes as unknown[]) : [];
-  volumes.push(apiAccessVolume(volumeName));
-  spec.volumes = volumes;
   spec.nodeName = options.placement.nodeName;
   spec.enableServiceLinks = true;
   spec.preemptionPolicy = "PreemptLowerPriority";
   spec.priority = typeof spec.priorityClassName === "string" ? 2000001000 : 0;
-  if (typeof spec.serviceAccountName !== "string") spec.serviceAccountName = "default";
-  spec.serviceAccount = spec.serviceAccountName;
+  if (!options.staticPod) {
+    if (typeof spec.serviceAccountName !== "string") spec.serviceAccountName = "default";
+    spec.serviceAccount = spec.serviceAccountName;
+  }
   if (!Array.isArray(spec.tolerations)) spec.tolerations = notReadyTolerations();
 
   const phase = options.phase ?? "Running";
