@@ -16,6 +16,7 @@ export {
   type SimApiGroup,
   type SimResourceType,
   type SimSubresource,
+  storageVersionHashOf,
   subresourcesOf,
 } from "./catalog/index.js";
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import {
   builtinResourceTypes,
   groupPreferredVersions,
   type SimResourceType,
+  storageVersionHashOf,
   subresourcesOf,
 } from "../../src/sim/catalog.js";
 
@@ -200,6 +201,34 @@ describe.skipIf(!haveFixtures)("catalog against a real server's discovery docume
       expect(catalog).toEqual(byName(fixture ?? []));
     });
   }
+
+  it("reports the storage version hashes of the real server's version documents", () => {
+    const documents = [
+      ...readdirSync(discoveryDir).filter((f) => f.endsWith(".json")),
+      ...readdirSync(join(discoveryDir, "older"))
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => join("older", f)),
+    ];
+    let compared = 0;
+    for (const file of documents) {
+      const doc = readJson(file);
+      if (doc.kind !== "APIResourceList") continue;
+      const [group, version] = text(doc.groupVersion).includes("/")
+        ? text(doc.groupVersion).split("/")
+        : ["", text(doc.groupVersion)];
+      for (const entry of ((doc.resources as unknown[]) ?? []).map(record)) {
+        const type = builtinResourceTypes.find(
+          (t) => t.group === group && t.version === version && t.name === entry.name,
+        );
+        if (!type) continue;
+        expect(storageVersionHashOf(type), `${file} ${type.name}`).toBe(
+          typeof entry.storageVersionHash === "string" ? entry.storageVersionHash : undefined,
+        );
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(50);
+  });
 
   it("announces the GA groups with the preferred versions of /apis", () => {
     const groups = (readJson("apis.json").groups as unknown[]).map(record);

@@ -6,6 +6,7 @@ export { extensionTypes } from "./extensions.js";
 export { builtinGroups, groupPreferredVersions, preferredVersionOf } from "./groups.js";
 export { networkingTypes } from "./networking.js";
 export { platformTypes } from "./platform.js";
+export { storageVersionHashOf } from "./storage-version.js";
 export { subresourcesOf } from "./subresources.js";
 export type { SimApiGroup, SimResourceType, SimSubresource } from "./types.js";
 export { workloadTypes } from "./workloads.js";
