@@ -144,7 +144,8 @@ function sharedNodes(objects: KubeObject[]): number {
 
 describe("scenarios", () => {
   it("offers demo and the sized clusters", () => {
-    expect(scenarioNames).toEqual(expect.arrayContaining(["demo", "small", "medium", "scale"]));
+    expect(scenarioNames).toEqual(expect.arrayContaining(["empty", "demo", "small", "medium", "scale"]));
+    expect(generateScenario("empty", 1)).toEqual([]);
   });
 
   it("rejects an unknown scenario with a message naming the choices", () => {

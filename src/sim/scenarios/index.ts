@@ -10,13 +10,15 @@ export { isFileScenario } from "./file.js";
 export { type SizeTarget, sizes } from "./sizes.js";
 
 const generators: Record<string, (seed: number) => KubeObject[]> = {
+  // Nothing at all: the server adds only the namespaces it creates itself.
+  empty: () => [],
   demo: (seed) => generateFromSpec(seed, demoSpec),
   small: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.small)),
   medium: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.medium)),
   scale: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.scale)),
 };
 
-/** The built-in scenarios: demo (hand-shaped), then generated clusters of growing size. */
+/** The built-in scenarios: empty, demo (hand-shaped), then generated clusters of growing size. */
 export const scenarioNames: readonly string[] = Object.keys(generators);
 
 /**
