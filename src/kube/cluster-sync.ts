@@ -284,9 +284,12 @@ export class ClusterSync {
       this.reflectors.delete(name);
       removals.push(this.removeType(reflector));
     }
+    // Removals finish first: when a CRD moves to a new version, the old type's empty replace must
+    // reach the sink before the new type's list, or it would drop the objects the new one brings.
+    await Promise.all(removals);
     let added = false;
     for (const [name, type] of wanted) {
-      if (!this.reflectors.has(name)) {
+      if (!this.reflectors.has(name) && !this.stopped) {
         this.addType(type);
         added = true;
       }
@@ -295,7 +298,6 @@ export class ClusterSync {
       this.typesChanged.resolve();
       this.typesChanged = deferred();
     }
-    await Promise.all(removals);
   }
 
   private addType(type: ResourceType): void {
