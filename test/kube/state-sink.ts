@@ -1,5 +1,5 @@
-// A sink that holds what a graph would hold (objects by cluster and uid, with their type), so tests
-// can compare it with the simulator's own state.
+// A sink that holds what a graph would hold, so tests can compare it with the simulator's own state.
+// Objects are keyed by type as well as uid, so each type's reflector is checked on its own.
 import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../../src/kube/types.js";
 import { resourceTypeName } from "../../src/kube/types.js";
 
@@ -14,27 +14,30 @@ export class StateSink implements ResourceEventSink {
 
   upsert(cluster: ClusterRef, type: ResourceType, object: KubeObject): void {
     this.changes += 1;
-    this.of(cluster.id).set(object.metadata?.uid ?? "", { typeName: resourceTypeName(type), object });
+    const typeName = resourceTypeName(type);
+    this.of(cluster.id).set(keyOf(typeName, object), { typeName, object });
   }
 
-  delete(cluster: ClusterRef, _type: ResourceType, object: KubeObject): void {
+  delete(cluster: ClusterRef, type: ResourceType, object: KubeObject): void {
     this.changes += 1;
-    this.of(cluster.id).delete(object.metadata?.uid ?? "");
+    this.of(cluster.id).delete(keyOf(resourceTypeName(type), object));
   }
 
   replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void {
     this.changes += 1;
     const held = this.of(cluster.id);
     const name = resourceTypeName(type);
-    for (const [uid, entry] of held) if (entry.typeName === name) held.delete(uid);
-    for (const object of objects) held.set(object.metadata?.uid ?? "", { typeName: name, object });
+    for (const [key, entry] of held) if (entry.typeName === name) held.delete(key);
+    for (const object of objects) held.set(keyOf(name, object), { typeName: name, object });
   }
 
   /** uid → resourceVersion of one type in one cluster. */
   versions(clusterId: string, typeName: string): Map<string, string> {
     const result = new Map<string, string>();
-    for (const [uid, entry] of this.of(clusterId)) {
-      if (entry.typeName === typeName) result.set(uid, entry.object.metadata?.resourceVersion ?? "");
+    for (const entry of this.of(clusterId).values()) {
+      if (entry.typeName === typeName) {
+        result.set(entry.object.metadata?.uid ?? "", entry.object.metadata?.resourceVersion ?? "");
+      }
     }
     return result;
   }
@@ -51,4 +54,8 @@ export class StateSink implements ResourceEventSink {
     }
     return held;
   }
+}
+
+function keyOf(typeName: string, object: KubeObject): string {
+  return `${typeName}/${object.metadata?.uid ?? ""}`;
 }
