@@ -2,6 +2,7 @@
 // simulator can inject, CRDs coming and going, and two clusters at once.
 import { afterEach, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { ResourceGraph } from "../../src/graph/index.js";
 import { Engine, type EngineOptions } from "../../src/kube/engine.js";
 import { silentLogger } from "../../src/kube/logger.js";
 import type { TypeSyncStatus } from "../../src/kube/sync-status.js";
@@ -338,3 +339,45 @@ function mergeKubeconfigs(...texts: string[]): string {
   };
   return stringifyYaml(merged);
 }
+
+describe("Engine feeding the resource graph", () => {
+  it("leaves the graph holding each watched type's objects, counted as the simulator counts them", async () => {
+    const sim = await simulator();
+    const graph = new ResourceGraph();
+    const engine = await Engine.connect(
+      { kubeconfigYaml: sim.kubeconfig() },
+      { sink: graph, logger: silentLogger, ...fastRetries },
+    );
+    cleanups.push(() => engine.stop());
+    engine.start();
+    await engine.ready;
+    const cluster = engine.clusters()[0];
+    if (!cluster) throw new Error("no cluster");
+    const countsMatch = () =>
+      engine
+        .resourceTypes(cluster.id)
+        .every(
+          ({ type }) =>
+            graph.countOfType(cluster.id, type) ===
+            sim.api.list(type.group, type.version, type.resource).length,
+        );
+    expect(countsMatch()).toBe(true);
+
+    const configMaps = engine
+      .resourceTypes(cluster.id)
+      .find(({ type }) => type.resource === "configmaps")?.type;
+    if (!configMaps) throw new Error("configmaps are not watched");
+    const before = graph.countOfType(cluster.id, configMaps);
+    sim.api.create("", "v1", "configmaps", configMap("graph-check", "1"));
+    await waitFor(
+      () => graph.countOfType(cluster.id, configMaps) === before + 1,
+      "the new configmap in the graph",
+    );
+    sim.api.delete("", "v1", "configmaps", "default", "graph-check");
+    await waitFor(
+      () => graph.countOfType(cluster.id, configMaps) === before,
+      "the configmap to leave the graph",
+    );
+    expect(countsMatch()).toBe(true);
+  });
+});
