@@ -28,14 +28,18 @@ export interface ApiLimits {
   defaultPageSize: number;
   /** The largest `first` a query may ask for. */
   maxPageSize: number;
-  /** Live changes held for a subscriber that reads slower than the graph changes. */
+  /**
+   * Live changes held for a subscriber that reads slower than the graph changes. Each is a reference to
+   * a change the graph holds anyway, so a generous bound costs little and spares clients needless RESYNCs
+   * after a burst such as a relist.
+   */
   subscriptionQueueSize: number;
 }
 
 export const defaultApiLimits: ApiLimits = {
   defaultPageSize: 100,
   maxPageSize: 1000,
-  subscriptionQueueSize: 1000,
+  subscriptionQueueSize: 10_000,
 };
 
 export interface ApiContextOptions {

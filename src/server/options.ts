@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { ApiLimits, ApiResourceInfo } from "../api/index.js";
+import { type ApiLimits, type ApiResourceInfo, defaultApiLimits } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
 import type { QueryLimits } from "./query-limits.js";
 
@@ -32,9 +32,7 @@ export const defaultServerLimits: ServerLimits = {
   maxRequestBytes: 1024 * 1024,
   maxSubscriptionsPerSocket: 100,
   maxConnections: 1000,
-  defaultPageSize: 100,
-  maxPageSize: 1000,
-  subscriptionQueueSize: 1000,
+  ...defaultApiLimits,
 };
 
 export interface ServerOptions {
