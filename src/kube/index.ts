@@ -42,6 +42,7 @@ export {
 } from "./list-watch.js";
 export { type Logger, silentLogger } from "./logger.js";
 export { MESHSYNC_RESOURCE_PATH, readMeshSyncSelection } from "./meshsync-resource.js";
+export { registerSyncMetrics, type SyncStatusSource } from "./metrics.js";
 export { type ChangeEventType, Reflector, type ReflectorOptions } from "./reflector.js";
 export {
   parseSelectionConfig,
