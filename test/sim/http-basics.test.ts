@@ -315,6 +315,41 @@ describe("simulator HTTP basics", () => {
     ).toBe(400);
   });
 
+  it("answers hostile input with errors and keeps serving", async () => {
+    expect((await get(sim, "/api/v1/namespaces/%E0%A4%A/configmaps")).status).toBe(404);
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    expect((await request(sim, "POST", "/api/v1/namespaces/default/configmaps", deep)).status).toBe(400);
+    await request(sim, "POST", "/api/v1/namespaces/default/configmaps", configMap("proto"));
+    const polluted = await request(
+      sim,
+      "PATCH",
+      "/api/v1/namespaces/default/configmaps/proto",
+      '{"__proto__":{"polluted":"yes"},"data":{"a":"1"}}',
+      { "content-type": "application/merge-patch+json" },
+    );
+    expect(polluted.status).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const pointer = await request(
+      sim,
+      "PATCH",
+      "/api/v1/namespaces/default/configmaps/proto",
+      [{ op: "add", path: "/__proto__/polluted", value: "yes" }],
+      { "content-type": "application/json-patch+json" },
+    );
+    expect(pointer.status).toBe(400);
+    const wrongType = await request(
+      sim,
+      "PATCH",
+      "/api/v1/namespaces/default/configmaps/proto",
+      { data: 1 },
+      {
+        "content-type": "text/plain",
+      },
+    );
+    expect(wrongType.status).toBe(415);
+    expect((await get(sim, "/version")).status).toBe(200);
+  });
+
   it("survives a request it cannot parse at the HTTP level", async () => {
     const net = await import("node:net");
     const url = new URL(sim.url);

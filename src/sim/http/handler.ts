@@ -40,7 +40,14 @@ export function createHandler(context: HandlerContext) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     handle(context, req, res)
       .catch((error: unknown) => sendError(res, error))
-      .finally(() => context.onRequest?.(req.method ?? "GET", req.url ?? "/", res.statusCode));
+      .catch(() => res.destroy())
+      .finally(() => {
+        try {
+          context.onRequest?.(req.method ?? "GET", req.url ?? "/", res.statusCode);
+        } catch {
+          // A failing request logger must not take the server down.
+        }
+      });
   };
 }
 

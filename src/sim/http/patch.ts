@@ -31,6 +31,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return structuredClone(patch);
   const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
+    if (key === "__proto__") continue;
     if (value === null) delete result[key];
     else result[key] = mergePatch(result[key], value);
   }
@@ -51,6 +52,7 @@ function parsePointer(pointer: unknown): string[] {
   if (typeof pointer !== "string" || (pointer !== "" && !pointer.startsWith("/"))) {
     throw badRequest(`invalid JSON pointer: ${String(pointer)}`);
   }
+  if (pointer.split("/").includes("__proto__")) throw badRequest(`invalid JSON pointer: ${pointer}`);
   return pointer === ""
     ? []
     : pointer
@@ -195,7 +197,13 @@ function strategicMerge(target: unknown, patch: unknown): unknown {
   const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   const retainKeys = Array.isArray(patch.$retainKeys) ? patch.$retainKeys : undefined;
   for (const [key, value] of Object.entries(patch)) {
-    if (key === "$patch" || key === "$retainKeys" || key.startsWith("$setElementOrder/")) continue;
+    if (
+      key === "$patch" ||
+      key === "$retainKeys" ||
+      key === "__proto__" ||
+      key.startsWith("$setElementOrder/")
+    )
+      continue;
     if (key.startsWith("$deleteFromPrimitiveList/")) {
       const listField = key.slice("$deleteFromPrimitiveList/".length);
       const existing = result[listField];
@@ -252,7 +260,7 @@ function stripDirectives(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (key.startsWith("$")) continue;
+    if (key.startsWith("$") || key === "__proto__") continue;
     if (item === null) continue;
     result[key] = stripDirectives(item);
   }

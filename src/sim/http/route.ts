@@ -22,10 +22,12 @@ export function parseRoute(
   pathname: string,
   isNamespacedResource: (group: string, version: string, resource: string) => boolean,
 ): Route | undefined {
-  const parts = pathname
+  const decoded = pathname
     .split("/")
     .filter((part) => part !== "")
-    .map(decodeURIComponent);
+    .map(decodeSegment);
+  if (decoded.includes(undefined)) return undefined;
+  const parts = decoded as string[];
   let group: string;
   let version: string;
   let rest: string[];
@@ -77,4 +79,12 @@ function withOptional(
   if (name !== undefined) route.name = name;
   if (subresource !== undefined) route.subresource = subresource;
   return route;
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
