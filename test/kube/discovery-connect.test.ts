@@ -182,6 +182,41 @@ describe("connect", () => {
     }
   });
 
+  it("builds an in-cluster config from the pod's service environment", () => {
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    try {
+      process.env.KUBERNETES_SERVICE_HOST = "10.0.0.1";
+      process.env.KUBERNETES_SERVICE_PORT = "443";
+      const kubeConfig = loadKubeConfig({ inCluster: true });
+      expect(kubeConfig.getCurrentCluster()?.server).toBe("https://10.0.0.1:443");
+      expect(chooseContexts(kubeConfig, {})).toEqual([kubeConfig.getCurrentContext()]);
+    } finally {
+      for (const [name, value] of [
+        ["KUBERNETES_SERVICE_HOST", saved.host],
+        ["KUBERNETES_SERVICE_PORT", saved.port],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it("sends basic-auth credentials from the kubeconfig", async () => {
+    const server = await discoveryServer("uid-basic");
+    servers.push(server);
+    const yaml = JSON.stringify({
+      clusters: [{ name: "c", cluster: { server: server.url } }],
+      users: [{ name: "u", user: { username: "admin", password: "pw" } }],
+      contexts: [{ name: "basic", context: { cluster: "c", user: "u" } }],
+      "current-context": "basic",
+    });
+    const [connection] = await connectClusters({ kubeconfigYaml: yaml });
+    expect(connection?.ref).toEqual({ id: "uid-basic", name: "basic" });
+    expect(server.requests[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from("admin:pw").toString("base64")}`,
+    );
+  });
+
   it("checks context names against the kubeconfig", () => {
     const kubeConfig = loadKubeConfig({ kubeconfigYaml: kubeconfigFor("http://127.0.0.1:9", "only") });
     expect(chooseContexts(kubeConfig, {})).toEqual(["only"]);
