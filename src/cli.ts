@@ -41,6 +41,10 @@ program
   .option("--include-events", "also watch Events (left out by default: high churn, little state)")
   .option("--output-namespaces <names>", "keep only namespaced objects in these namespaces (comma-separated)")
   .option("--output-resources <kinds>", "keep only these types, e.g. pod,deployment (comma-separated)")
+  .option(
+    "--stall-timeout <seconds>",
+    "restart a watch that has sent nothing, not even a bookmark, for this long",
+  )
   .option("--config <file>", "YAML file with any of these options (flags win over it)")
   .action(runServe);
 

@@ -86,6 +86,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     sink,
     logger,
     ...(options.selection ? { selection: options.selection } : {}),
+    ...(options.stallTimeoutSeconds
+      ? { tuning: { stallTimeoutMs: options.stallTimeoutSeconds * 1000 } }
+      : {}),
   });
   engine.start();
   const connection = { reason: "connecting to the cluster" };

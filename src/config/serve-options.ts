@@ -25,6 +25,8 @@ export interface ServeOptions {
   outputNamespaces: string[];
   /** MeshSync's --outputResources: only these types reach the graph. */
   outputResources: string[];
+  /** Restart a watch that has sent nothing (not even a bookmark) for this long; engine default when unset. */
+  stallTimeoutSeconds?: number;
 }
 
 /** Flags as commander hands them over; each is optional because the file and defaults fill the rest. */
@@ -48,6 +50,7 @@ export interface ServeFlags {
   includeEvents?: boolean;
   outputNamespaces?: string;
   outputResources?: string;
+  stallTimeout?: string | number;
   config?: string;
 }
 
@@ -68,6 +71,10 @@ const DEFAULTS: ServeOptions = {
   allowedOrigins: [],
   outputNamespaces: [],
   outputResources: [],
+  // kube-apiserver sends a BOOKMARK about every minute to a watch that asked for them (since 1.19),
+  // so three silent minutes mean a dead stream; on a server that sends none, a quiet but healthy
+  // watch is merely reopened from the same resourceVersion, which costs no relist.
+  stallTimeoutSeconds: 180,
 };
 
 function asRecord(value: unknown, where: string): Record<string, unknown> {
@@ -183,6 +190,8 @@ export function resolveServeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = 
   options.outputResources = stringList(flags.outputResources ?? file.outputResources, "outputResources");
   const selection = resolveSelection(flags, file.selection);
   if (selection !== undefined) options.selection = selection;
+  const stall = pick(flags.stallTimeout, undefined, "stallTimeoutSeconds");
+  if (stall !== undefined) options.stallTimeoutSeconds = positiveInt(stall, "stallTimeoutSeconds");
   const kubeconfig = pick(flags.kubeconfig, undefined, "kubeconfig");
   if (typeof kubeconfig === "string" && kubeconfig !== "") options.kubeconfig = kubeconfig;
   const token = pick(flags.token, env.MESHSYNC_TOKEN, "token");
