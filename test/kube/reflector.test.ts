@@ -271,13 +271,13 @@ describe("Reflector", () => {
 
   it("keeps a watch that keeps talking open past the deadline", async () => {
     const lw = new FakeListerWatcher({ items: [], resourceVersion: "8" });
-    const { reflector } = startReflector(lw, new RecordingSink(), { stallTimeoutMs: 200 });
+    const { reflector } = startReflector(lw, new RecordingSink(), { stallTimeoutMs: 400 });
     const watch = await lw.nextWatch();
-    for (let i = 0; i < 6; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 60));
+    for (let i = 0; i < 10; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 80));
       watch.push({ type: "BOOKMARK", object: { metadata: { resourceVersion: String(9 + i) } } });
     }
-    await waitFor(() => reflector.status().resourceVersion === "14", "the last bookmark");
+    await waitFor(() => reflector.status().resourceVersion === "18", "the last bookmark");
     expect(watch.closed).toBe(false);
     expect(reflector.status().stallCount).toBe(0);
   });
