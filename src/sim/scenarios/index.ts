@@ -1,6 +1,7 @@
 // Generated clusters for the simulator: by name and seed, or read from a file of objects.
 import type { KubeObject } from "../object-api.js";
 import { generateFromSpec } from "./build/index.js";
+import { generateWithCrds } from "./crds.js";
 import { demoSpec } from "./demo.js";
 import { isFileScenario, loadScenarioFile } from "./file.js";
 import { sizedSpec, sizes } from "./sizes.js";
@@ -13,12 +14,14 @@ const generators: Record<string, (seed: number) => KubeObject[]> = {
   // Nothing at all: the server adds only the namespaces it creates itself.
   empty: () => [],
   demo: (seed) => generateFromSpec(seed, demoSpec),
+  // demo plus cert-manager's and the Prometheus operator's CRDs and resources.
+  crds: generateWithCrds,
   small: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.small)),
   medium: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.medium)),
   scale: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.scale)),
 };
 
-/** The built-in scenarios: empty, demo (hand-shaped), then generated clusters of growing size. */
+/** The built-in scenarios: empty, demo (hand-shaped), crds (demo with operators' CRDs), then generated clusters of growing size. */
 export const scenarioNames: readonly string[] = Object.keys(generators);
 
 /**

@@ -8,6 +8,7 @@ export {
   buildServiceAccount,
   fakeCertificate,
 } from "./config.js";
+export { buildCrd, buildCustomResource, type CrdOptions } from "./crd.js";
 export { buildControllerRevision, buildDaemonSet, daemonPodSpec } from "./daemonset.js";
 export { buildDeployment, buildReplicaSet } from "./deployment.js";
 export {
