@@ -66,12 +66,15 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const message =
-    error instanceof ConfigError
-      ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-  process.stderr.write(`meshsync: ${message}\n`);
+  process.stderr.write(`meshsync: ${describeFailure(error)}\n`);
   process.exit(1);
+}
+
+/** What went wrong in one line for expected failures (bad config, a port in use); a stack for bugs. */
+function describeFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string")
+    return error.message;
+  if (error instanceof Error) return error.stack ?? error.message;
+  return String(error);
 }
