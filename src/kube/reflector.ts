@@ -31,7 +31,7 @@ export interface ReflectorOptions {
   pageSize?: number;
   /** Watch timeoutSeconds is drawn from [min, 2×min], as client-go does, so watches do not expire together. */
   minWatchTimeoutSeconds?: number;
-  /** A watch silent for this long is restarted; default: its timeoutSeconds plus a minute. */
+  /** A watch silent for this long (no event, no bookmark) is closed and reopened. */
   stallTimeoutMs?: number;
   backoff?: Backoff;
   sleep?: Sleep;
@@ -42,7 +42,9 @@ export interface ReflectorOptions {
 
 const DEFAULT_PAGE_SIZE = 500;
 const DEFAULT_MIN_WATCH_TIMEOUT_SECONDS = 300;
-const STALL_GRACE_MS = 60_000;
+// kube-apiserver's watch cache sends a bookmark at least once a minute to watchers that allow them,
+// so three silent minutes means a dead stream; reopening a quiet but live one costs one request.
+const DEFAULT_STALL_TIMEOUT_MS = 180_000;
 // A watch that closes cleanly this fast without a single event is a server refusing to watch.
 const INSTANT_CLOSE_MS = 1_000;
 
@@ -63,7 +65,7 @@ export class Reflector {
   private readonly logger: Logger;
   private readonly pageSize: number;
   private readonly minWatchTimeoutSeconds: number;
-  private readonly stallTimeoutMs: number | undefined;
+  private readonly stallTimeoutMs: number;
   private readonly backoff: Backoff;
   private readonly sleep: Sleep;
   private readonly random: () => number;
@@ -101,7 +103,7 @@ export class Reflector {
     this.logger = options.logger;
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.minWatchTimeoutSeconds = options.minWatchTimeoutSeconds ?? DEFAULT_MIN_WATCH_TIMEOUT_SECONDS;
-    this.stallTimeoutMs = options.stallTimeoutMs;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     this.random = options.random ?? Math.random;
     this.backoff = options.backoff ?? new Backoff({ random: this.random });
     this.sleep = options.sleep ?? realSleep;
@@ -223,10 +225,9 @@ export class Reflector {
 
   private async watchOnce(signal: AbortSignal): Promise<void> {
     const timeoutSeconds = Math.floor(this.minWatchTimeoutSeconds * (1 + this.random()));
-    const stallTimeoutMs = this.stallTimeoutMs ?? timeoutSeconds * 1000 + STALL_GRACE_MS;
     // Armed before the request, so a server that accepts the connection and never answers is caught too.
     const cycle = this.cycle;
-    const watchdog = new Watchdog(stallTimeoutMs, () => {
+    const watchdog = new Watchdog(this.stallTimeoutMs, () => {
       this.stalled = true;
       cycle.abort();
     });
