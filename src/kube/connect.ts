@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { isRecord } from "./errors.js";
+import { errorText, isRecord } from "./errors.js";
 import { KubeHttpClient, type KubeHttpClientOptions, type KubeRequester } from "./http-client.js";
 import type { ClusterRef } from "./types.js";
 
@@ -66,8 +66,12 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
       kubeConfig.loadFromCluster();
       break;
     case "file":
-      if (source.kubeconfigPath) kubeConfig.loadFromFile(source.kubeconfigPath);
-      else kubeConfig.loadFromDefault(); // merges every file KUBECONFIG lists
+      try {
+        if (source.kubeconfigPath) kubeConfig.loadFromFile(source.kubeconfigPath);
+        else kubeConfig.loadFromDefault(); // merges every file KUBECONFIG lists
+      } catch (error) {
+        throw new Error(`cannot load kubeconfig ${location.path}: ${errorText(error)}`);
+      }
       break;
     case "none":
       throw new Error("no kubeconfig found (checked --kubeconfig, KUBECONFIG, ~/.kube/config, in-cluster)");

@@ -72,19 +72,12 @@ export class HttpListerWatcher implements ListerWatcher {
     const apiVersion = typeof body.apiVersion === "string" ? body.apiVersion : apiVersionOf(this.type);
     const items: KubeObject[] = [];
     for (const item of body.items) {
-      const problem = objectProblem(item);
+      const problem = objectProblem(item) ?? this.wrongKind(item as KubeObject);
       if (problem !== undefined) {
-        this.skipped += 1;
-        this.logger.warn({ type: this.name, problem }, "skipping list item that cannot be stored");
+        this.skip(problem, "skipping list item that cannot be stored");
         continue;
       }
       const object = item as KubeObject;
-      const wrongKind = this.wrongKind(object);
-      if (wrongKind !== undefined) {
-        this.skipped += 1;
-        this.logger.warn({ type: this.name, problem: wrongKind }, "skipping list item that cannot be stored");
-        continue;
-      }
       if (object.kind === undefined) object.kind = this.type.kind;
       if (object.apiVersion === undefined) object.apiVersion = apiVersion;
       items.push(object);
@@ -110,30 +103,22 @@ export class HttpListerWatcher implements ListerWatcher {
       },
       options.signal,
     );
-    const { logger, name, type } = this;
+    const { type } = this;
     const apiVersion = apiVersionOf(type);
-    const kindProblem = (object: KubeObject) => this.wrongKind(object);
-    const countSkip = () => {
-      this.skipped += 1;
-    };
+    const problemOf = (event: WatchEvent) =>
+      event.type === "ERROR" || event.type === "BOOKMARK" ? undefined : this.wrongKind(event.object);
+    const skip = (problem: string) => this.skip(problem, "skipping bad watch line");
     return {
       close: () => lines.close(),
       async *[Symbol.asyncIterator]() {
         for await (const line of lines) {
           const decoded = decodeWatchLine(line);
-          if (!decoded.ok) {
-            countSkip();
-            logger.warn({ type: name, problem: decoded.problem }, "skipping bad watch line");
+          const problem = decoded.ok ? problemOf(decoded.value) : decoded.problem;
+          if (!decoded.ok || problem !== undefined) {
+            skip(problem ?? "unreadable watch line");
             continue;
           }
           const event = decoded.value;
-          const wrongKind =
-            event.type === "ERROR" || event.type === "BOOKMARK" ? undefined : kindProblem(event.object);
-          if (wrongKind !== undefined) {
-            countSkip();
-            logger.warn({ type: name, problem: wrongKind }, "skipping bad watch line");
-            continue;
-          }
           if (event.type !== "ERROR" && event.type !== "BOOKMARK") {
             if (event.object.kind === undefined) event.object.kind = type.kind;
             if (event.object.apiVersion === undefined) event.object.apiVersion = apiVersion;
@@ -142,6 +127,11 @@ export class HttpListerWatcher implements ListerWatcher {
         }
       },
     };
+  }
+
+  private skip(problem: string, message: string): void {
+    this.skipped += 1;
+    this.logger.warn({ type: this.name, problem }, message);
   }
 }
 

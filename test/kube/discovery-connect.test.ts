@@ -217,6 +217,12 @@ describe("connect", () => {
     );
   });
 
+  it("names the kubeconfig file it cannot read", () => {
+    expect(() => loadKubeConfig({ kubeconfigPath: "no/such/kubeconfig" })).toThrow(
+      /cannot load kubeconfig no\/such\/kubeconfig/,
+    );
+  });
+
   it("checks context names against the kubeconfig", () => {
     const kubeConfig = loadKubeConfig({ kubeconfigYaml: kubeconfigFor("http://127.0.0.1:9", "only") });
     expect(chooseContexts(kubeConfig, {})).toEqual(["only"]);
