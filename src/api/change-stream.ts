@@ -32,7 +32,7 @@ export interface ChangeStreamOptions {
 class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
   private backlog: readonly ResourceChange[] = [];
   private backlogIndex = 0;
-  private queue: ResourceChange[] = [];
+  private queue: ChangeEvent[] = [];
   private resyncAt: number | undefined;
   private waiting: ((result: IteratorResult<ChangeEvent>) => void) | undefined;
   private readonly highWater: number;
@@ -91,11 +91,13 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
   }
 
   private push(change: ResourceChange): void {
-    if (this.closed || change.sequence <= this.highWater || !this.accepts(change)) return;
+    if (this.closed || change.sequence <= this.highWater) return;
+    const event = this.project(change);
+    if (event === undefined) return;
     if (this.waiting !== undefined && this.isDrained()) {
       const waiting = this.waiting;
       this.waiting = undefined;
-      waiting({ done: false, value: this.toEvent(change) });
+      waiting({ done: false, value: event });
       return;
     }
     if (this.queue.length >= this.options.capacity) {
@@ -107,7 +109,7 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
       this.options.onOverflow?.();
       return;
     }
-    this.queue.push(change);
+    this.queue.push(event);
   }
 
   private isDrained(): boolean {
@@ -121,23 +123,40 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
       return { sequence, type: "RESYNC", resource: null };
     }
     while (this.backlogIndex < this.backlog.length) {
-      const change = this.backlog[this.backlogIndex++]!;
-      if (this.accepts(change)) return this.toEvent(change);
+      const event = this.project(this.backlog[this.backlogIndex++]!);
+      if (event !== undefined) return event;
     }
-    const change = this.queue.shift();
-    return change === undefined ? undefined : this.toEvent(change);
+    return this.queue.shift();
   }
 
-  private accepts(change: ResourceChange): boolean {
+  private matches(resource: StoredResource): boolean {
     try {
-      return this.options.matches(change.resource);
+      return this.options.matches(resource);
     } catch {
       return false;
     }
   }
 
-  private toEvent(change: ResourceChange): ChangeEvent {
-    return { sequence: this.feed.cursor(change.sequence), type: change.type, resource: change.resource };
+  /**
+   * The change as this subscriber's filter sees it, as a filtered Kubernetes watch does: an object
+   * that moves into the filter is ADDED for it, one that moves out is DELETED (with its new state),
+   * and a change wholly outside the filter is not sent at all.
+   */
+  private project(change: ResourceChange): ChangeEvent | undefined {
+    const now = this.matches(change.resource);
+    const before = change.previous === undefined ? now : this.matches(change.previous);
+    let type: ChangeType;
+    if (change.type !== "MODIFIED") {
+      if (!now) return undefined;
+      type = change.type;
+    } else if (now) {
+      type = before ? "MODIFIED" : "ADDED";
+    } else if (before) {
+      type = "DELETED";
+    } else {
+      return undefined;
+    }
+    return { sequence: this.feed.cursor(change.sequence), type, resource: change.resource };
   }
 }
 

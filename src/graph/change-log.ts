@@ -34,8 +34,15 @@ export class ChangeLog {
     return Math.max(1, this.last - this.capacity + 1);
   }
 
-  append(type: ResourceChange["type"], resource: ResourceChange["resource"]): ResourceChange {
-    const change: ResourceChange = { sequence: this.last + 1, type, resource };
+  append(
+    type: ResourceChange["type"],
+    resource: ResourceChange["resource"],
+    previous?: ResourceChange["previous"],
+  ): ResourceChange {
+    const change: ResourceChange =
+      previous === undefined
+        ? { sequence: this.last + 1, type, resource }
+        : { sequence: this.last + 1, type, resource, previous };
     this.last = change.sequence;
     this.ring[change.sequence % this.capacity] = change;
     for (const listener of this.listeners) {

@@ -6,7 +6,7 @@ import { compileFilter } from "./filter.js";
 import { IndexMap } from "./index-map.js";
 import { labelEqualities } from "./selectors.js";
 import { SmallestK } from "./smallest-k.js";
-import type { ChangeType, ResourceChange, ResourceFilter, StoredResource } from "./types.js";
+import type { ResourceFilter, StoredResource } from "./types.js";
 
 export interface ResourceGraphOptions {
   /** How many recent changes stay available for resume (`since`). */
@@ -247,17 +247,14 @@ export class ResourceGraph implements ResourceEventSink {
     if (prev !== undefined) this.unindex(prev);
     this.objects.set(next.key, next);
     this.index(next);
-    this.commit(prev === undefined ? "ADDED" : "MODIFIED", next);
+    if (prev === undefined) this.log.append("ADDED", next);
+    else this.log.append("MODIFIED", next, prev);
   }
 
   private remove(stored: StoredResource, lastKnown: StoredResource): void {
     this.unindex(stored);
     this.objects.delete(stored.key);
-    this.commit("DELETED", lastKnown);
-  }
-
-  private commit(type: ChangeType, resource: StoredResource): ResourceChange {
-    return this.log.append(type, resource);
+    this.log.append("DELETED", lastKnown);
   }
 
   private index(r: StoredResource): void {

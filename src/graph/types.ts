@@ -30,6 +30,11 @@ export interface ResourceChange {
   readonly type: ChangeType;
   /** For DELETED, the last known state. */
   readonly resource: StoredResource;
+  /**
+   * For MODIFIED, the state it replaced: a filtered reader needs both to tell an object that moved
+   * into its filter (ADDED for it) or out of it (DELETED for it) from one that changed inside it.
+   */
+  readonly previous?: StoredResource;
 }
 
 /** The DESIGN.md ResourceFilter; every field narrows, absent fields do not. */

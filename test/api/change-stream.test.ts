@@ -81,6 +81,30 @@ describe("change stream", () => {
     await stream.return?.();
   });
 
+  it("tells a filtered reader an object moved into its filter (ADDED) or out of it (DELETED)", async () => {
+    const graph = new ResourceGraph();
+    const stream = openChangeStream(graph.log, {
+      since: graph.log.cursor(),
+      matches: compileFilter({ labelSelector: "tier=web" }),
+      capacity: 10,
+    });
+    graph.upsert(cluster, podType, pod("p", "default", { labels: { tier: "db" }, rv: "1" }));
+    graph.upsert(cluster, podType, pod("p", "default", { labels: { tier: "web" }, rv: "2" }));
+    graph.upsert(cluster, podType, pod("p", "default", { labels: { tier: "web", v: "2" }, rv: "3" }));
+    graph.upsert(cluster, podType, pod("p", "default", { labels: { tier: "db" }, rv: "4" }));
+    graph.upsert(cluster, podType, pod("p", "default", { labels: { tier: "cache" }, rv: "5" }));
+    graph.delete(cluster, podType, pod("p", "default", { labels: { tier: "cache" }, rv: "6" }));
+    graph.upsert(cluster, podType, pod("q", "default", { labels: { tier: "web" }, rv: "7" }));
+    const events = await drain(stream, 4);
+    expect(events.map((e) => [e.type, e.resource?.name, e.resource?.resourceVersion])).toEqual([
+      ["ADDED", "p", "2"],
+      ["MODIFIED", "p", "3"],
+      ["DELETED", "p", "4"],
+      ["ADDED", "q", "7"],
+    ]);
+    await stream.return?.();
+  });
+
   it("on overflow drops what a slow reader has not taken and sends RESYNC, then goes on", async () => {
     const graph = new ResourceGraph();
     let overflows = 0;

@@ -50,6 +50,10 @@ describe("ResourceGraph as a sink", () => {
     graph.delete(cluster, pods, pod("a", "3"));
     expect(changes(graph)).toEqual(["ADDED a@1", "MODIFIED a@2", "DELETED a@3"]);
     expect(graph.size).toBe(0);
+    const [added, modified, deleted] = graph.log.changesSince(0) ?? [];
+    expect(added?.previous).toBeUndefined();
+    expect(modified?.previous?.resourceVersion).toBe("1");
+    expect(deleted?.previous).toBeUndefined();
   });
 
   it("fills kind and apiVersion from the type, drops managedFields, keys by cluster and uid", () => {
