@@ -1,6 +1,6 @@
 // The Kubernetes API simulator: an HTTP server that kubectl and client-node cannot tell from a real
 // kube-apiserver for what meshsync uses. Imports nothing from the rest of meshsync.
-import { type RunningChurn, startChurn } from "./churn.js";
+import type { RunningChurn } from "./churn.js";
 import type { Fault, FaultResult } from "./faults.js";
 import { kubeconfigFor } from "./kubeconfig.js";
 import type { KubeObject, ObjectApi } from "./object-api.js";
@@ -63,8 +63,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ...(options.objects ?? []),
   ]);
   const url = await server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
-  const churn: RunningChurn | undefined =
-    options.churn && options.churn > 0 ? startChurn(server.store, options.churn, seed) : undefined;
+  let churn: RunningChurn | undefined;
+  if (options.churn && options.churn > 0) {
+    // Loaded only when asked for, so a simulator without churn never depends on it.
+    const { startChurn } = await import("./churn.js");
+    churn = startChurn(server.store, options.churn, seed);
+  }
   return {
     url,
     kubeconfig: () => kubeconfigFor(url, options.contextName),

@@ -315,6 +315,43 @@ describe("simulator HTTP basics", () => {
     ).toBe(400);
   });
 
+  it("answers reviews without storing them, and evicts and binds pods", async () => {
+    const review = await request(sim, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {
+      kind: "SelfSubjectAccessReview",
+      apiVersion: "authorization.k8s.io/v1",
+      spec: { resourceAttributes: { verb: "list", resource: "pods" } },
+    });
+    expect(review.status).toBe(201);
+    expect(review.body.status).toMatchObject({ allowed: true });
+    expect((await get(sim, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")).status).toBe(405);
+
+    const pod = (name: string) => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name },
+      spec: { containers: [{ name: "c", image: "i" }] },
+    });
+    await request(sim, "POST", "/api/v1/namespaces/default/pods", pod("bind-me"));
+    const binding = await request(sim, "POST", "/api/v1/namespaces/default/pods/bind-me/binding", {
+      kind: "Binding",
+      apiVersion: "v1",
+      metadata: { name: "bind-me" },
+      target: { kind: "Node", name: "node-7" },
+    });
+    expect(binding.status).toBe(201);
+    const bound = await get(sim, "/api/v1/namespaces/default/pods/bind-me");
+    expect((bound.body.spec as { nodeName: string }).nodeName).toBe("node-7");
+    const eviction = await request(sim, "POST", "/api/v1/namespaces/default/pods/bind-me/eviction", {
+      kind: "Eviction",
+      apiVersion: "policy/v1",
+      metadata: { name: "bind-me" },
+    });
+    expect(eviction.status).toBe(201);
+    expect((await get(sim, "/api/v1/namespaces/default/pods/bind-me")).status).toBe(404);
+    const exec = await request(sim, "POST", "/api/v1/namespaces/default/pods/bind-me/exec?command=ls");
+    expect(exec.status).toBe(400);
+  });
+
   it("answers hostile input with errors and keeps serving", async () => {
     expect((await get(sim, "/api/v1/namespaces/%E0%A4%A/configmaps")).status).toBe(404);
     const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;

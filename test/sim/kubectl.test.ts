@@ -215,6 +215,24 @@ describe.skipIf(!hasKubectl)("kubectl against the simulator", () => {
     expect(namespace.status).toEqual({ phase: "Active" });
   });
 
+  it("answers auth can-i, auth whoami and create token, and refuses exec clearly", async () => {
+    expect((await ok("auth", "can-i", "delete", "pods", "-n", "shop")).trim()).toBe("yes");
+    expect((await ok("auth", "can-i", "get", "/healthz")).trim()).toBe("yes");
+    expect(await ok("auth", "whoami")).toMatch(/^Username\s+kubernetes-admin$/m);
+    await ok("create", "serviceaccount", "robot", "-n", "shop");
+    const token = (
+      await ok("create", "token", "robot", "-n", "shop", "--audience=meshsync", "--duration=1h")
+    ).trim();
+    const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as {
+      aud: string[];
+      sub: string;
+    };
+    expect(claims).toMatchObject({ aud: ["meshsync"], sub: "system:serviceaccount:shop:robot" });
+    const exec = await kubectl("exec", "-n", "shop", "web-1", "--", "ls");
+    expect(exec.code).not.toBe(0);
+    expect(exec.stderr).toContain("the simulator runs no containers");
+  });
+
   it("sees a create and a delete with get -w", async () => {
     const child = spawn(
       "kubectl",

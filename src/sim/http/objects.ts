@@ -13,10 +13,12 @@ import {
 } from "../store/index.js";
 import { badRequest, methodNotAllowed, notFound, StatusError } from "../store/status-error.js";
 import type { WatchHub, WatchRequest } from "../watch.js";
+import { actionSubresources, runAction, streamingSubresources } from "./actions.js";
 import { readListPage, writeList } from "./list.js";
 import { serveLogs } from "./logs.js";
 import { applyPatch, patchTypeOf } from "./patch.js";
 import { readObjectBody, sendJson } from "./respond.js";
+import { answerReview, isReviewType } from "./reviews.js";
 import { fromScale, toScale } from "./scale.js";
 import { columnsFor, type IncludeObject, table, tableContentType, tableRow, wantsTable } from "./table.js";
 import { serveWatch } from "./watch-stream.js";
@@ -73,6 +75,14 @@ export async function serveResource(
     return startWatch(context, req, res, target, query);
   }
   if (subresource === "log") return logs(context, req, res, target, query);
+  if (subresource !== undefined && actionSubresources.has(subresource)) {
+    const body =
+      req.method === "POST" && !streamingSubresources.has(subresource)
+        ? await readObjectBody(req)
+        : undefined;
+    const result = runAction(context.store, type, target.namespace, name, subresource, method, body);
+    return sendJson(res, result.status, result.body);
+  }
   switch (method) {
     case "GET":
       requireVerb(type, "get");
@@ -223,6 +233,7 @@ async function create(
 ) {
   const body = await readObjectBody(req);
   if (!isPlainObject(body)) throw badRequest("the body of the request must be a JSON object");
+  if (isReviewType(target.type)) return sendJson(res, 201, answerReview(target.type, body as KubeObject));
   const created = context.store.createObject(
     target.type,
     target.namespace,

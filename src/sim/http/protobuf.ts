@@ -56,6 +56,23 @@ const objectReference: Schema = {
   7: ["fieldPath", "string"],
 };
 
+const resourceAttributes: Schema = {
+  1: ["namespace", "string"],
+  2: ["verb", "string"],
+  3: ["group", "string"],
+  4: ["version", "string"],
+  5: ["resource", "string"],
+  6: ["subresource", "string"],
+  7: ["name", "string"],
+};
+const nonResourceAttributes: Schema = { 1: ["path", "string"], 2: ["verb", "string"] };
+const boundObjectReference: Schema = {
+  1: ["kind", "string"],
+  2: ["apiVersion", "string"],
+  3: ["name", "string"],
+  4: ["uid", "string"],
+};
+
 const kinds: Record<string, Schema> = {
   "v1/ConfigMap": {
     1: ["metadata", objectMeta],
@@ -80,6 +97,47 @@ const kinds: Record<string, Schema> = {
     2: ["secrets", objectReference, true],
     3: ["imagePullSecrets", localObjectReference, true],
     4: ["automountServiceAccountToken", "bool"],
+  },
+  // What `kubectl auth can-i`, `auth can-i --list`, `auth whoami` and `create token` send.
+  "authorization.k8s.io/v1/SelfSubjectAccessReview": {
+    1: ["metadata", objectMeta],
+    2: [
+      "spec",
+      { 1: ["resourceAttributes", resourceAttributes], 2: ["nonResourceAttributes", nonResourceAttributes] },
+    ],
+    3: [
+      "status",
+      {
+        1: ["allowed", "bool"],
+        2: ["reason", "string"],
+        3: ["evaluationError", "string"],
+        4: ["denied", "bool"],
+      },
+    ],
+  },
+  "authorization.k8s.io/v1/SelfSubjectRulesReview": {
+    1: ["metadata", objectMeta],
+    2: ["spec", { 1: ["namespace", "string"] }],
+    3: ["status", { 3: ["incomplete", "bool"], 4: ["evaluationError", "string"] }],
+  },
+  "authentication.k8s.io/v1/SelfSubjectReview": {
+    1: ["metadata", objectMeta],
+    2: [
+      "status",
+      { 1: ["userInfo", { 1: ["username", "string"], 2: ["uid", "string"], 3: ["groups", "strings"] }] },
+    ],
+  },
+  "authentication.k8s.io/v1/TokenRequest": {
+    1: ["metadata", objectMeta],
+    2: [
+      "spec",
+      {
+        1: ["audiences", "strings"],
+        3: ["boundObjectRef", boundObjectReference],
+        4: ["expirationSeconds", "int"],
+      },
+    ],
+    3: ["status", { 1: ["token", "string"], 2: ["expirationTimestamp", "time"] }],
   },
 };
 
