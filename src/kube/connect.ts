@@ -135,8 +135,7 @@ export async function connectCluster(
 ): Promise<ClusterConnection> {
   const client = new KubeHttpClient(kubeConfigForContext(base, context), options);
   const id = await clusterIdOf(client, signal).catch((error: unknown) => {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`context "${context}" (${client.server}): ${reason}`);
+    throw new Error(`context "${context}" (${client.server}): ${errorText(error)}`);
   });
   return { ref: { id, name: context }, context, client };
 }
