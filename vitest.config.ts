@@ -1,6 +1,15 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // Node loads graphql's CommonJS build for a bare "graphql" import, and so do Pothos, yoga and
+    // graphql-ws; Vite would pick the ESM build for our own imports, and two copies of graphql fail
+    // each other's instanceof checks. Resolve it the way Node does.
+    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,

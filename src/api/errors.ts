@@ -1,5 +1,5 @@
+import { GraphQLError } from "graphql";
 import { CursorError, FilterError, SelectorError } from "../graph/index.js";
-import { GraphQLError } from "./graphql-runtime.js";
 
 /** A mistake in what the client sent, reported as such instead of as a server fault. */
 export function badInput(message: string): GraphQLError {

@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from "graphql";
+import { lexicographicSortSchema, printSchema } from "graphql";
 import { builder } from "./builder.js";
-import { lexicographicSortSchema, printSchema } from "./graphql-runtime.js";
 import "./types/root.js";
 import "./types/json.js";
 import "./types/cluster.js";

@@ -1,5 +1,5 @@
+import { GraphQLError, parse } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { GraphQLError, parse } from "../api/graphql-runtime.js";
 import type { ServerLimits } from "./options.js";
 import { queryLimitsRule } from "./query-limits.js";
 

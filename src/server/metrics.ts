@@ -1,7 +1,7 @@
 import type { DocumentNode } from "graphql";
+import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import { getOperationAST } from "../api/graphql-runtime.js";
 import type { SubscriptionObserver } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
 import type { SharedExecutionCounters } from "./shared-execution.js";

@@ -5,7 +5,7 @@ import type {
   ValidationContext,
   ValidationRule,
 } from "graphql";
-import { GraphQLError, Kind } from "../api/graphql-runtime.js";
+import { GraphQLError, Kind } from "graphql";
 
 /** Bounds on the shape of a GraphQL document, checked before anything executes. */
 export interface QueryLimits {

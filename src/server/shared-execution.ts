@@ -1,6 +1,6 @@
 import type { DocumentNode, ExecutionArgs, ExecutionResult } from "graphql";
+import { createSourceEventStream, execute, print } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { createSourceEventStream, execute, print } from "../api/graphql-runtime.js";
 
 /** Rendered results kept per operation, so that a subscriber a little behind the others still shares. */
 const retainedResults = 256;

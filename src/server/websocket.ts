@@ -1,12 +1,12 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ExecutionArgs } from "graphql";
+import { GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import { type WebSocket, WebSocketServer } from "ws";
-import { GraphQLError } from "../api/graphql-runtime.js";
 import { credentialOfConnectionParams, credentialOfHeaders } from "./auth.js";
 import type { ServerLimits } from "./options.js";
 import { originAllowed } from "./origin.js";

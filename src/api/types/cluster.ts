@@ -1,7 +1,7 @@
+import { GraphQLError } from "graphql";
 import type { ClusterRef } from "../../kube/types.js";
 import { builder } from "../builder.js";
 import type { ApiContext } from "../context.js";
-import { GraphQLError } from "../graphql-runtime.js";
 
 export const ClusterObject = builder.objectRef<ClusterRef>("Cluster").implement({
   description: "A watched Kubernetes cluster.",

@@ -1,6 +1,6 @@
 import type { ValueNode } from "graphql";
+import { Kind, valueFromASTUntyped } from "graphql";
 import { builder } from "../builder.js";
-import { Kind, valueFromASTUntyped } from "../graphql-runtime.js";
 
 export const JsonScalar = builder.scalarType("JSON", {
   description: "Any JSON value: Kubernetes objects, label maps, spec and status as the API server sent them.",
