@@ -209,6 +209,7 @@ describe("churn", () => {
       "configmaps",
       "leases",
       "services",
+      "secrets",
     ]) {
       expect(api.count("update", resource), `update ${resource}`).toBeGreaterThan(0);
     }
@@ -334,6 +335,26 @@ describe("churn", () => {
     );
     // Scale-ups in "shop" find the pods gone and create new ones for the ReplicaSets.
     expect(api.list("", "v1", "pods", "shop").length).toBeGreaterThan(0);
+  });
+
+  it("draws another pod name when the one it drew is taken", () => {
+    const api = loadedApi("demo", 1);
+    let refused = 0;
+    let attempts = 0;
+    const create = api.create.bind(api);
+    api.create = (group, version, resource, obj) => {
+      // Every other pod name drawn is taken, as if another writer had just used it.
+      if (resource === "pods" && attempts++ % 2 === 0) {
+        refused++;
+        throw new StatusError(409, "AlreadyExists", `pods "${obj.metadata?.name}" already exists`);
+      }
+      return create(group, version, resource, obj);
+    };
+    const churner = createChurner(api, 12);
+    for (let i = 0; i < 400; i++) churner.step();
+    expect(refused).toBeGreaterThan(0);
+    expect(api.count("create", "pods")).toBeGreaterThan(0);
+    expect(churner.stats.errors, churner.stats.lastError).toBe(0);
   });
 
   it("copes with an empty cluster", () => {

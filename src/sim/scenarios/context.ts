@@ -60,7 +60,8 @@ export class LiveStamp implements Stamp {
   readonly random: Random;
 
   constructor(seed: number) {
-    this.random = new Random(seed);
+    // A stream of its own: with the scenario's seed it would repeat the scenario's names and uids.
+    this.random = new Random(seed).fork("live");
   }
 
   uid(): string {

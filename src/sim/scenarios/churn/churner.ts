@@ -1,7 +1,15 @@
 import type { ObjectApi } from "../../object-api.js";
-import { ChurnContext, type ChurnStats, configMaps, deployments, leases, services } from "./context.js";
+import {
+  ChurnContext,
+  type ChurnStats,
+  configMaps,
+  deployments,
+  leases,
+  secrets,
+  services,
+} from "./context.js";
 import { scaleDeployment } from "./deployments.js";
-import { changeLabels, editConfigMap, renewLease } from "./edits.js";
+import { changeLabels, editConfigMap, renewLease, rotateSecret } from "./edits.js";
 import { isSystem, KeyCache } from "./key-cache.js";
 import { NamespaceLifecycle } from "./namespaces.js";
 import { flipReadiness, startPendingPod, workerNodes } from "./pods.js";
@@ -25,6 +33,7 @@ export function createChurner(api: ObjectApi, seed: number): Churner {
     (o) => !isSystem(o) && o.metadata?.name !== "kube-root-ca.crt",
   );
   const appServices = new KeyCache(ctx, services, (o) => !isSystem(o) && o.metadata?.name !== "kubernetes");
+  const appSecrets = new KeyCache(ctx, secrets, (o) => !isSystem(o) && o.type === "Opaque");
   const nodeLeases = new KeyCache(ctx, leases, (o) => o.metadata?.namespace === "kube-node-lease");
   const lifecycle = new NamespaceLifecycle(ctx, workers);
 
@@ -42,6 +51,7 @@ export function createChurner(api: ObjectApi, seed: number): Churner {
         ]),
     ],
     [15, () => renewLease(ctx, nodeLeases)],
+    [5, () => rotateSecret(ctx, appSecrets)],
     [5, () => lifecycle.step()],
   ];
   const total = weighted.reduce((sum, [weight]) => sum + weight, 0);

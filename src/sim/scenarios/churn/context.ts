@@ -12,6 +12,7 @@ export const services: ResourceRef = ["", "v1", "services"];
 export const endpoints: ResourceRef = ["", "v1", "endpoints"];
 export const configMaps: ResourceRef = ["", "v1", "configmaps"];
 export const serviceAccounts: ResourceRef = ["", "v1", "serviceaccounts"];
+export const secrets: ResourceRef = ["", "v1", "secrets"];
 export const deployments: ResourceRef = ["apps", "v1", "deployments"];
 export const replicaSets: ResourceRef = ["apps", "v1", "replicasets"];
 export const endpointSlices: ResourceRef = ["discovery.k8s.io", "v1", "endpointslices"];
@@ -135,6 +136,12 @@ function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === "object" && error !== null && "message" in error) return String(error.message);
   return String(error);
+}
+
+/** True for a Status-like AlreadyExists error (409 with reason AlreadyExists). */
+export function isAlreadyExists(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  return (error as { reason?: unknown }).reason === "AlreadyExists";
 }
 
 /** True for a Status-like NotFound error (code 404 or reason NotFound), whatever its class. */

@@ -1,4 +1,4 @@
-import { type ChurnContext, configMaps, leases } from "./context.js";
+import { type ChurnContext, configMaps, leases, secrets } from "./context.js";
 import { microTime } from "./fields.js";
 import type { KeyCache } from "./key-cache.js";
 
@@ -12,6 +12,17 @@ export function editConfigMap(ctx: ChurnContext, configMapKeys: KeyCache): void 
   data.UPSTREAM_TIMEOUT = `${ctx.random.int(1, 30)}s`;
   configMap.data = data;
   ctx.update(configMaps, configMap);
+}
+
+/** Credentials are rotated: a new password in an application's Opaque secret. */
+export function rotateSecret(ctx: ChurnContext, secretKeys: KeyCache): void {
+  const key = secretKeys.pick(ctx.random);
+  const secret = key ? ctx.read(secrets, key.namespace, key.name) : undefined;
+  if (secret?.type !== "Opaque") return;
+  const data = (secret.data ?? {}) as Record<string, string>;
+  data.password = Buffer.from(ctx.random.hex(24)).toString("base64");
+  secret.data = data;
+  ctx.update(secrets, secret);
 }
 
 /** Relabels an object, as an operator or a tool (a rollout, a cost tagger) would. */

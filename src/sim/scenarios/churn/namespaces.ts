@@ -20,6 +20,7 @@ import {
   pods,
   type ResourceRef,
   replicaSets,
+  secrets,
   serviceAccounts,
   services,
 } from "./context.js";
@@ -36,7 +37,7 @@ const teardownOrder: readonly ResourceRef[] = [
   deployments,
   services,
   configMaps,
-  ["", "v1", "secrets"],
+  secrets,
   serviceAccounts,
 ];
 

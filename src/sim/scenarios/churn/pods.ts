@@ -2,7 +2,7 @@ import type { KubeObject } from "../../object-api.js";
 import { controllerRef } from "../context.js";
 import { podStartEvents, replicaSetPodEvent, scheduledEvent, unhealthyEvent } from "../kinds/event.js";
 import { buildPod } from "../kinds/pod.js";
-import { type ChurnContext, nodes, pods } from "./context.js";
+import { type ChurnContext, isAlreadyExists, nodes, pods } from "./context.js";
 import { addPodToSlices, removePodFromSlices, setPodReadyInSlices } from "./endpoints.js";
 import { child, record, records, text } from "./fields.js";
 import { KeyCache } from "./key-cache.js";
@@ -15,6 +15,21 @@ export function workerNodes(ctx: ChurnContext): KeyCache {
     nodes,
     (node) => node.metadata?.labels?.["node-role.kubernetes.io/control-plane"] === undefined,
   );
+}
+
+/** Creates a pod under a generated name, drawing another when the name is taken, as generateName does. */
+function createWithFreshName(
+  ctx: ChurnContext,
+  nextName: () => string,
+  build: (name: string) => KubeObject,
+): KubeObject {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return ctx.create(pods, build(nextName()));
+    } catch (error) {
+      if (!isAlreadyExists(error) || attempt >= 5) throw error;
+    }
+  }
 }
 
 /** Creates pods for a ReplicaSet from its template, scheduled but not yet started. */
@@ -33,18 +48,19 @@ export function createPodsFor(
     if (!node) return;
     const hostIp =
       records(record(node.status).addresses).find((address) => address.type === "InternalIP")?.address ?? "";
-    const name = `${rsName}-${ctx.random.suffix(5)}`;
-    const pod = buildPod(ctx.stamp, {
-      name,
-      generateName: `${rsName}-`,
-      namespace,
-      labels: { ...(record(template.metadata).labels as Record<string, string> | undefined) },
-      owner: controllerRef(replicaSet),
-      spec: structuredClone(record(template.spec)),
-      placement: { nodeName: node.metadata?.name ?? "", hostIp: text(hostIp), podIp: "" },
-      phase: "Pending",
-    });
-    const created = ctx.create(pods, pod);
+    const build = (name: string) =>
+      buildPod(ctx.stamp, {
+        name,
+        generateName: `${rsName}-`,
+        namespace,
+        labels: { ...(record(template.metadata).labels as Record<string, string> | undefined) },
+        owner: controllerRef(replicaSet),
+        spec: structuredClone(record(template.spec)),
+        placement: { nodeName: node.metadata?.name ?? "", hostIp: text(hostIp), podIp: "" },
+        phase: "Pending",
+      });
+    const created = createWithFreshName(ctx, () => `${rsName}-${ctx.random.suffix(5)}`, build);
+    const name = created.metadata?.name ?? "";
     ctx.pending.push({ namespace, name });
     ctx.recordEvent(replicaSetPodEvent(ctx.stamp, replicaSet, name, true));
     ctx.recordEvent(scheduledEvent(ctx.stamp, created));
