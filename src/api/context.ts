@@ -1,4 +1,5 @@
 import type { ResourceGraph } from "../graph/index.js";
+import type { TypeSyncStatus } from "../kube/sync-status.js";
 import type { ResourceType } from "../kube/types.js";
 
 /** One resource type as a cluster serves it; the engine supplies these from discovery. */
@@ -17,6 +18,8 @@ export interface SubscriptionObserver {
 export interface ApiContext {
   graph: ResourceGraph;
   apiResources: () => readonly ApiResourceInfo[];
+  /** How each watched type of each cluster is syncing; the engine supplies it. */
+  syncStatus: () => readonly TypeSyncStatus[];
   /** Relists a cluster; resolves to false when the cluster is unknown. */
   resync: ((clusterId: string) => boolean | Promise<boolean>) | undefined;
   limits: ApiLimits;
@@ -45,6 +48,7 @@ export const defaultApiLimits: ApiLimits = {
 export interface ApiContextOptions {
   graph: ResourceGraph;
   apiResources?: (() => readonly ApiResourceInfo[]) | undefined;
+  syncStatus?: (() => readonly TypeSyncStatus[]) | undefined;
   resync?: ((clusterId: string) => boolean | Promise<boolean>) | undefined;
   limits?: Partial<ApiLimits> | undefined;
   subscriptionObserver?: SubscriptionObserver | undefined;
@@ -54,6 +58,7 @@ export function createApiContext(options: ApiContextOptions): ApiContext {
   return {
     graph: options.graph,
     apiResources: options.apiResources ?? (() => []),
+    syncStatus: options.syncStatus ?? (() => []),
     resync: options.resync,
     limits: { ...defaultApiLimits, ...options.limits },
     subscriptionObserver: options.subscriptionObserver,

@@ -9,6 +9,7 @@ import "./types/resource.js";
 import "./types/node.js";
 import "./types/resource-change.js";
 import "./types/api-resource.js";
+import "./types/sync-status.js";
 
 /** The whole schema, assembled from the type modules imported above. */
 export const schema: GraphQLSchema = builder.toSchema();

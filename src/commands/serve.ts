@@ -1,7 +1,15 @@
 import type { Logger } from "pino";
+import { Registry } from "prom-client";
 import { createLogger, resolveServeOptions, type ServeFlags, type ServeOptions } from "../config/index.js";
 import { filterSink, ResourceGraph } from "../graph/index.js";
-import { Backoff, type ConnectOptions, connectClusters, Engine, locateKubeConfig } from "../kube/index.js";
+import {
+  Backoff,
+  type ConnectOptions,
+  connectClusters,
+  Engine,
+  locateKubeConfig,
+  registerSyncMetrics,
+} from "../kube/index.js";
 import { realSleep } from "../kube/sleep.js";
 import { startServer } from "../server/index.js";
 import { type RunningSimulator, startSimulator } from "../sim/index.js";
@@ -91,6 +99,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       : {}),
   });
   engine.start();
+  const registry = new Registry();
+  registerSyncMetrics(registry, engine);
   const connection = { reason: "connecting to the cluster" };
   const server = await startServer({
     graph,
@@ -109,6 +119,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     apiResources: () =>
       engine.resourceTypes().map(({ cluster, type }) => ({ ...type, clusterId: cluster.id })),
     resync: (clusterId) => engine.resync(clusterId),
+    syncStatus: () => engine.status(),
+    registry,
   });
   process.stdout.write(`meshsync listening on ${server.url}\n`);
   if (source.notice) process.stdout.write(`${source.notice}\n`);

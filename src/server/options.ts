@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { type ApiLimits, type ApiResourceInfo, defaultApiLimits } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
+import type { TypeSyncStatus } from "../kube/sync-status.js";
 import type { QueryLimits } from "./query-limits.js";
 
 export interface Readiness {
@@ -46,6 +47,7 @@ export interface ServerOptions {
   allowUnauthenticated?: boolean | undefined;
   readiness: () => Readiness;
   apiResources?: (() => readonly ApiResourceInfo[]) | undefined;
+  syncStatus?: (() => readonly TypeSyncStatus[]) | undefined;
   resync?: ((clusterId: string) => boolean | Promise<boolean>) | undefined;
   logger: Logger;
   /** Browser origins allowed to open the WebSocket; any origin when absent. */

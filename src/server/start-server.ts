@@ -45,6 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const context = createApiContext({
     graph,
     apiResources: options.apiResources,
+    syncStatus: options.syncStatus,
     resync: options.resync,
     limits,
     subscriptionObserver: metrics.subscriptions,

@@ -9,6 +9,7 @@ import {
   ResourceChangesDocument,
   ResourcesDocument,
   type ResourcesQuery,
+  SyncStatusDocument,
 } from "../generated/graphql.js";
 import { queryData, subscribe } from "../support/graphql-client.js";
 import { eventually, type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
@@ -144,6 +145,22 @@ describe("meshsync serve against meshsync sim", () => {
     } finally {
       await subscription.close();
     }
+  });
+
+  it("reports every watched type synced, over GraphQL and on /metrics", async () => {
+    const { syncStatus } = await queryData(graphqlUrl, SyncStatusDocument, {});
+    const { apiResources } = await queryData(graphqlUrl, ApiResourcesDocument, {});
+    expect(syncStatus.map((s) => s.typeName).sort()).toEqual(apiResources.map((r) => r.typeName).sort());
+    for (const status of syncStatus) {
+      expect(status, status.typeName).toMatchObject({ phase: "watching", synced: true, error: null });
+    }
+    const pods = syncStatus.find((s) => s.typeName === "pods.v1.");
+    const graphPods = await graphUids({ kinds: ["Pod"] });
+    expect(pods?.objectCount).toBe(graphPods.totalCount);
+    const metrics = await (await fetch(`${serve.origin}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(`meshsync_sync_objects\\{[^}]*type="pods\\.v1\\."[^}]*\\} ${graphPods.totalCount}`),
+    );
   });
 
   it("agrees with kubectl on the pods", async (context) => {
