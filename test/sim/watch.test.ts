@@ -192,6 +192,29 @@ describe("simulator watch", () => {
     expect(namesOf(await watch.next(1))).toEqual(["ADDED:p"]);
   });
 
+  it("shows a namespace Terminating, then its contents deleted, then the namespace gone", async () => {
+    sim = await startEmpty();
+    await request(sim, "POST", "/api/v1/namespaces", { kind: "Namespace", metadata: { name: "going" } });
+    await request(sim, "POST", "/api/v1/namespaces/going/configmaps", configMap("inside"));
+    const from = sim.resourceVersion();
+    const namespaces = await open(`/api/v1/namespaces?watch=1&resourceVersion=${from}`);
+    const contents = await open(`/api/v1/configmaps?watch=1&resourceVersion=${from}`);
+    const deleted = await request(sim, "DELETE", "/api/v1/namespaces/going");
+    expect((deleted.body.status as { phase: string }).phase).toBe("Terminating");
+    const nsEvents = await namespaces.next(2);
+    expect(namesOf(nsEvents)).toEqual(["MODIFIED:going", "DELETED:going"]);
+    expect((nsEvents[0]!.object.status as { phase: string }).phase).toBe("Terminating");
+    expect(nsEvents[0]!.object.metadata?.deletionTimestamp).toBeTruthy();
+    const [gone] = await contents.next(1);
+    expect(namesOf([gone!])).toEqual(["DELETED:inside"]);
+    expect(Number(gone!.object.metadata?.resourceVersion)).toBeGreaterThan(
+      Number(nsEvents[0]!.object.metadata?.resourceVersion),
+    );
+    expect(Number(gone!.object.metadata?.resourceVersion)).toBeLessThan(
+      Number(nsEvents[1]!.object.metadata?.resourceVersion),
+    );
+  });
+
   it("close() ends open watch streams", async () => {
     sim = await startEmpty();
     const watch = await open(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`);

@@ -293,20 +293,44 @@ export class ObjectStore implements ObjectApi {
     if (options.dryRun) return asVersion(existing, type);
     this.hooks.get(storageKey(type.group, type.name))?.beforeDelete?.(existing);
     // The hook may have removed it already (a CRD whose cleanup raced); deleting twice is a no-op.
-    if (!bucket.has(name)) return asVersion(existing, type);
+    const current = bucket.get(name);
+    if (!current) return asVersion(existing, type);
     bucket.delete(name);
+    const currentMeta = current.metadata ?? {};
     const last: KubeObject = {
-      ...existing,
+      ...current,
       metadata: {
-        ...meta,
+        ...currentMeta,
         resourceVersion: String(++this.counter),
-        deletionTimestamp: meta.deletionTimestamp ?? nowTimestamp(),
+        deletionTimestamp: currentMeta.deletionTimestamp ?? nowTimestamp(),
       },
     };
     // A deleted object's final state carries no grace period left, which is what watchers see.
     if (last.metadata) last.metadata.deletionGracePeriodSeconds = 0;
-    this.record("DELETED", type, last, existing);
+    this.record("DELETED", type, last, current);
     return asVersion(last, type);
+  }
+
+  /**
+   * A server-side change to a stored object (a controller's, not a client's): no validation, a new
+   * resourceVersion and a MODIFIED event. Used where the real server marks objects itself.
+   */
+  rewrite(
+    type: SimResourceType,
+    namespace: string | undefined,
+    name: string,
+    change: (obj: KubeObject) => void,
+  ): KubeObject {
+    const targetNamespace = type.namespaced ? (namespace ?? "") : undefined;
+    const bucket = this.bucket(type, targetNamespace);
+    const previous = bucket?.get(name);
+    if (!bucket || !previous) throw notFound({ group: type.group, resource: type.name }, name);
+    const next = structuredClone(previous);
+    change(next);
+    metadataOf(next).resourceVersion = String(++this.counter);
+    bucket.set(name, next);
+    this.record("MODIFIED", type, next, previous);
+    return asVersion(next, type);
   }
 
   /** Removes every object of a type in a namespace (or everywhere) without touching its served type. */
