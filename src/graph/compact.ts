@@ -30,6 +30,60 @@ function redactedValues(value: unknown): unknown {
   return Object.fromEntries(Object.keys(value).map((k) => [k, ""]));
 }
 
+/** Per-type strings, made once, so a million objects of a type share one copy of each. */
+interface TypeStrings {
+  typeName: string;
+  apiVersion: string;
+  kind: string;
+}
+
+const typeStrings = new WeakMap<ResourceType, TypeStrings>();
+
+function stringsOf(type: ResourceType): TypeStrings {
+  let strings = typeStrings.get(type);
+  if (strings === undefined) {
+    strings = { typeName: resourceTypeName(type), apiVersion: apiVersionOf(type), kind: type.kind };
+    typeStrings.set(type, strings);
+  }
+  return strings;
+}
+
+/**
+ * What the graph holds for one object. The fields that queries filter and sort on are kept parsed;
+ * everything else is kept as JSON text, which costs about a third of the parsed tree, and is parsed
+ * again only when a client asks for the object, its spec or its status.
+ */
+class CompactResource implements StoredResource {
+  constructor(
+    readonly key: string,
+    readonly clusterId: string,
+    readonly uid: string,
+    readonly apiVersion: string,
+    readonly kind: string,
+    readonly typeName: string,
+    readonly namespace: string | null,
+    readonly name: string,
+    readonly resourceVersion: string,
+    readonly labels: Readonly<Record<string, string>>,
+    readonly annotations: Readonly<Record<string, string>>,
+    readonly ownerReferences: readonly OwnerReference[],
+    /** The object without labels, annotations and ownerReferences, which are held parsed above. */
+    private readonly rest: string,
+  ) {}
+
+  /** A fresh copy on every read: callers may change it without touching the graph. */
+  get object(): KubeObject {
+    const object = JSON.parse(this.rest) as KubeObject;
+    const metadata: ObjectMeta = object.metadata ?? {};
+    if (this.labels !== EMPTY_MAP) metadata.labels = { ...this.labels };
+    if (this.annotations !== EMPTY_MAP) metadata.annotations = { ...this.annotations };
+    if (this.ownerReferences !== EMPTY_OWNERS)
+      metadata.ownerReferences = this.ownerReferences.map((o) => ({ ...o }));
+    object.metadata = metadata;
+    return object;
+  }
+}
+
 /**
  * Turns a wire object into the form the graph keeps: managedFields dropped (they are most of an
  * object's bytes and no query needs them), Secret values blanked unless the operator opted in, and
@@ -53,30 +107,35 @@ export function compactObject(
   if (typeof name !== "string" || name === "") {
     throw new InvalidObjectError(`${resourceTypeName(type)} ${uid} has no metadata.name`);
   }
-  const { managedFields: _dropped, ...keptMeta } = meta;
-  const metadata: ObjectMeta = keptMeta;
+  const strings = stringsOf(type);
+  const { managedFields: _dropped, labels, annotations, ownerReferences, ...restMeta } = meta;
   const apiVersion =
-    typeof input.apiVersion === "string" && input.apiVersion !== "" ? input.apiVersion : apiVersionOf(type);
-  const kind = typeof input.kind === "string" && input.kind !== "" ? input.kind : type.kind;
-  const object: KubeObject = { ...input, apiVersion, kind, metadata };
+    typeof input.apiVersion === "string" && input.apiVersion !== "" && input.apiVersion !== strings.apiVersion
+      ? input.apiVersion
+      : strings.apiVersion;
+  const kind =
+    typeof input.kind === "string" && input.kind !== "" && input.kind !== strings.kind
+      ? input.kind
+      : strings.kind;
+  const rest: KubeObject = { ...input, apiVersion, kind, metadata: restMeta };
   if (kind === "Secret" && !options.revealSecrets) {
-    if ("data" in object) object.data = redactedValues(object.data);
-    if ("stringData" in object) object.stringData = redactedValues(object.stringData);
+    if ("data" in rest) rest.data = redactedValues(rest.data);
+    if ("stringData" in rest) rest.stringData = redactedValues(rest.stringData);
   }
   const namespace = typeof meta.namespace === "string" && meta.namespace !== "" ? meta.namespace : null;
-  return {
-    key: `${cluster.id}/${uid}`,
-    clusterId: cluster.id,
+  return new CompactResource(
+    `${cluster.id}/${uid}`,
+    cluster.id,
     uid,
     apiVersion,
     kind,
-    typeName: resourceTypeName(type),
+    strings.typeName,
     namespace,
     name,
-    resourceVersion: typeof meta.resourceVersion === "string" ? meta.resourceVersion : "",
-    labels: stringMap(meta.labels),
-    annotations: stringMap(meta.annotations),
-    ownerReferences: Array.isArray(meta.ownerReferences) ? meta.ownerReferences : EMPTY_OWNERS,
-    object,
-  };
+    typeof meta.resourceVersion === "string" ? meta.resourceVersion : "",
+    stringMap(labels),
+    stringMap(annotations),
+    Array.isArray(ownerReferences) ? (ownerReferences as OwnerReference[]) : EMPTY_OWNERS,
+    JSON.stringify(rest),
+  );
 }

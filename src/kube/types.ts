@@ -55,6 +55,7 @@ export interface ClusterRef {
 /**
  * What a reflector tells its consumer, per resource type (client-go's Store/DeltaFIFO contract).
  * `replace` carries the complete result of a (re)list: the consumer drops what is not in it.
+ * Objects are handed over: the sink may keep parts of them, so the caller must not change them after.
  */
 export interface ResourceEventSink {
   upsert(cluster: ClusterRef, type: ResourceType, object: KubeObject): void;

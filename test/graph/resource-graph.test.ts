@@ -214,3 +214,29 @@ describe("ResourceGraph indexes follow changes", () => {
     expect(graph.list({ labelSelector: "app in (x, y)" }).items.map((r) => r.name)).toEqual(["a"]);
   });
 });
+
+describe("the compact form", () => {
+  it("gives back the whole object, minus managedFields, as a fresh copy each time", () => {
+    const graph = new ResourceGraph();
+    const input = pod(
+      "a",
+      "1",
+      { spec: { nodeName: "n1", containers: [{ name: "c", image: "nginx" }] } },
+      { app: "x" },
+    );
+    input.metadata!.annotations = { note: "kept" };
+    input.metadata!.ownerReferences = [
+      { apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: "rs-uid" },
+    ];
+    graph.upsert(cluster, pods, input);
+    const stored = graph.get("cluster-a/uid-a")!;
+    const { managedFields: _dropped, ...expectedMeta } = input.metadata!;
+    expect(stored.object).toEqual({ ...input, apiVersion: "v1", kind: "Pod", metadata: expectedMeta });
+    const copy = stored.object;
+    (copy.metadata!.labels as Record<string, string>).app = "changed";
+    (copy.spec as { nodeName: string }).nodeName = "changed";
+    expect(stored.object.metadata?.labels).toEqual({ app: "x" });
+    expect((stored.object.spec as { nodeName: string }).nodeName).toBe("n1");
+    expect(stored.labels).toEqual({ app: "x" });
+  });
+});
