@@ -7,6 +7,7 @@ import type { KubeObject } from "./object-api.js";
 import {
   installCrdSupport,
   installNamespaceCascade,
+  installWriteDefaults,
   ListSnapshots,
   loadObjects,
   ObjectStore,
@@ -36,6 +37,7 @@ export class SimulatorServer {
     );
     installCrdSupport(this.store);
     installNamespaceCascade(this.store);
+    installWriteDefaults(this.store);
     this.snapshots = new ListSnapshots(options.continueTtlMs);
     this.hub = new WatchHub(this.store, {
       ...(options.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {}),

@@ -279,6 +279,46 @@ describe("simulator HTTP basics", () => {
     expect((now.body.spec as { holderIdentity: string }).holderIdentity).toBe("b");
   });
 
+  it("applies the real server's write defaults: Secret stringData, Service cluster IPs, Pending pods", async () => {
+    const secret = await request(sim, "POST", "/api/v1/namespaces/default/secrets", {
+      kind: "Secret",
+      metadata: { name: "creds" },
+      data: { a: Buffer.from("1").toString("base64") },
+      stringData: { b: "two" },
+    });
+    expect(secret.body.data).toEqual({ a: "MQ==", b: Buffer.from("two").toString("base64") });
+    expect(secret.body.stringData).toBeUndefined();
+    const first = await request(sim, "POST", "/api/v1/namespaces/default/services", {
+      kind: "Service",
+      metadata: { name: "svc-a" },
+      spec: { ports: [{ port: 80 }] },
+    });
+    const second = await request(sim, "POST", "/api/v1/namespaces/default/services", {
+      kind: "Service",
+      metadata: { name: "svc-b" },
+      spec: { ports: [{ port: 80 }] },
+    });
+    const ip = (response: { body: Record<string, unknown> }) =>
+      (response.body.spec as { clusterIP: string }).clusterIP;
+    expect(ip(first)).toMatch(/^10\.96\.\d+\.\d+$/);
+    expect(ip(second)).not.toBe(ip(first));
+    expect((first.body.spec as { type: string }).type).toBe("ClusterIP");
+    const kept = await request(
+      sim,
+      "PATCH",
+      "/api/v1/namespaces/default/services/svc-a",
+      { metadata: { labels: { x: "y" } } },
+      { "content-type": "application/merge-patch+json" },
+    );
+    expect(ip(kept)).toBe(ip(first));
+    const pod = await request(sim, "POST", "/api/v1/namespaces/default/pods", {
+      kind: "Pod",
+      metadata: { name: "fresh" },
+      spec: { containers: [{ name: "c", image: "i" }] },
+    });
+    expect(pod.body.status).toEqual({ phase: "Pending" });
+  });
+
   it("answers dryRun=All writes without storing anything", async () => {
     const before = sim.resourceVersion();
     const created = await request(

@@ -96,6 +96,14 @@ describe("simulator watch", () => {
     expect(Number(events[2]!.object.metadata?.resourceVersion)).toBe(sim.resourceVersion());
   });
 
+  it("validates the watch-list parameters as the real server does", async () => {
+    sim = await startEmpty();
+    const status = async (query: string) => (await get(sim, `${cms}?watch=1&${query}`)).status;
+    expect(await status("sendInitialEvents=true&resourceVersionMatch=NotOlderThan")).toBe(422);
+    expect(await status("sendInitialEvents=true&allowWatchBookmarks=true")).toBe(422);
+    expect(await status("resourceVersionMatch=NotOlderThan&resourceVersion=1")).toBe(422);
+  });
+
   it("sends no bookmarks unless asked", async () => {
     sim = await startEmpty({ bookmarkIntervalMs: 20 });
     const watch = await open(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}&timeoutSeconds=1`);

@@ -173,6 +173,21 @@ function startWatch(
       "allowWatchBookmarks: Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true",
     );
   }
+  const match = query.get("resourceVersionMatch") ?? "";
+  if (match && !sendInitialEvents) {
+    throw new StatusError(
+      422,
+      "Invalid",
+      "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
+    );
+  }
+  if (sendInitialEvents && match !== "NotOlderThan") {
+    throw new StatusError(
+      422,
+      "Invalid",
+      `resourceVersionMatch: Unsupported value: "${match}": supported values: "NotOlderThan"`,
+    );
+  }
   const timeoutSeconds = intParam(query, "timeoutSeconds");
   const request: WatchRequest = {
     type: target.type,

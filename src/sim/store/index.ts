@@ -1,6 +1,7 @@
 // Storage for the simulator: objects, the global resourceVersion counter, the bounded change
 // history watches resume from, list snapshots for pagination, and the served-type registry.
 export { findCrd, installCrdSupport } from "./crds.js";
+export { installWriteDefaults } from "./defaults.js";
 export { ChangeHistory, type ChangeType, type StoredChange } from "./history.js";
 export {
   type ContinueToken,
