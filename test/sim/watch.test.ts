@@ -188,7 +188,7 @@ describe("simulator watch", () => {
     );
     const pod = sim.api.get("", "v1", "pods", "default", "p")!;
     sim.api.update("", "v1", "pods", { ...pod, status: { phase: "Running" } });
-    expect(sim.api.get("", "v1", "pods", "default", "p")!.status).toBeUndefined();
+    expect(sim.api.get("", "v1", "pods", "default", "p")!.status).toEqual({ phase: "Pending" });
     sim.api.updateStatus!("", "v1", "pods", {
       ...pod,
       spec: { containers: [] },
