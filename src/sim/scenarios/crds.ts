@@ -25,7 +25,7 @@ function ready(time: string, message: string): Record<string, unknown> {
 /** The demo cluster with two operators' CRDs installed (cert-manager, Prometheus operator) and their resources. */
 export function generateWithCrds(seed: number): KubeObject[] {
   const builder = new ScenarioBuilder(seed);
-  assembleCluster(builder, demoSpec(builder));
+  assembleCluster(builder, demoSpec());
   builder.advance(600);
   const add = (object: KubeObject) => builder.add(object);
 

@@ -1,6 +1,4 @@
-import type { Random } from "../random.js";
-import type { ScenarioBuilder } from "./context.js";
-import { type AppShape, imageDigest } from "./kinds/app-shape.js";
+import type { AppShape } from "./kinds/app-shape.js";
 import type { ClusterSpec, WorkloadSpec } from "./spec.js";
 
 interface ShapeOptions {
@@ -13,11 +11,10 @@ interface ShapeOptions {
   memory?: string;
 }
 
-export function shapeOf(random: Random, name: string, image: string, options: ShapeOptions = {}): AppShape {
+export function shapeOf(name: string, image: string, options: ShapeOptions = {}): AppShape {
   const shape: AppShape = {
     name,
     image,
-    imageDigest: imageDigest(random),
     port: options.port ?? 8080,
     portName: options.portName ?? "http",
     serviceAccount: name,
@@ -39,8 +36,7 @@ function statefulSet(shape: AppShape, replicas: number, storage: string): Worklo
 }
 
 /** A small, hand-shaped cluster: a shop, its payments, monitoring and a website on three nodes. */
-export function demoSpec(builder: ScenarioBuilder): ClusterSpec {
-  const r = builder.random;
+export function demoSpec(): ClusterSpec {
   const team = (name: string) => ({ "app.kubernetes.io/part-of": name, team: name });
   return {
     nodes: 3,
@@ -51,15 +47,15 @@ export function demoSpec(builder: ScenarioBuilder): ClusterSpec {
         name: "shop",
         labels: team("shop"),
         workloads: [
-          deployment(shapeOf(r, "frontend", "ghcr.io/sim-shop/frontend:v2.3.1"), 3, {
+          deployment(shapeOf("frontend", "ghcr.io/sim-shop/frontend:v2.3.1"), 3, {
             oldRevisions: 1,
             ingress: { host: "shop.example.com", tls: true },
             disruptionBudget: true,
           }),
-          deployment(shapeOf(r, "cart", "ghcr.io/sim-shop/cart:v1.8.0", { secret: true }), 2),
-          deployment(shapeOf(r, "catalog", "ghcr.io/sim-shop/catalog:v1.12.4"), 2, { autoscaled: true }),
+          deployment(shapeOf("cart", "ghcr.io/sim-shop/cart:v1.8.0", { secret: true }), 2),
+          deployment(shapeOf("catalog", "ghcr.io/sim-shop/catalog:v1.12.4"), 2, { autoscaled: true }),
           statefulSet(
-            shapeOf(r, "redis", "redis:7.4.2", { port: 6379, portName: "redis", config: false, claim: true }),
+            shapeOf("redis", "redis:7.4.2", { port: 6379, portName: "redis", config: false, claim: true }),
             1,
             "1Gi",
           ),
@@ -70,19 +66,15 @@ export function demoSpec(builder: ScenarioBuilder): ClusterSpec {
         name: "payments",
         labels: { ...team("payments"), "pod-security.kubernetes.io/enforce": "restricted" },
         workloads: [
+          deployment(shapeOf("payments-api", "ghcr.io/sim-shop/payments-api:v3.0.2", { secret: true }), 2, {
+            disruptionBudget: true,
+          }),
           deployment(
-            shapeOf(r, "payments-api", "ghcr.io/sim-shop/payments-api:v3.0.2", { secret: true }),
-            2,
-            {
-              disruptionBudget: true,
-            },
-          ),
-          deployment(
-            shapeOf(r, "payments-worker", "ghcr.io/sim-shop/payments-worker:v3.0.2", { secret: true }),
+            shapeOf("payments-worker", "ghcr.io/sim-shop/payments-worker:v3.0.2", { secret: true }),
             2,
           ),
           statefulSet(
-            shapeOf(r, "postgres", "postgres:16.6", {
+            shapeOf("postgres", "postgres:16.6", {
               port: 5432,
               portName: "postgres",
               secret: true,
@@ -95,7 +87,7 @@ export function demoSpec(builder: ScenarioBuilder): ClusterSpec {
         ],
         cronJobs: [
           {
-            shape: shapeOf(r, "ledger-reconcile", "ghcr.io/sim-shop/payments-worker:v3.0.2", {
+            shape: shapeOf("ledger-reconcile", "ghcr.io/sim-shop/payments-worker:v3.0.2", {
               secret: true,
             }),
             schedule: "0 * * * *",
@@ -107,7 +99,7 @@ export function demoSpec(builder: ScenarioBuilder): ClusterSpec {
         labels: team("observability"),
         workloads: [
           statefulSet(
-            shapeOf(r, "prometheus", "prom/prometheus:v3.2.1", {
+            shapeOf("prometheus", "prom/prometheus:v3.2.1", {
               port: 9090,
               portName: "http-web",
               claim: true,
@@ -115,10 +107,10 @@ export function demoSpec(builder: ScenarioBuilder): ClusterSpec {
             1,
             "20Gi",
           ),
-          deployment(shapeOf(r, "grafana", "grafana/grafana:11.5.2", { port: 3000, secret: true }), 1, {
+          deployment(shapeOf("grafana", "grafana/grafana:11.5.2", { port: 3000, secret: true }), 1, {
             ingress: { host: "grafana.example.com", tls: false },
           }),
-          deployment(shapeOf(r, "alertmanager", "prom/alertmanager:v0.28.1", { port: 9093 }), 1),
+          deployment(shapeOf("alertmanager", "prom/alertmanager:v0.28.1", { port: 9093 }), 1),
         ],
         cronJobs: [],
       },
@@ -126,7 +118,7 @@ export function demoSpec(builder: ScenarioBuilder): ClusterSpec {
         name: "web",
         labels: team("web"),
         workloads: [
-          deployment(shapeOf(r, "blog", "nginx:1.27.4", { port: 80 }), 2, {
+          deployment(shapeOf("blog", "nginx:1.27.4", { port: 80 }), 2, {
             oldRevisions: 2,
             ingress: { host: "blog.example.com", tls: true },
           }),

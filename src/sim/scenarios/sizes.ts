@@ -149,7 +149,7 @@ function deploymentSpec(
   ns: string,
 ): WorkloadSpec {
   const version = `v${random.int(1, 4)}.${random.int(0, 20)}.${random.int(0, 9)}`;
-  const shape = shapeOf(random, name, `ghcr.io/${product}/${name}:${version}`, {
+  const shape = shapeOf(name, `ghcr.io/${product}/${name}:${version}`, {
     config: random.chance(0.8),
     secret: random.chance(0.3),
   });
@@ -179,7 +179,7 @@ export function sizedSpec(builder: ScenarioBuilder, target: SizeTarget): Cluster
     const workloads = uniqueNames(random, services, roles, count).map((app) =>
       deploymentSpec(random, product, app, replicas[next++] ?? 1, name),
     );
-    const db = shapeOf(random, "postgres", "postgres:16.6", {
+    const db = shapeOf("postgres", "postgres:16.6", {
       port: 5432,
       portName: "postgres",
       secret: true,
@@ -191,7 +191,7 @@ export function sizedSpec(builder: ScenarioBuilder, target: SizeTarget): Cluster
       index % cronJobEvery === 0
         ? [
             {
-              shape: shapeOf(random, "nightly-report", `ghcr.io/${product}/reports:v1.0.0`),
+              shape: shapeOf("nightly-report", `ghcr.io/${product}/reports:v1.0.0`),
               schedule: "30 2 * * *",
             },
           ]

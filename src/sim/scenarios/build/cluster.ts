@@ -2,6 +2,7 @@ import type { KubeObject } from "../../object-api.js";
 import { ScenarioBuilder } from "../context.js";
 import type { ClusterSpec } from "../spec.js";
 import { addAppNamespace } from "./apps.js";
+import { fillNodeImages } from "./node-images.js";
 import { addSystem } from "./system.js";
 
 /** Builds a whole cluster from a spec; the same spec and seed give the same objects. */
@@ -11,6 +12,7 @@ export function assembleCluster(builder: ScenarioBuilder, spec: ClusterSpec): Ku
   builder.advance(3600);
   ctx.recordEvents = spec.events ?? false;
   for (const namespace of spec.namespaces) addAppNamespace(ctx, namespace);
+  fillNodeImages(builder.objects);
   return builder.objects;
 }
 

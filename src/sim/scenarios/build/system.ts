@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../object-api.js";
 import type { ScenarioBuilder } from "../context.js";
-import { type AppShape, imageDigest, templateSpec } from "../kinds/app-shape.js";
+import { type AppShape, templateSpec } from "../kinds/app-shape.js";
 import { buildConfigMap, buildRootCaConfigMap, buildServiceAccount } from "../kinds/config.js";
 import { buildNamespace } from "../kinds/namespace.js";
 import { buildIngressClass } from "../kinds/networking.js";
@@ -25,7 +25,6 @@ export function nodeName(index: number, controlPlanes: number): string {
 }
 
 function systemShape(
-  builder: ScenarioBuilder,
   name: string,
   image: string,
   port: number,
@@ -35,7 +34,6 @@ function systemShape(
   return {
     name,
     image,
-    imageDigest: imageDigest(builder.random),
     port,
     portName,
     serviceAccount: name,
@@ -87,17 +85,10 @@ function addControlPlanePods(ctx: BuildContext, controlPlanes: number): void {
         component === "etcd"
           ? "registry.k8s.io/etcd:3.6.4-0"
           : `registry.k8s.io/${component}:${kubernetesVersion}`;
-      const shape = systemShape(
-        builder,
+      const shape = systemShape(component, image, component === "etcd" ? 2381 : 10257, "probe-port", {
         component,
-        image,
-        component === "etcd" ? 2381 : 10257,
-        "probe-port",
-        {
-          component,
-          tier: "control-plane",
-        },
-      );
+        tier: "control-plane",
+      });
       const spec = templateSpec(shape);
       delete spec.serviceAccountName;
       spec.hostNetwork = true;
@@ -170,7 +161,7 @@ function addKubeSystem(ctx: BuildContext): void {
   addDaemonSet(
     ctx,
     ns,
-    systemShape(builder, "kube-proxy", `registry.k8s.io/kube-proxy:${kubernetesVersion}`, 10256, "healthz", {
+    systemShape("kube-proxy", `registry.k8s.io/kube-proxy:${kubernetesVersion}`, 10256, "healthz", {
       "k8s-app": "kube-proxy",
     }),
   );
@@ -182,7 +173,7 @@ function addKubeSystem(ctx: BuildContext): void {
         ".:53 {\n    errors\n    health\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n    }\n    prometheus :9153\n    forward . /etc/resolv.conf\n    cache 30\n    loop\n    reload\n}\n",
     }),
   );
-  const dnsShape = systemShape(builder, "coredns", "registry.k8s.io/coredns/coredns:v1.12.1", 53, "dns", {
+  const dnsShape = systemShape("coredns", "registry.k8s.io/coredns/coredns:v1.12.1", 53, "dns", {
     "k8s-app": "kube-dns",
   });
   const dns = addDeployment(ctx, ns, dnsShape, 2);
@@ -209,7 +200,6 @@ function addKubeSystem(ctx: BuildContext): void {
 
   builder.add(buildServiceAccount(builder, ns, "metrics-server"));
   const metricsShape = systemShape(
-    builder,
     "metrics-server",
     "registry.k8s.io/metrics-server/metrics-server:v0.8.0",
     10250,

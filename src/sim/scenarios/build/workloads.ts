@@ -70,7 +70,6 @@ export function addDeployment(
         owner: { ...owner },
         spec: templateSpec(shape),
         placement,
-        knownImage: shape,
       }),
     );
     if (ctx.recordEvents)
@@ -135,7 +134,6 @@ export function addStatefulSet(
         owner: controllerRef(set),
         spec,
         placement,
-        knownImage: shape,
       }),
     );
     recordPodEvents(ctx, pod);
@@ -181,7 +179,6 @@ export function addDaemonSet(ctx: BuildContext, namespace: string, shape: AppSha
         owner: { ...owner },
         spec,
         placement,
-        knownImage: shape,
         hostNetwork: true,
       }),
     );
@@ -208,7 +205,6 @@ export function addCronJob(ctx: BuildContext, namespace: string, shape: AppShape
         owner: controllerRef(job),
         spec: jobTemplateSpec(shape),
         placement: ctx.scheduler.anyWorker(),
-        knownImage: shape,
         phase: "Succeeded",
       }),
     );

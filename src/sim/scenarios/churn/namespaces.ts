@@ -26,6 +26,7 @@ import {
 } from "./context.js";
 import type { KeyCache } from "./key-cache.js";
 import { createPodsFor } from "./pods.js";
+import { refreshReplicaSetCounts } from "./replicas.js";
 
 /** Children before owners, so no object ever points at an owner that is gone. */
 const teardownOrder: readonly ResourceRef[] = [
@@ -63,7 +64,7 @@ export class NamespaceLifecycle {
     this.live.push(name);
     ctx.create(serviceAccounts, buildServiceAccount(stamp, name, "default"));
     ctx.create(configMaps, buildRootCaConfigMap(stamp, name, fakeCertificate(stamp)));
-    const shape = shapeOf(ctx.random, "preview-web", "nginx:1.27.4", { port: 80 });
+    const shape = shapeOf("preview-web", "nginx:1.27.4", { port: 80 });
     ctx.create(serviceAccounts, buildServiceAccount(stamp, name, shape.serviceAccount));
     ctx.create(
       configMaps,
@@ -89,6 +90,7 @@ export class NamespaceLifecycle {
     replicaSet.status = { observedGeneration: 1, replicas: 0 };
     const created = ctx.create(replicaSets, replicaSet);
     createPodsFor(ctx, created, replicas, this.workers);
+    refreshReplicaSetCounts(ctx, name, created.metadata?.name ?? "");
   }
 
   private tearDown(): void {

@@ -1,12 +1,8 @@
-import type { Random } from "../../random.js";
-
 /** What a workload runs; pod templates and pods are built from it, each time as a fresh tree. */
 export interface AppShape {
   /** The value of the "app" label and the base of every related object's name. */
   name: string;
   image: string;
-  /** The image's digest, shared by every pod that runs it, as a registry would answer. */
-  imageDigest: string;
   port: number;
   portName: string;
   serviceAccount: string;
@@ -20,10 +16,6 @@ export interface AppShape {
   claim?: string;
   /** Extra pod labels beyond "app" (e.g. k8s-app for system components). */
   labels?: Record<string, string>;
-}
-
-export function imageDigest(random: Random): string {
-  return `sha256:${random.hex(64)}`;
 }
 
 /** The selector labels of a workload's pods. */

@@ -1,6 +1,6 @@
 // Factories for single objects of each kind, filled the way their controllers fill them. Each call
 // builds a fresh tree; nothing is shared between objects.
-export { type AppShape, appLabels, imageDigest, templateSpec } from "./app-shape.js";
+export { type AppShape, appLabels, templateSpec } from "./app-shape.js";
 export {
   buildConfigMap,
   buildRootCaConfigMap,
@@ -20,6 +20,7 @@ export {
   scheduledEvent,
   unhealthyEvent,
 } from "./event.js";
+export { imageDigest, qualifiedImage, repositoryOf } from "./image.js";
 export { buildCronJob, buildJob, jobTemplateSpec } from "./job.js";
 export { buildNamespace } from "./namespace.js";
 export { buildIngress, buildIngressClass, buildNamespaceIsolation, ingressClassName } from "./networking.js";

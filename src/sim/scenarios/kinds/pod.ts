@@ -1,6 +1,7 @@
 import type { KubeObject, OwnerReference } from "../../object-api.js";
 import type { Stamp } from "../context.js";
 import { type MetaOptions, objectMeta } from "../context.js";
+import { imageDigest, qualifiedImage, repositoryOf } from "./image.js";
 
 export interface PodPlacement {
   nodeName: string;
@@ -19,8 +20,6 @@ export interface PodOptions {
   /** A fresh spec (from a template); the pod takes ownership of it. */
   spec: Record<string, unknown>;
   placement: PodPlacement;
-  /** The digest the registry gave this image; other images get a random one. */
-  knownImage?: { readonly image: string; readonly imageDigest: string };
   /** Finished pods (a Job's) are Succeeded with terminated containers. */
   phase?: "Running" | "Succeeded" | "Pending";
   hostNetwork?: boolean;
@@ -60,10 +59,9 @@ function containerStatus(
   container: Record<string, unknown>,
   phase: string,
   time: string,
-  knownImage: PodOptions["knownImage"],
 ): Record<string, unknown> {
   const image = typeof container.image === "string" ? container.image : "";
-  const digest = knownImage?.image === image ? knownImage.imageDigest : `sha256:${stamp.random.hex(64)}`;
+  const digest = imageDigest(image);
   const running = phase === "Running";
   const state =
     phase === "Pending"
@@ -81,8 +79,8 @@ function containerStatus(
           };
   const status: Record<string, unknown> = {
     name: container.name,
-    image: image.includes("/") ? image : `docker.io/library/${image}`,
-    imageID: `${image.split(":")[0]}@${digest}`,
+    image: qualifiedImage(image),
+    imageID: `${repositoryOf(qualifiedImage(image))}@${digest}`,
     lastState: {},
     ready: running,
     restartCount: 0,
@@ -143,7 +141,7 @@ export function buildPod(stamp: Stamp, options: PodOptions): KubeObject {
       condition("ContainersReady", ready, created),
       condition("PodScheduled", "True", created),
     ],
-    containerStatuses: containers.map((c) => containerStatus(stamp, c, phase, created, options.knownImage)),
+    containerStatuses: containers.map((c) => containerStatus(stamp, c, phase, created)),
     hostIP: options.placement.hostIp,
     hostIPs: [{ ip: options.placement.hostIp }],
     phase,
