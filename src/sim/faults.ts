@@ -1,7 +1,7 @@
 // Fault injection, so tests can prove a client survives what real clusters do to it.
 //
 // Admin endpoint: POST /sim/faults with one JSON fault (or an array of them); GET /sim/faults shows
-// the pending rules. The same faults can be given at start (SimulatorOptions.faults) or called on
+// the pending rules; DELETE /sim/faults clears them. The same faults can be given at start (SimulatorOptions.faults) or called on
 // RunningSimulator.faults. Each fault is an object with an "action":
 //
 //   {"action":"drop-watches"}                     cut every open watch connection now

@@ -40,7 +40,7 @@ describe("simulator faults", () => {
     expect(failed.body.reason).toBe("InternalError");
     const state = await get(sim, "/sim/faults");
     expect((state.body.rules as { remaining: number }[])[0]!.remaining).toBe(4);
-    await fault(sim, { action: "clear" });
+    await request(sim, "DELETE", "/sim/faults");
     expect((await get(sim, cms)).status).toBe(200);
   });
 

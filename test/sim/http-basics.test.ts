@@ -21,6 +21,9 @@ describe("simulator HTTP basics", () => {
       expect(response.status).toBe(200);
       expect(await response.text()).toBe("ok");
     }
+    const verbose = await (await fetch(`${sim.url}/readyz?verbose`)).text();
+    expect(verbose).toMatch(/^\[\+\]ping ok$/m);
+    expect(verbose).toMatch(/^readyz check passed$/m);
   });
 
   it("holds the system namespaces, each with a uid", async () => {

@@ -66,7 +66,8 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
   if (injected) return sendInjected(res, injected, isWatch);
 
   if (path === "/version") return sendJson(res, 200, versionInfo);
-  if (healthPaths.test(path)) return sendText(res, 200, "ok");
+  const health = healthPaths.exec(path);
+  if (health) return sendText(res, 200, healthText(health[1]!, url.searchParams.has("verbose")));
 
   const route = parseRoute(
     path,
@@ -107,12 +108,23 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
   }
 }
 
+const healthChecks = ["ping", "log", "etcd", "informer-sync", "poststarthook/start-apiextensions-informers"];
+
+/** "ok", or with ?verbose the per-check listing a real server gives. */
+function healthText(endpoint: string, verbose: boolean): string {
+  if (!verbose) return "ok";
+  const lines = healthChecks.map((check) => `[+]${check} ok`);
+  return `${lines.join("\n")}\n${endpoint} check passed\n`;
+}
+
 async function serveFaults(
   context: HandlerContext,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   if (req.method === "GET") return sendJson(res, 200, context.faults.describe());
+  if (req.method === "DELETE")
+    return sendJson(res, 200, { applied: [context.faults.apply({ action: "clear" })] });
   if (req.method !== "POST") throw methodNotAllowed();
   const faults = parseFaults(await readObjectBody(req));
   const results = faults.map((fault) => context.faults.apply(fault));
