@@ -78,6 +78,13 @@ describe("simulator HTTP basics", () => {
 
     const deleted = await request(sim, "DELETE", "/api/v1/namespaces/default/configmaps/crud");
     expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Success",
+      details: { name: "crud", kind: "configmaps", uid: meta.uid },
+    });
     expect((await get(sim, "/api/v1/namespaces/default/configmaps/crud")).status).toBe(404);
   });
 

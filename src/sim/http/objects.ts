@@ -397,7 +397,27 @@ async function remove(
     },
     writeOptionsOf(req),
   );
-  sendJson(res, 200, deleted);
+  sendJson(res, 200, deleteAnswer(target.type, deleted));
+}
+
+// The kinds whose storage answers a delete with the object itself; all others answer with a Status.
+const returnsDeletedObject = new Set([
+  "/pods",
+  "/services",
+  "/serviceaccounts",
+  "/persistentvolumes",
+  "/persistentvolumeclaims",
+  "/namespaces",
+  "apiextensions.k8s.io/customresourcedefinitions",
+]);
+
+function deleteAnswer(type: SimResourceType, deleted: KubeObject): unknown {
+  if (returnsDeletedObject.has(`${type.group}/${type.name}`)) return deleted;
+  const details: Record<string, unknown> = { name: deleted.metadata?.name ?? "" };
+  if (type.group) details.group = type.group;
+  details.kind = type.name;
+  details.uid = deleted.metadata?.uid ?? "";
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details };
 }
 
 async function deleteCollection(
