@@ -274,6 +274,18 @@ describe("scenarios", () => {
       expect(asRecord(apiServer?.spec).hostNetwork).toBe(true);
     });
 
+    it("resolves a named targetPort to the pods' container port in slices and Endpoints", () => {
+      const slice = objects.find(
+        (o) =>
+          o.kind === "EndpointSlice" && o.metadata?.labels?.["kubernetes.io/service-name"] === "frontend",
+      );
+      expect(slice?.ports).toEqual([{ name: "http", port: 8080, protocol: "TCP" }]);
+      const endpoints = find("Endpoints", "shop", "frontend");
+      expect(asList(endpoints?.subsets)[0]?.ports).toEqual([{ name: "http", port: 8080, protocol: "TCP" }]);
+      const service = find("Service", "shop", "frontend");
+      expect(asList(asRecord(service?.spec).ports)[0]).toMatchObject({ port: 80, targetPort: "http" });
+    });
+
     it("has the kinds a real cluster shows", () => {
       const kinds = new Set(objects.map((o) => o.kind));
       for (const kind of [

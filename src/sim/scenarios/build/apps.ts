@@ -77,6 +77,7 @@ function addWorkload(ctx: BuildContext, namespace: string, workload: WorkloadSpe
       ],
     },
     targets,
+    { namedPorts: { [shape.portName]: shape.port } },
   );
   if (workload.ingress) {
     const tlsSecret = workload.ingress.tls ? `${shape.name}-tls` : undefined;

@@ -3,6 +3,7 @@ import {
   buildEndpointSlice,
   buildEndpoints,
   buildService,
+  type EndpointOptions,
   type EndpointTarget,
   type ServiceOptions,
 } from "../kinds/service.js";
@@ -16,15 +17,23 @@ export function addServiceWithEndpoints(
   ctx: BuildContext,
   options: ServiceOptions,
   targets: readonly EndpointTarget[],
+  endpointOptions: EndpointOptions = {},
 ): KubeObject {
   const { builder } = ctx;
   const service = builder.add(buildService(builder, options));
   if (targets.length === 0) {
-    builder.add(buildEndpointSlice(builder, service, []));
+    builder.add(buildEndpointSlice(builder, service, [], endpointOptions));
   }
   for (let start = 0; start < targets.length; start += maxEndpointsPerSlice) {
-    builder.add(buildEndpointSlice(builder, service, targets.slice(start, start + maxEndpointsPerSlice)));
+    builder.add(
+      buildEndpointSlice(
+        builder,
+        service,
+        targets.slice(start, start + maxEndpointsPerSlice),
+        endpointOptions,
+      ),
+    );
   }
-  builder.add(buildEndpoints(builder, service, targets));
+  builder.add(buildEndpoints(builder, service, targets, endpointOptions));
   return service;
 }

@@ -137,7 +137,7 @@ function addApiServerService(ctx: BuildContext, controlPlanes: number): void {
       ports: [{ name: "https", port: 443, targetPort: 6443 }],
     }),
   );
-  builder.add(buildEndpointSlice(builder, service, targets, true));
+  builder.add(buildEndpointSlice(builder, service, targets, { managedByApiServer: true }));
   builder.add(buildEndpoints(builder, service, targets));
 }
 
@@ -218,6 +218,7 @@ function addKubeSystem(ctx: BuildContext): void {
       ports: [{ name: "https", port: 443, targetPort: "https" }],
     },
     metrics.targets,
+    { namedPorts: { https: metricsShape.port } },
   );
 
   builder.add(

@@ -81,8 +81,14 @@ export class NamespaceLifecycle {
         ports: [{ name: shape.portName, port: 80, targetPort: shape.portName }],
       }),
     );
-    ctx.create(endpointSlices, buildEndpointSlice(stamp, service, []));
-    ctx.create(endpoints, buildEndpoints(stamp, service, []));
+    ctx.create(
+      endpointSlices,
+      buildEndpointSlice(stamp, service, [], { namedPorts: { [shape.portName]: shape.port } }),
+    );
+    ctx.create(
+      endpoints,
+      buildEndpoints(stamp, service, [], { namedPorts: { [shape.portName]: shape.port } }),
+    );
     const replicas = 2;
     const deployment = ctx.create(deployments, buildDeployment(stamp, name, shape, replicas, 1));
     const replicaSet = buildReplicaSet(stamp, deployment, shape, ctx.random.templateHash(), replicas, 1);

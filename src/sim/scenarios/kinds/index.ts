@@ -35,6 +35,7 @@ export {
   type PolicyRule,
   type Subject,
 } from "./rbac.js";
+export type { EndpointOptions } from "./service.js";
 export {
   buildEndpointSlice,
   buildEndpoints,

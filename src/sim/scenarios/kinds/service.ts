@@ -59,13 +59,22 @@ export interface EndpointTarget {
   pod?: { name: string; namespace: string; uid: string };
 }
 
-function ports(service: KubeObject, resolve: (port: ServicePort) => number) {
-  const spec = service.spec as { ports?: ServicePort[] } | undefined;
-  return (spec?.ports ?? []).map((p) => ({ name: p.name, port: resolve(p), protocol: p.protocol ?? "TCP" }));
+/** How endpoints resolve a service's ports: a named targetPort becomes the pods' container port. */
+export interface EndpointOptions {
+  /** Container ports by name, for services whose targetPort is a name. */
+  namedPorts?: Record<string, number>;
+  /** The "kubernetes" service's slice, which the API server keeps itself. */
+  managedByApiServer?: boolean;
 }
 
-const targetPortNumber = (p: ServicePort): number =>
-  typeof p.targetPort === "number" ? p.targetPort : p.port;
+function ports(service: KubeObject, namedPorts: Record<string, number> | undefined) {
+  const spec = service.spec as { ports?: ServicePort[] } | undefined;
+  return (spec?.ports ?? []).map((p) => ({
+    name: p.name,
+    port: typeof p.targetPort === "number" ? p.targetPort : (namedPorts?.[p.targetPort] ?? p.port),
+    protocol: p.protocol ?? "TCP",
+  }));
+}
 
 /** The labels the EndpointSlice controller puts on every slice of a service. */
 export function sliceLabels(service: KubeObject): Record<string, string> {
@@ -99,9 +108,10 @@ export function buildEndpointSlice(
   stamp: Stamp,
   service: KubeObject,
   targets: readonly EndpointTarget[],
-  managedByApiServer = false,
+  options: EndpointOptions = {},
 ): KubeObject {
   const name = service.metadata?.name ?? "";
+  const managedByApiServer = options.managedByApiServer ?? false;
   // The API server itself keeps the "kubernetes" service's slice, named after it and unowned.
   const labels = managedByApiServer
     ? { "endpointslice.kubernetes.io/skip-mirror": "true", "kubernetes.io/service-name": name }
@@ -122,7 +132,7 @@ export function buildEndpointSlice(
     metadata: meta,
     addressType: "IPv4",
     endpoints: targets.map(sliceEndpoint),
-    ports: ports(service, targetPortNumber),
+    ports: ports(service, options.namedPorts),
   };
 }
 
@@ -131,6 +141,7 @@ export function buildEndpoints(
   stamp: Stamp,
   service: KubeObject,
   targets: readonly EndpointTarget[],
+  options: EndpointOptions = {},
 ): KubeObject {
   const name = service.metadata?.name ?? "";
   const subset: Record<string, unknown> = {
@@ -141,7 +152,7 @@ export function buildEndpoints(
         address.targetRef = { kind: "Pod", name: t.pod.name, namespace: t.pod.namespace, uid: t.pod.uid };
       return address;
     }),
-    ports: ports(service, targetPortNumber),
+    ports: ports(service, options.namedPorts),
   };
   return {
     apiVersion: "v1",
