@@ -62,6 +62,7 @@ export function validateName(kind: string, group: string, meta: ObjectMeta, isNa
       ]);
     }
     checkStringMaps(meta);
+    checkLabels(kind, group, name, meta);
     return;
   }
   const pattern = isNamespace ? dns1123Label : dns1123Subdomain;
@@ -75,6 +76,35 @@ export function validateName(kind: string, group: string, meta: ObjectMeta, isNa
     ]);
   }
   checkStringMaps(meta);
+  checkLabels(kind, group, name, meta);
+}
+
+const qualifiedName =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** Label keys and values as the real server validates them (422 with one cause per bad entry). */
+function checkLabels(kind: string, group: string, name: string, meta: ObjectMeta): void {
+  const causes: { reason: string; message: string; field: string }[] = [];
+  for (const [key, value] of Object.entries(meta.labels ?? {})) {
+    const prefix = key.includes("/") ? key.slice(0, key.indexOf("/")) : "";
+    const local = key.includes("/") ? key.slice(key.indexOf("/") + 1) : key;
+    if (!qualifiedName.test(key) || local.length > 63 || prefix.length > 253) {
+      causes.push({
+        reason: "FieldValueInvalid",
+        message: `Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+        field: "metadata.labels",
+      });
+    }
+    if (!labelValue.test(value) || value.length > 63) {
+      causes.push({
+        reason: "FieldValueInvalid",
+        message: `Invalid value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+        field: "metadata.labels",
+      });
+    }
+  }
+  if (causes.length > 0) throw invalid(kind, group, name, causes);
 }
 
 function checkStringMaps(meta: ObjectMeta): void {
