@@ -323,6 +323,16 @@ async function patch(
       "strategic merge patch is not supported for custom resources",
     );
   }
+  if (
+    patchType === "apply" &&
+    !new URL(req.url ?? "/", "http://simulator").searchParams.get("fieldManager")
+  ) {
+    throw new StatusError(
+      422,
+      "Invalid",
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    );
+  }
   const body = await readObjectBody(req);
   const current = context.store.getStored(type, namespace, name!);
   if (!current) {
