@@ -6,6 +6,7 @@ import type { KeyCache } from "./key-cache.js";
 import { createPodsFor, deletePod } from "./pods.js";
 import { ownedPods, refreshReplicaSetCounts } from "./replicas.js";
 
+/** Churn grows a deployment no further than this (one already bigger only shrinks or holds). */
 const maxReplicas = 12;
 
 function revisionOf(object: KubeObject): number {
@@ -36,7 +37,7 @@ export function scaleDeployment(ctx: ChurnContext, deploymentKeys: KeyCache, wor
   const spec = child(deployment, "spec");
   const current = typeof spec.replicas === "number" ? spec.replicas : 1;
   let next = current + ctx.random.pick([-2, -1, 1, 2]);
-  next = Math.max(0, Math.min(maxReplicas, next));
+  next = Math.max(0, Math.min(Math.max(maxReplicas, current), next));
   if (next === current) next = current > 0 ? current - 1 : 1;
   spec.replicas = next;
   const metadata = deployment.metadata ?? {};
