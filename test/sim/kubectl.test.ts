@@ -325,6 +325,14 @@ spec:
     expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z main /);
     const follow = await kubectl("logs", "web-1", "-n", "shop", "--tail=1", "-f", "--request-timeout=2s");
     expect(follow.stdout.trim().split("\n").length).toBeGreaterThanOrEqual(1);
+    const all = (await ok("logs", "web-1", "-n", "shop")).trim().split("\n");
+    expect(all).toHaveLength(50);
+    const recent = (await ok("logs", "web-1", "-n", "shop", "--since=1s")).trim().split("\n").filter(Boolean);
+    expect(recent.length).toBeGreaterThan(0);
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await ok("logs", "web-1", "-n", "shop", `--since-time=${later}`)).trim()).toBe("");
+    const previous = await kubectl("logs", "web-1", "-n", "shop", "--previous");
+    expect(previous.stderr).toContain('previous terminated container "main" in pod "web-1" not found');
     const missing = await kubectl("logs", "nope", "-n", "shop");
     expect(missing.stderr).toContain('pods "nope" not found');
   });

@@ -1,5 +1,6 @@
-// pods/log: generated but stable lines per container, with tailLines, timestamps, limitBytes and
-// follow (a new line every so often until the client goes away or the pod is deleted).
+// pods/log: generated but stable lines per container, with tailLines, timestamps, limitBytes,
+// sinceSeconds/sinceTime, previous and follow (a new line every so often until the client goes
+// away or the pod is deleted).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { KubeObject } from "../object-api.js";
 import { isPlainObject } from "../store/object-meta.js";
@@ -11,6 +12,10 @@ export interface LogOptions {
   tailLines?: number;
   timestamps: boolean;
   limitBytes?: number;
+  /** Only lines at or after this time (ms since the epoch), from sinceSeconds or sinceTime. */
+  since?: number;
+  /** The previous (terminated) instance's log, which exists only after a restart. */
+  previous: boolean;
   /** How often a followed log gets a new line. */
   followIntervalMs: number;
   /** True while the pod still exists; a followed log ends when it is gone. */
@@ -26,6 +31,16 @@ const messages = [
   "connection accepted",
   "GET /metrics 200",
 ];
+
+function restartCount(pod: KubeObject, container: string): number {
+  const status = isPlainObject(pod.status) ? pod.status : {};
+  const all = [
+    ...(Array.isArray(status.containerStatuses) ? status.containerStatuses : []),
+    ...(Array.isArray(status.initContainerStatuses) ? status.initContainerStatuses : []),
+  ];
+  const entry = all.find((candidate) => isPlainObject(candidate) && candidate.name === container);
+  return isPlainObject(entry) && typeof entry.restartCount === "number" ? entry.restartCount : 0;
+}
 
 /** Which container's log to read, failing as the real server does when it is ambiguous or unknown. */
 export function resolveContainer(pod: KubeObject, requested: string | undefined): string {
@@ -66,12 +81,23 @@ export function serveLogs(
   options: LogOptions,
 ): void {
   const container = resolveContainer(pod, options.container);
-  const started = Date.parse(pod.metadata?.creationTimestamp ?? "") || Date.now() - HISTORY_LINES * 1000;
+  if (options.previous && restartCount(pod, container) === 0) {
+    throw badRequest(
+      `previous terminated container "${container}" in pod "${pod.metadata?.name ?? ""}" not found`,
+    );
+  }
+  // The history ends now and starts no earlier than the pod itself.
+  const now = Date.now();
+  const created = Date.parse(pod.metadata?.creationTimestamp ?? "") || now - HISTORY_LINES * 1000;
+  const started = Math.min(now, Math.max(created, now - HISTORY_LINES * 1000));
+  const step = (now - started) / HISTORY_LINES;
   const count =
     options.tailLines === undefined ? HISTORY_LINES : Math.min(HISTORY_LINES, Math.max(0, options.tailLines));
   let text = "";
   for (let i = HISTORY_LINES - count; i < HISTORY_LINES; i++) {
-    text += line(pod, container, i, new Date(started + i * 1000), options.timestamps);
+    const at = Math.round(started + (i + 1) * step);
+    if (options.since !== undefined && at < options.since) continue;
+    text += line(pod, container, i, new Date(at), options.timestamps);
   }
   if (options.limitBytes !== undefined)
     text = Buffer.from(text).subarray(0, options.limitBytes).toString("utf8");

@@ -467,8 +467,18 @@ function logs(
   const pod = existing(context, target);
   const tailLines = intParam(query, "tailLines");
   const limitBytes = intParam(query, "limitBytes");
+  const sinceSeconds = intParam(query, "sinceSeconds");
+  const sinceTime = query.get("sinceTime");
+  if (sinceSeconds !== undefined && sinceTime)
+    throw badRequest("at most one of sinceTime or sinceSeconds may be specified");
+  const sinceTimeMs = sinceTime ? Date.parse(sinceTime) : undefined;
+  if (sinceTimeMs !== undefined && Number.isNaN(sinceTimeMs))
+    throw badRequest(`invalid sinceTime: ${sinceTime}`);
+  const since = sinceSeconds !== undefined ? Date.now() - sinceSeconds * 1000 : sinceTimeMs;
   serveLogs(req, res, pod, {
     ...optional("container", query.get("container") ?? undefined),
+    ...optional("since", since),
+    previous: isTrue(query.get("previous")),
     follow: isTrue(query.get("follow")),
     timestamps: isTrue(query.get("timestamps")),
     ...optional("tailLines", tailLines),
