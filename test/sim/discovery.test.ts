@@ -88,6 +88,15 @@ describe("discovery", () => {
         apiVersion: "apidiscovery.k8s.io/v2",
       });
     }
+    const older = await get(sim, "/apis", {
+      accept: "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json",
+    });
+    expect(older.headers.get("content-type")).toBe(
+      "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList",
+    );
+    expect(older.body.apiVersion).toBe("apidiscovery.k8s.io/v2beta1");
+    const plain = await get(sim, "/apis", { accept: "application/json" });
+    expect(plain.body.kind).toBe("APIGroupList");
     const core = await get(sim, "/api", { accept });
     const coreGroup = (core.body.items as Json[])[0]!;
     expect((coreGroup.metadata as Json).name).toBe("");

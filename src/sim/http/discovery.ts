@@ -6,19 +6,20 @@ import { type SimResourceType, subresourcesOf } from "../catalog.js";
 import type { ServedGroup, TypeRegistry } from "../store/registry.js";
 import { pathNotFound } from "../store/status-error.js";
 
-export const aggregatedContentType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+export type AggregatedVersion = "v2" | "v2beta1";
 
-/** True when the client accepts the aggregated discovery document for this request. */
-export function wantsAggregated(req: IncomingMessage): boolean {
-  const accept = req.headers.accept ?? "";
-  return accept
+export function aggregatedContentType(version: AggregatedVersion): string {
+  return `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+}
+
+/** The aggregated discovery version the client accepts (v2 first, as the server prefers), if any. */
+export function wantsAggregated(req: IncomingMessage): AggregatedVersion | undefined {
+  const parts = (req.headers.accept ?? "")
     .split(",")
-    .some(
-      (part) =>
-        /g=apidiscovery\.k8s\.io/.test(part) &&
-        /v=v2(;|$|\s)/.test(part) &&
-        /as=APIGroupDiscoveryList/.test(part),
-    );
+    .filter((part) => /g=apidiscovery\.k8s\.io/.test(part) && /as=APIGroupDiscoveryList/.test(part));
+  if (parts.some((part) => /v=v2(;|$|\s)/.test(part))) return "v2";
+  if (parts.some((part) => /v=v2beta1(;|$|\s)/.test(part))) return "v2beta1";
+  return undefined;
 }
 
 export function legacyVersions(hostHeader: string | undefined): unknown {
@@ -89,13 +90,17 @@ export function resourceList(registry: TypeRegistry, group: string, version: str
 }
 
 /** The aggregated document for /api (core only) or /apis (every named group). */
-export function aggregatedList(registry: TypeRegistry, legacy: boolean): unknown {
+export function aggregatedList(
+  registry: TypeRegistry,
+  legacy: boolean,
+  version: AggregatedVersion = "v2",
+): unknown {
   const groups: { name: string; versions: string[] }[] = legacy
     ? [{ name: "", versions: ["v1"] }]
     : registry.groups().map((group) => ({ name: group.name, versions: group.versions }));
   return {
     kind: "APIGroupDiscoveryList",
-    apiVersion: "apidiscovery.k8s.io/v2",
+    apiVersion: `apidiscovery.k8s.io/${version}`,
     metadata: {},
     items: groups.map((group) => ({
       metadata: { name: group.name },

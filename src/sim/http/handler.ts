@@ -78,13 +78,15 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
   const registry = context.store.registry;
   switch (route.kind) {
     case "discovery-legacy":
-      if (wantsAggregated(req))
-        return sendJson(res, 200, aggregatedList(registry, true), aggregatedContentType);
-      return sendJson(res, 200, legacyVersions(req.headers.host));
-    case "discovery-groups":
-      if (wantsAggregated(req))
-        return sendJson(res, 200, aggregatedList(registry, false), aggregatedContentType);
-      return sendJson(res, 200, groupList(registry));
+    case "discovery-groups": {
+      const legacy = route.kind === "discovery-legacy";
+      const aggregated = wantsAggregated(req);
+      if (aggregated) {
+        const body = aggregatedList(registry, legacy, aggregated);
+        return sendJson(res, 200, body, aggregatedContentType(aggregated));
+      }
+      return sendJson(res, 200, legacy ? legacyVersions(req.headers.host) : groupList(registry));
+    }
     case "discovery-group":
       return sendJson(res, 200, groupDocument(registry, route.group));
     case "discovery-version":
