@@ -53,6 +53,19 @@ describe("simulator list", () => {
     expect(third.body.metadata.continue).toBeUndefined();
   });
 
+  it("lets two clients page the same snapshot side by side", async () => {
+    sim = await startEmpty();
+    await seed(sim, 4);
+    const a = await list(sim, "limit=2");
+    const b = await list(sim, "limit=2");
+    expect(b.body.metadata.resourceVersion).toBe(a.body.metadata.resourceVersion);
+    const aRest = await list(sim, `limit=2&continue=${encodeURIComponent(a.body.metadata.continue!)}`);
+    expect(aRest.body.metadata.continue).toBeUndefined();
+    const bRest = await list(sim, `limit=2&continue=${encodeURIComponent(b.body.metadata.continue!)}`);
+    expect(bRest.status).toBe(200);
+    expect(bRest.body.items.map((item) => item.metadata.name)).toEqual(["cm-02", "cm-03"]);
+  });
+
   it("fills pages from matching items only when a selector is given, without remainingItemCount", async () => {
     sim = await startEmpty();
     await seed(sim, 6);

@@ -130,7 +130,7 @@ export function readListPage(
     result.continueToken = encodeContinue({ resourceVersion: rv, start: objectKey(items[index - 1]!) });
     if (!query.matcher) result.remainingItemCount = items.length - index;
   } else {
-    snapshots.forget(scope, rv);
+    snapshots.finish(scope, rv);
   }
   return result;
 }

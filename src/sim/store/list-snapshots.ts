@@ -1,6 +1,7 @@
 // Paginated lists read one consistent snapshot, as etcd serves every page at the first page's
-// revision. Snapshots live until the last page is read, their time runs out, or the history they
-// belong to is compacted; a continue token for a vanished snapshot is 410 Expired.
+// revision. Snapshots live until their time runs out, room is needed (those read to the end go
+// first), or the history they belong to is compacted; a continue token for a vanished snapshot is
+// 410 Expired.
 import type { KubeObject } from "../object-api.js";
 
 export interface ContinueToken {
@@ -12,10 +13,12 @@ export interface ContinueToken {
 interface Snapshot {
   items: KubeObject[];
   expiresAt: number;
+  /** Some client read its last page; others listing at the same version may still be paging. */
+  finished: boolean;
 }
 
 const DEFAULT_TTL_MS = 5 * 60_000;
-const MAX_SNAPSHOTS = 256;
+const MAX_SNAPSHOTS = 64;
 
 export class ListSnapshots {
   private readonly snapshots = new Map<string, Snapshot>();
@@ -23,12 +26,15 @@ export class ListSnapshots {
   constructor(private readonly ttlMs = DEFAULT_TTL_MS) {}
 
   remember(scope: string, resourceVersion: number, items: KubeObject[]): void {
-    this.evictExpired();
-    if (this.snapshots.size >= MAX_SNAPSHOTS) {
-      const oldest = this.snapshots.keys().next().value;
-      if (oldest !== undefined) this.snapshots.delete(oldest);
+    const key = snapshotKey(scope, resourceVersion);
+    const known = this.snapshots.get(key);
+    if (known) {
+      known.finished = false;
+      return;
     }
-    this.snapshots.set(snapshotKey(scope, resourceVersion), { items, expiresAt: Date.now() + this.ttlMs });
+    this.evictExpired();
+    if (this.snapshots.size >= MAX_SNAPSHOTS) this.evictOne();
+    this.snapshots.set(key, { items, expiresAt: Date.now() + this.ttlMs, finished: false });
   }
 
   find(scope: string, resourceVersion: number): KubeObject[] | undefined {
@@ -41,8 +47,10 @@ export class ListSnapshots {
     return snapshot.items;
   }
 
-  forget(scope: string, resourceVersion: number): void {
-    this.snapshots.delete(snapshotKey(scope, resourceVersion));
+  /** A client read the last page; the snapshot goes first when room is needed. */
+  finish(scope: string, resourceVersion: number): void {
+    const snapshot = this.snapshots.get(snapshotKey(scope, resourceVersion));
+    if (snapshot) snapshot.finished = true;
   }
 
   /** Drops every snapshot at or below a resourceVersion (a compaction reached them). */
@@ -51,6 +59,17 @@ export class ListSnapshots {
       const rv = Number(key.slice(key.lastIndexOf("|") + 1));
       if (rv <= resourceVersion) this.snapshots.delete(key);
     }
+  }
+
+  private evictOne(): void {
+    for (const [key, snapshot] of this.snapshots) {
+      if (snapshot.finished) {
+        this.snapshots.delete(key);
+        return;
+      }
+    }
+    const oldest = this.snapshots.keys().next().value;
+    if (oldest !== undefined) this.snapshots.delete(oldest);
   }
 
   private evictExpired(): void {
