@@ -5,6 +5,8 @@
 // RunningSimulator.faults. Each fault is an object with an "action":
 //
 //   {"action":"drop-watches"}                     cut every open watch connection now
+//   {"action":"end-watches"}                      end every open watch cleanly, as a server-side
+//                                                  timeout does
 //   {"action":"stall-watches","newStreamsForMs":N} open watches go silent (no bytes, no close);
 //                                                  watches opened in the next N ms stall too
 //   {"action":"fail","status":410|429|500|503,"count":N,"path":"regex","retryAfterSeconds":S,
@@ -26,6 +28,7 @@ import type { WatchHub } from "./watch.js";
 
 export type Fault =
   | { action: "drop-watches" }
+  | { action: "end-watches" }
   | { action: "stall-watches"; newStreamsForMs?: number }
   | {
       action: "fail";
@@ -73,6 +76,8 @@ export class FaultController {
     switch (fault.action) {
       case "drop-watches":
         return { action: fault.action, affected: this.hub.dropAll() };
+      case "end-watches":
+        return { action: fault.action, affected: this.hub.closeAll() };
       case "stall-watches":
         return { action: fault.action, affected: this.hub.stallAll(fault.newStreamsForMs ?? 0) };
       case "fail":
@@ -161,7 +166,15 @@ function failureFor(rule: FailRule): StatusError {
 /** Reads faults from an admin request body: one object or an array. */
 export function parseFaults(body: unknown): Fault[] {
   const entries = Array.isArray(body) ? body : [body];
-  const actions = new Set(["drop-watches", "stall-watches", "fail", "compact", "restart", "clear"]);
+  const actions = new Set([
+    "drop-watches",
+    "end-watches",
+    "stall-watches",
+    "fail",
+    "compact",
+    "restart",
+    "clear",
+  ]);
   return entries.map((entry) => {
     if (
       typeof entry !== "object" ||

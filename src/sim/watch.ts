@@ -210,9 +210,11 @@ export class WatchHub {
     return all.length;
   }
 
-  /** Ends every stream cleanly (server shutdown). */
-  closeAll(): void {
-    for (const watcher of this.all()) watcher.close();
+  /** Ends every stream cleanly (server shutdown, or a fault that mimics a timeout). */
+  closeAll(): number {
+    const all = this.all();
+    for (const watcher of all) watcher.close();
+    return all.length;
   }
 
   private all(): Watcher[] {

@@ -72,6 +72,17 @@ describe("simulator faults", () => {
     expect(sim.openWatches()).toBe(0);
   });
 
+  it("ends every open watch cleanly", async () => {
+    sim = await startEmpty();
+    const stream = await watch(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`);
+    await stream.next(0, 100);
+    const ended = await fault(sim, { action: "end-watches" });
+    expect(ended.body.applied).toEqual([{ action: "end-watches", affected: 1 }]);
+    await stream.end();
+    expect(stream.ended).toBe(true);
+    expect(stream.received).toEqual([]);
+  });
+
   it("stalls streams: nothing more arrives and the connection stays open", async () => {
     sim = await startEmpty();
     const stream = await watch(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`);
