@@ -405,9 +405,28 @@ async function remove(
         typeof preconditions.resourceVersion === "string" ? preconditions.resourceVersion : undefined,
       ),
     },
-    writeOptionsOf(req),
+    { ...writeOptionsOf(req), ...propagationOf(req, options) },
   );
   sendJson(res, 200, deleteAnswer(target.type, deleted));
+}
+
+/** DeleteOptions.propagationPolicy (body or query), or the old orphanDependents flag. */
+function propagationOf(req: IncomingMessage, options: Record<string, unknown>): WriteOptions {
+  const query = new URL(req.url ?? "/", "http://simulator").searchParams;
+  const policy =
+    typeof options.propagationPolicy === "string"
+      ? options.propagationPolicy
+      : query.get("propagationPolicy");
+  const orphan = options.orphanDependents === true || query.get("orphanDependents") === "true";
+  if (policy && !["Orphan", "Background", "Foreground"].includes(policy)) {
+    throw new StatusError(
+      422,
+      "Invalid",
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
+    );
+  }
+  if (policy) return { propagationPolicy: policy };
+  return orphan ? { propagationPolicy: "Orphan" } : {};
 }
 
 // The kinds whose storage answers a delete with the object itself; all others answer with a Status.
@@ -437,16 +456,20 @@ async function deleteCollection(
   target: ResourceTarget,
   query: URLSearchParams,
 ) {
-  await deleteOptions(req);
-  const options = writeOptionsOf(req);
+  const body = await deleteOptions(req);
+  const options = { ...writeOptionsOf(req), ...propagationOf(req, body) };
   const matcher = matcherOf(target.type, query);
   const { type, namespace } = target;
   const victims = context.store
     .listStored(type, type.namespaced ? namespace : undefined)
     .filter((obj) => !matcher || matcher(obj));
-  const deleted = victims.map((obj) =>
-    context.store.deleteObject(type, obj.metadata?.namespace, obj.metadata?.name ?? "", {}, options),
-  );
+  const deleted: KubeObject[] = [];
+  for (const obj of victims) {
+    const name = obj.metadata?.name ?? "";
+    // Deleting one victim may already have collected another that it owned.
+    if (!context.store.getStored(type, obj.metadata?.namespace, name)) continue;
+    deleted.push(context.store.deleteObject(type, obj.metadata?.namespace, name, {}, options));
+  }
   const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
   sendJson(res, 200, {
     kind: `${type.kind}List`,

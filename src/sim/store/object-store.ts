@@ -12,6 +12,7 @@ import {
   sameJson,
   validateName,
 } from "./object-meta.js";
+import { OwnerIndex } from "./owner-index.js";
 import { apiVersionOf, storageKey, TypeRegistry } from "./registry.js";
 import {
   alreadyExists,
@@ -34,6 +35,11 @@ export interface WriteOptions {
   subresource?: string;
   /** Validate and answer as if written, but store nothing (dryRun=All). */
   dryRun?: boolean;
+  /**
+   * What a delete does to the objects the deleted one owns: "Background" and "Foreground" delete
+   * them (here at once), "Orphan" only drops the owner reference. The default is Background.
+   */
+  propagationPolicy?: string;
 }
 
 export interface DeletePreconditions {
@@ -65,6 +71,7 @@ export class ObjectStore implements ObjectApi {
   private readonly sorted = new Map<string, KubeObject[]>();
   private readonly listeners = new Set<ChangeListener>();
   private readonly hooks = new Map<string, StoreHook>();
+  private readonly owners = new OwnerIndex();
 
   constructor(options: ObjectStoreOptions = {}) {
     this.registry = options.registry ?? new TypeRegistry();
@@ -308,6 +315,7 @@ export class ObjectStore implements ObjectApi {
     // A deleted object's final state carries no grace period left, which is what watchers see.
     if (last.metadata) last.metadata.deletionGracePeriodSeconds = 0;
     this.record("DELETED", type, last, current);
+    this.collectDependents(String(currentMeta.uid ?? ""), options.propagationPolicy ?? "Background");
     return asVersion(last, type);
   }
 
@@ -333,11 +341,40 @@ export class ObjectStore implements ObjectApi {
     return asVersion(next, type);
   }
 
+  /**
+   * The garbage collector's part of a delete: dependents whose only owner is gone are deleted in
+   * turn (or, when orphaned, lose the reference); ones with other owners just lose this one.
+   */
+  private collectDependents(ownerUid: string, policy: string): void {
+    if (!ownerUid) return;
+    for (const ref of this.owners.of(ownerUid)) {
+      const type = this.storageTypes().find(
+        (candidate) => storageKey(candidate.group, candidate.name) === ref.storageKey,
+      );
+      const dependent = type ? this.bucket(type, ref.namespace)?.get(ref.name) : undefined;
+      if (!type || !dependent) continue;
+      const remaining = (dependent.metadata?.ownerReferences ?? []).filter(
+        (owner) => owner?.uid !== ownerUid,
+      );
+      if (policy === "Orphan" || remaining.length > 0) {
+        this.rewrite(type, ref.namespace, ref.name, (obj) => {
+          const meta = metadataOf(obj);
+          if (remaining.length > 0) meta.ownerReferences = remaining;
+          else delete meta.ownerReferences;
+        });
+      } else {
+        this.deleteObject(type, ref.namespace, ref.name, {}, { propagationPolicy: policy });
+      }
+    }
+  }
+
   /** Removes every object of a type in a namespace (or everywhere) without touching its served type. */
   deleteAllOf(type: SimResourceType, namespace?: string): KubeObject[] {
     const removed: KubeObject[] = [];
     for (const obj of [...this.listStored(type, namespace)]) {
       const meta = obj.metadata!;
+      // An earlier delete in this sweep may have collected it already.
+      if (!this.bucket(type, meta.namespace)?.has(meta.name!)) continue;
       removed.push(this.deleteObject(type, meta.namespace, meta.name!));
     }
     return removed;
@@ -432,6 +469,7 @@ export class ObjectStore implements ObjectApi {
       object,
     };
     if (previous) change.previous = previous;
+    this.owners.apply(change);
     this.history.append(change);
     for (const listener of this.listeners) listener(change);
   }
