@@ -407,7 +407,9 @@ async function remove(
     },
     { ...writeOptionsOf(req), ...propagationOf(req, options) },
   );
-  sendJson(res, 200, deleteAnswer(target.type, deleted));
+  // An object held by finalizers is still there, marked for deletion: the answer is the object.
+  const held = context.store.getStored(target.type, target.namespace, target.name!);
+  sendJson(res, 200, held ? deleted : deleteAnswer(target.type, deleted));
 }
 
 /** DeleteOptions.propagationPolicy (body or query), or the old orphanDependents flag. */

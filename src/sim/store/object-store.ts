@@ -18,6 +18,7 @@ import {
   alreadyExists,
   badRequest,
   conflict,
+  invalid,
   notFound,
   pathNotFound,
   StatusError,
@@ -40,6 +41,8 @@ export interface WriteOptions {
    * them (here at once), "Orphan" only drops the owner reference. The default is Background.
    */
   propagationPolicy?: string;
+  /** Delete even with finalizers pending (namespace and CRD cleanup, which the real server forces). */
+  force?: boolean;
 }
 
 export interface DeletePreconditions {
@@ -261,6 +264,23 @@ export class ObjectStore implements ObjectApi {
     const hook = this.hooks.get(storageKey(type.group, type.name));
     hook?.prepare?.(next, previous);
     nextMeta.resourceVersion = previousMeta.resourceVersion;
+    if (previousMeta.deletionTimestamp && !options.dryRun) {
+      const before = new Set(previousMeta.finalizers ?? []);
+      if ((nextMeta.finalizers ?? []).some((finalizer) => !before.has(finalizer))) {
+        throw invalid(type.kind, type.group, name, [
+          {
+            reason: "FieldValueForbidden",
+            message: "Forbidden: no new finalizers can be added if the object is being deleted",
+            field: "metadata.finalizers",
+          },
+        ]);
+      }
+      if (pendingFinalizers(next).length === 0) {
+        // The last finalizer is gone: the object goes now, and watchers see only its deletion.
+        this.bucket(type, targetNamespace)!.set(name, next);
+        return this.deleteObject(type, targetNamespace, name, {}, { force: true });
+      }
+    }
     // A write that changes nothing keeps the resourceVersion and tells no watcher, as etcd does.
     if (sameJson(next, previous) || options.dryRun) return asVersion(options.dryRun ? next : previous, type);
     nextMeta.resourceVersion = String(++this.counter);
@@ -298,6 +318,17 @@ export class ObjectStore implements ObjectApi {
       );
     }
     if (options.dryRun) return asVersion(existing, type);
+    const pending = pendingFinalizers(existing);
+    if (!options.force && pending.length > 0) {
+      // Finalizers hold the object, marked for deletion, until whoever owns them removes them.
+      if (meta.deletionTimestamp) return asVersion(existing, type);
+      return this.rewrite(type, namespace, name, (obj) => {
+        const marked = metadataOf(obj);
+        marked.deletionTimestamp = nowTimestamp();
+        marked.deletionGracePeriodSeconds = 0;
+        marked.finalizers = pending;
+      });
+    }
     this.hooks.get(storageKey(type.group, type.name))?.beforeDelete?.(existing);
     // The hook may have removed it already (a CRD whose cleanup raced); deleting twice is a no-op.
     const current = bucket.get(name);
@@ -353,6 +384,8 @@ export class ObjectStore implements ObjectApi {
       );
       const dependent = type ? this.bucket(type, ref.namespace)?.get(ref.name) : undefined;
       if (!type || !dependent) continue;
+      const owners = dependent.metadata?.ownerReferences ?? [];
+      if (!owners.some((owner) => owner?.uid === ownerUid)) continue;
       const remaining = (dependent.metadata?.ownerReferences ?? []).filter(
         (owner) => owner?.uid !== ownerUid,
       );
@@ -375,7 +408,7 @@ export class ObjectStore implements ObjectApi {
       const meta = obj.metadata!;
       // An earlier delete in this sweep may have collected it already.
       if (!this.bucket(type, meta.namespace)?.has(meta.name!)) continue;
-      removed.push(this.deleteObject(type, meta.namespace, meta.name!));
+      removed.push(this.deleteObject(type, meta.namespace, meta.name!, {}, { force: true }));
     }
     return removed;
   }
@@ -574,6 +607,17 @@ export class ObjectStore implements ObjectApi {
 export function asVersion(obj: KubeObject, type: SimResourceType): KubeObject {
   const apiVersion = apiVersionOf(type.group, type.version);
   return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
+}
+
+// Finalizers the simulated cluster's own controllers (PVC protection, foreground deletion, job
+// tracking and the like) would clear at once; anything else waits for its owner to remove it.
+const systemFinalizer =
+  /(^|\.|\/)kubernetes\.io\/|^(foregroundDeletion|orphan|customresourcecleanup\.apiextensions\.k8s\.io)$/;
+
+function pendingFinalizers(obj: KubeObject): string[] {
+  const finalizers = obj.metadata?.finalizers;
+  if (!Array.isArray(finalizers)) return [];
+  return finalizers.filter((finalizer) => typeof finalizer === "string" && !systemFinalizer.test(finalizer));
 }
 
 function keyOf(obj: KubeObject): string {
