@@ -1,0 +1,100 @@
+// What every verb handler shares: the request context, the addressed target, and the reading of
+// common query parameters (selectors, includeObject, dryRun) and of the object answer.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { SimResourceType } from "../catalog.js";
+import type { KubeObject } from "../object-api.js";
+import { selectorMatcher } from "../selectors.js";
+import { findCrd, type ListSnapshots, type ObjectStore, type WriteOptions } from "../store/index.js";
+import { badRequest, notFound, StatusError } from "../store/status-error.js";
+import type { WatchHub } from "../watch.js";
+import { sendJson } from "./respond.js";
+import { columnsFor, type IncludeObject, table, tableContentType, tableRow, wantsTable } from "./table.js";
+
+export interface VerbContext {
+  store: ObjectStore;
+  hub: WatchHub;
+  snapshots: ListSnapshots;
+  logFollowIntervalMs: number;
+}
+
+export interface ResourceTarget {
+  type: SimResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  watchPath: boolean;
+}
+
+export function isTrue(value: string | null): boolean {
+  return value === "true" || value === "1";
+}
+
+export function includeObjectOf(query: URLSearchParams): IncludeObject {
+  const value = query.get("includeObject");
+  if (value === null || value === "") return "Metadata";
+  if (value === "None" || value === "Metadata" || value === "Object") return value;
+  throw badRequest(`unsupported includeObject value: ${value}`);
+}
+
+export function matcherOf(type: SimResourceType, query: URLSearchParams) {
+  return selectorMatcher(
+    query.get("labelSelector") ?? undefined,
+    query.get("fieldSelector") ?? undefined,
+    type.group,
+    type.kind,
+  );
+}
+
+export function intParam(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name);
+  if (value === null || value === "") return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw badRequest(`invalid value for ${name}: ${value}`);
+  return parsed;
+}
+
+export function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/** The write options a request asks for: its subresource, and dryRun=All. */
+export function writeOptionsOf(req: IncomingMessage, subresource?: string): WriteOptions {
+  const dryRun = new URL(req.url ?? "/", "http://simulator").searchParams.getAll("dryRun");
+  if (dryRun.some((value) => value !== "All")) {
+    throw new StatusError(
+      400,
+      "BadRequest",
+      `dryRun: Unsupported value: "${dryRun.join(",")}": supported values: "All"`,
+    );
+  }
+  const options: WriteOptions = {};
+  if (subresource !== undefined) options.subresource = subresource;
+  if (dryRun.length > 0) options.dryRun = true;
+  return options;
+}
+
+export function existing(context: VerbContext, target: ResourceTarget): KubeObject {
+  const found = context.store.getStored(target.type, target.namespace, target.name!);
+  if (!found) throw notFound({ group: target.type.group, resource: target.type.name }, target.name!);
+  return found;
+}
+
+export function writeObject(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: VerbContext,
+  type: SimResourceType,
+  status: number,
+  obj: KubeObject,
+  includeObject: IncludeObject = "Metadata",
+) {
+  if (wantsTable(req) && type.kind === obj.kind) {
+    const columns = columnsFor(type, findCrd(context.store, type.group, type.name));
+    const body = table(columns, [tableRow(obj, columns, includeObject, Date.now())], {
+      resourceVersion: obj.metadata?.resourceVersion ?? "",
+    });
+    sendJson(res, status, body, tableContentType);
+    return;
+  }
+  sendJson(res, status, obj);
+}
