@@ -2,6 +2,7 @@
 // all come through here) that stamps resourceVersions from one global counter and records changes.
 import type { SimResourceType } from "../catalog.js";
 import type { KubeObject, ObjectApi } from "../object-api.js";
+import { collectDependents } from "./garbage-collector.js";
 import { ChangeHistory, type ChangeType, type StoredChange } from "./history.js";
 import {
   fillCreateDefaults,
@@ -21,9 +22,17 @@ import {
   invalid,
   notFound,
   pathNotFound,
-  StatusError,
   staleObjectMessage,
 } from "./status-error.js";
+import {
+  checkKind,
+  fillNamespaceDefaults,
+  mergeForSubresource,
+  namespaceFor,
+  pendingFinalizers,
+  specChanged,
+  tracksGeneration,
+} from "./write-rules.js";
 
 export interface ObjectStoreOptions {
   /** How many changes a watch can resume across before it gets 410 Expired. */
@@ -175,8 +184,8 @@ export class ObjectStore implements ObjectApi {
     const gr = { group: type.group, resource: type.name };
     if (!isPlainObject(obj)) throw badRequest("the body of the request must be a JSON object");
     const meta = metadataOf(obj);
-    this.checkKind(type, obj);
-    const targetNamespace = this.namespaceFor(type, namespace, meta.namespace);
+    checkKind(type, obj);
+    const targetNamespace = namespaceFor(type, namespace, meta.namespace);
     if (!meta.name && typeof meta.generateName === "string" && meta.generateName) {
       meta.name = generatedName(meta.generateName);
     }
@@ -219,8 +228,8 @@ export class ObjectStore implements ObjectApi {
     const gr = { group: type.group, resource: type.name };
     if (!isPlainObject(obj)) throw badRequest("the body of the request must be a JSON object");
     const meta = metadataOf(obj);
-    this.checkKind(type, obj);
-    const targetNamespace = this.namespaceFor(type, namespace, meta.namespace);
+    checkKind(type, obj);
+    const targetNamespace = namespaceFor(type, namespace, meta.namespace);
     if (meta.name !== undefined && meta.name !== name) {
       throw badRequest(
         `the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`,
@@ -243,7 +252,7 @@ export class ObjectStore implements ObjectApi {
         `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${previousMeta.uid}`,
       );
     }
-    const next = this.mergeForSubresource(type, previous, obj, options.subresource);
+    const next = mergeForSubresource(type, previous, obj, options.subresource);
     const nextMeta = metadataOf(next);
     validateName(type.kind, type.group, { ...nextMeta, name }, false);
     // Server-owned metadata survives any write.
@@ -346,7 +355,12 @@ export class ObjectStore implements ObjectApi {
     // A deleted object's final state carries no grace period left, which is what watchers see.
     if (last.metadata) last.metadata.deletionGracePeriodSeconds = 0;
     this.record("DELETED", type, last, current);
-    this.collectDependents(String(currentMeta.uid ?? ""), options.propagationPolicy ?? "Background");
+    collectDependents(
+      this,
+      this.owners,
+      String(currentMeta.uid ?? ""),
+      options.propagationPolicy ?? "Background",
+    );
     return asVersion(last, type);
   }
 
@@ -370,35 +384,6 @@ export class ObjectStore implements ObjectApi {
     bucket.set(name, next);
     this.record("MODIFIED", type, next, previous);
     return asVersion(next, type);
-  }
-
-  /**
-   * The garbage collector's part of a delete: dependents whose only owner is gone are deleted in
-   * turn (or, when orphaned, lose the reference); ones with other owners just lose this one.
-   */
-  private collectDependents(ownerUid: string, policy: string): void {
-    if (!ownerUid) return;
-    for (const ref of this.owners.of(ownerUid)) {
-      const type = this.storageTypes().find(
-        (candidate) => storageKey(candidate.group, candidate.name) === ref.storageKey,
-      );
-      const dependent = type ? this.bucket(type, ref.namespace)?.get(ref.name) : undefined;
-      if (!type || !dependent) continue;
-      const owners = dependent.metadata?.ownerReferences ?? [];
-      if (!owners.some((owner) => owner?.uid === ownerUid)) continue;
-      const remaining = (dependent.metadata?.ownerReferences ?? []).filter(
-        (owner) => owner?.uid !== ownerUid,
-      );
-      if (policy === "Orphan" || remaining.length > 0) {
-        this.rewrite(type, ref.namespace, ref.name, (obj) => {
-          const meta = metadataOf(obj);
-          if (remaining.length > 0) meta.ownerReferences = remaining;
-          else delete meta.ownerReferences;
-        });
-      } else {
-        this.deleteObject(type, ref.namespace, ref.name, {}, { propagationPolicy: policy });
-      }
-    }
   }
 
   /** Removes every object of a type in a namespace (or everywhere) without touching its served type. */
@@ -539,68 +524,6 @@ export class ObjectStore implements ObjectApi {
   private namespaceExists(name: string): boolean {
     return this.data.get(storageKey("", "namespaces"))?.get("")?.has(name) ?? false;
   }
-
-  private namespaceFor(
-    type: SimResourceType,
-    fromPath: string | undefined,
-    fromBody: unknown,
-  ): string | undefined {
-    if (!type.namespaced) return undefined;
-    if (fromBody !== undefined && fromBody !== "" && typeof fromBody !== "string") {
-      throw badRequest("metadata.namespace must be a string");
-    }
-    const body = typeof fromBody === "string" && fromBody !== "" ? fromBody : undefined;
-    if (fromPath && body && fromPath !== body) {
-      throw badRequest(
-        "the namespace of the provided object does not match the namespace sent on the request",
-      );
-    }
-    const namespace = fromPath || body;
-    if (!namespace) throw badRequest("an empty namespace may not be set during creation");
-    return namespace;
-  }
-
-  private checkKind(type: SimResourceType, obj: KubeObject): void {
-    if (obj.kind !== undefined && obj.kind !== "" && obj.kind !== type.kind) {
-      throw badRequest(
-        `the kind of the object (${String(obj.kind)}) does not match the resource (${type.kind})`,
-      );
-    }
-    const apiVersion = obj.apiVersion;
-    if (apiVersion !== undefined && apiVersion !== "") {
-      const group =
-        typeof apiVersion === "string" && apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
-      if (group !== type.group) {
-        throw badRequest(
-          `the API version in the data (${String(apiVersion)}) does not match the expected API version`,
-        );
-      }
-    }
-  }
-
-  private mergeForSubresource(
-    type: SimResourceType,
-    previous: KubeObject,
-    incoming: KubeObject,
-    subresource: string | undefined,
-  ): KubeObject {
-    const hasStatus = type.subresources?.includes("status") ?? false;
-    if (subresource === "status") {
-      // A status write changes the status and nothing else.
-      const next: KubeObject = {
-        ...structuredClone(previous),
-        metadata: { ...structuredClone(previous.metadata!) },
-      };
-      if (incoming.status === undefined) delete next.status;
-      else next.status = incoming.status;
-      return next;
-    }
-    if (!hasStatus) return incoming;
-    const next: KubeObject = { ...incoming };
-    if (previous.status === undefined) delete next.status;
-    else next.status = previous.status;
-    return next;
-  }
 }
 
 /** The same stored object as seen through another version of its group. */
@@ -609,39 +532,7 @@ export function asVersion(obj: KubeObject, type: SimResourceType): KubeObject {
   return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
 }
 
-// Finalizers the simulated cluster's own controllers (PVC protection, foreground deletion, job
-// tracking and the like) would clear at once; anything else waits for its owner to remove it.
-const systemFinalizer =
-  /(^|\.|\/)kubernetes\.io\/|^(foregroundDeletion|orphan|customresourcecleanup\.apiextensions\.k8s\.io)$/;
-
-function pendingFinalizers(obj: KubeObject): string[] {
-  const finalizers = obj.metadata?.finalizers;
-  if (!Array.isArray(finalizers)) return [];
-  return finalizers.filter((finalizer) => typeof finalizer === "string" && !systemFinalizer.test(finalizer));
-}
-
 function keyOf(obj: KubeObject): string {
   const meta = obj.metadata;
   return meta?.namespace ? `${meta.namespace}/${meta.name ?? ""}` : (meta?.name ?? "");
 }
-
-function tracksGeneration(type: SimResourceType): boolean {
-  return (
-    (type.subresources?.includes("status") ?? false) && !(type.group === "" && type.name === "namespaces")
-  );
-}
-
-function specChanged(previous: KubeObject, next: KubeObject): boolean {
-  const { metadata: _a, status: _b, ...before } = previous;
-  const { metadata: _c, status: _d, ...after } = next;
-  return !sameJson(before, after);
-}
-
-function fillNamespaceDefaults(obj: KubeObject, name: string): void {
-  const meta = obj.metadata!;
-  meta.labels = { ...(meta.labels ?? {}), "kubernetes.io/metadata.name": name };
-  if (!isPlainObject(obj.spec)) obj.spec = { finalizers: ["kubernetes"] };
-  if (!isPlainObject(obj.status)) obj.status = { phase: "Active" };
-}
-
-export { StatusError };
