@@ -19,7 +19,7 @@ export function serveWatch(
   includeObject: IncludeObject,
 ): void {
   const asTable = wantsTable(req);
-  const encode = asTable ? tableEncoder(store, request.type, includeObject) : (obj: KubeObject) => obj;
+  const encode = asTable ? tableEncoder(store, request.type, includeObject) : undefined;
   res.writeHead(200, {
     "Content-Type": asTable ? tableContentType : "application/json",
     "Cache-Control": "no-cache, private",
@@ -30,8 +30,13 @@ export function serveWatch(
   const output: WatchOutput = {
     write(type: WatchEventType, object: KubeObject) {
       if (res.destroyed || res.writableEnded) return;
-      const encoded = type === "ERROR" || type === "BOOKMARK" ? object : encode(object);
-      res.write(`${JSON.stringify({ type, object: encoded })}\n`);
+      const plain = type === "ERROR" || type === "BOOKMARK";
+      const line = plain
+        ? `${JSON.stringify({ type, object })}\n`
+        : encode
+          ? `${JSON.stringify({ type, object: encode(object) })}\n`
+          : lineFor(type, object);
+      res.write(line);
       if (res.writableLength > MAX_BACKLOG_BYTES) output.abort();
     },
     end() {
@@ -44,6 +49,17 @@ export function serveWatch(
   };
   const watcher = hub.open(request, output);
   res.on("close", () => watcher.detach());
+}
+
+// A change reaches every watcher of its type in one synchronous pass, all with the same stored
+// object: remembering only the last encoding serializes it once without holding memory after.
+let last: { type: WatchEventType; object: KubeObject; line: string } | undefined;
+
+function lineFor(type: WatchEventType, object: KubeObject): string {
+  if (last?.object === object && last.type === type) return last.line;
+  const line = `${JSON.stringify({ type, object })}\n`;
+  last = { type, object, line };
+  return line;
 }
 
 function tableEncoder(store: ObjectStore, type: SimResourceType, includeObject: IncludeObject) {
