@@ -1,5 +1,16 @@
 // The Kubernetes API simulator: an HTTP server that kubectl and client-node cannot tell from a real
 // kube-apiserver for what meshsync uses. Imports nothing from the rest of meshsync.
+//
+// What it serves: /version, /healthz, /livez, /readyz; discovery (/api, /apis, each group and
+// version, and the aggregated v2 document); every verb on every catalog type and on the types
+// CRDs add (get, list, watch, create, update, JSON merge / JSON / strategic merge / apply patch,
+// delete, deletecollection, dryRun); status, scale, log, token, eviction and binding
+// subresources; Table output for kubectl; label and field selectors; list resourceVersion
+// semantics with limit/continue over consistent snapshots; watches with bookmarks, timeouts,
+// sendInitialEvents and 410 Expired past a bounded history; garbage collection by
+// ownerReferences; finalizers; namespace deletion; and fault injection (see faults.ts, also at
+// POST /sim/faults). Request bodies are JSON, YAML, or the protobuf kubectl's typed create sends
+// for namespaces, configmaps, secrets, service accounts and the auth reviews.
 import type { RunningChurn } from "./churn.js";
 import type { Fault, FaultResult } from "./faults.js";
 import { kubeconfigFor } from "./kubeconfig.js";
