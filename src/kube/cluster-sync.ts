@@ -133,7 +133,10 @@ export class ClusterSync {
   isReady(): boolean {
     return (
       this.state.discovered &&
-      [...this.reflectors.values()].every((reflector) => reflector.status().hasSynced)
+      [...this.reflectors.values()].every((reflector) => {
+        const status = reflector.status();
+        return status.hasSynced || status.forbidden;
+      })
     );
   }
 
@@ -210,11 +213,20 @@ export class ClusterSync {
     this.schedulePeriodicRefresh();
     // Wait for the types present now; when the set changes meanwhile, wait for the new set instead.
     while (!this.stopped && !this.isReady()) {
-      const allSynced = Promise.all([...this.reflectors.values()].map((reflector) => reflector.synced));
-      await Promise.race([allSynced, this.typesChanged.promise, this.stopPromise]);
+      const allSettled = Promise.all([...this.reflectors.values()].map((reflector) => reflector.settled));
+      await Promise.race([allSettled, this.typesChanged.promise, this.stopPromise]);
     }
     if (!this.stopped) {
+      const forbidden = this.status()
+        .filter((status) => status.forbidden)
+        .map((status) => status.typeName);
       this.logger.info({ cluster: this.cluster.name, types: this.reflectors.size }, "cluster synced");
+      if (forbidden.length > 0) {
+        this.logger.warn(
+          { cluster: this.cluster.name, forbidden },
+          "the credentials may not list these types; they are left out until that changes",
+        );
+      }
       this.markReady();
     }
   }

@@ -59,6 +59,11 @@ export class Reflector {
   readonly typeName: string;
   /** Resolves once the first list has reached the sink. */
   readonly synced: Promise<void>;
+  /**
+   * Resolves once the type has synced or the server has refused to list it (403): either way,
+   * waiting longer for it will not make the picture more complete.
+   */
+  readonly settled: Promise<void>;
 
   private readonly lw: ListerWatcher;
   private readonly sink: ResourceEventSink;
@@ -75,6 +80,7 @@ export class Reflector {
   private cycle = new AbortController();
   private running: Promise<void> | undefined;
   private markSynced: () => void = () => {};
+  private markSettled: () => void = () => {};
   private relistRequested = false;
   private stalled = false;
   /** Whether a watch has delivered anything since the last list. */
@@ -93,6 +99,8 @@ export class Reflector {
   private watchCount = 0;
   private stallCount = 0;
   private hasSynced = false;
+  /** The last list was refused with 403 before the type ever synced (RBAC that leaves it out). */
+  private forbidden = false;
 
   constructor(options: ReflectorOptions) {
     this.cluster = options.cluster;
@@ -110,6 +118,9 @@ export class Reflector {
     this.forwards = options.forwards ?? (() => true);
     this.synced = new Promise((resolve) => {
       this.markSynced = resolve;
+    });
+    this.settled = new Promise((resolve) => {
+      this.markSettled = resolve;
     });
   }
 
@@ -158,6 +169,7 @@ export class Reflector {
       stallCount: this.stallCount,
       skippedCount: this.lw.skipped ?? 0,
       hasSynced: this.hasSynced,
+      forbidden: this.forbidden,
     };
   }
 
@@ -216,9 +228,11 @@ export class Reflector {
     for (const item of list.items) this.remember(item);
     this.resourceVersion = list.resourceVersion;
     this.deliver(() => this.sink.replace(this.cluster, this.type, list.items));
+    this.forbidden = false;
     if (!this.hasSynced) {
       this.hasSynced = true;
       this.markSynced();
+      this.markSettled();
     }
     this.logger.debug({ ...this.logContext(), objects: list.items.length, pages: list.pages }, "listed");
   }
@@ -335,6 +349,10 @@ export class Reflector {
     const delay = this.backoff.next(retryAfterMs(error));
     this.lastError = errorText(error);
     this.phase = isLikelyPermanent(error) ? "error" : "backoff";
+    if (!this.hasSynced && error instanceof KubeApiError && error.status === 403) {
+      this.forbidden = true;
+      this.markSettled();
+    }
     this.logger.warn(
       { ...this.logContext(), error: this.lastError, retryInMs: Math.round(delay) },
       "list/watch failed; retrying",

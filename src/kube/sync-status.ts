@@ -25,4 +25,9 @@ export interface TypeSyncStatus {
   skippedCount: number;
   /** True once the first list has reached the sink. */
   hasSynced: boolean;
+  /**
+   * The server refused to list it (403) and it has never synced: the credentials leave it out. It
+   * keeps retrying, but readiness does not wait for it.
+   */
+  forbidden: boolean;
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ClusterSync, type ClusterSyncOptions } from "../../src/kube/cluster-sync.js";
 import type { DiscoveryResult } from "../../src/kube/discovery.js";
+import { KubeApiError } from "../../src/kube/errors.js";
 import type { KubeRequester } from "../../src/kube/http-client.js";
 import { type ResourceType, resourceTypeName } from "../../src/kube/types.js";
 import {
@@ -72,6 +73,43 @@ describe("ClusterSync", () => {
     expect(sync.isReady()).toBe(true);
     expect(sync.resourceTypes().map(resourceTypeName).sort()).toEqual(["pods.v1.", "secrets.v1."]);
     expect([...listerWatchers.keys()].sort()).toEqual(["pods.v1.", "secrets.v1."]);
+  });
+
+  it("becomes ready without a type the credentials may not list, and says so in its status", async () => {
+    const { sync } = setUp([{ types: [pods, secrets], failed: [] }], {
+      listerWatcherFor: (t) =>
+        t.resource === "secrets"
+          ? new FakeListerWatcher(new KubeApiError(403, 'secrets is forbidden: User "meshsync" cannot list'))
+          : new FakeListerWatcher({ items: [configMap("p", "p-uid", "1")], resourceVersion: "1" }),
+    });
+    sync.start();
+    await sync.ready;
+    expect(sync.isReady()).toBe(true);
+    const bySecrets = sync.status().find((s) => s.typeName === "secrets.v1.");
+    expect(bySecrets).toMatchObject({ forbidden: true, hasSynced: false, phase: "error" });
+    expect(sync.status().find((s) => s.typeName === "pods.v1.")).toMatchObject({
+      hasSynced: true,
+      forbidden: false,
+    });
+  });
+
+  it("is not ready while a type fails for any other reason", async () => {
+    const { sync } = setUp([{ types: [pods, secrets], failed: [] }], {
+      listerWatcherFor: (t) =>
+        t.resource === "secrets"
+          ? new FakeListerWatcher(new KubeApiError(500, "etcd is unhappy"))
+          : new FakeListerWatcher({ items: [configMap("p", "p-uid", "1")], resourceVersion: "1" }),
+    });
+    sync.start();
+    await waitFor(
+      () => sync.status().find((s) => s.typeName === "pods.v1.")?.hasSynced === true,
+      "pods synced",
+    );
+    await waitFor(
+      () => sync.status().find((s) => s.typeName === "secrets.v1.")?.phase === "backoff",
+      "secrets backing off",
+    );
+    expect(sync.isReady()).toBe(false);
   });
 
   it("starts a reflector for a type that appears and stops one that goes, leaving the others alone", async () => {

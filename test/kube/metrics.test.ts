@@ -19,6 +19,7 @@ function status(overrides: Partial<TypeSyncStatus>): TypeSyncStatus {
     stallCount: 1,
     skippedCount: 3,
     hasSynced: true,
+    forbidden: false,
     ...overrides,
   };
 }

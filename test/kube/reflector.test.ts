@@ -217,6 +217,26 @@ describe("Reflector", () => {
     expect(sink.calls).toEqual([{ op: "replace", uids: ["uid-a"] }]);
   });
 
+  it("settles without syncing while the server refuses the list (403), and syncs once it allows it", async () => {
+    const lw = new FakeListerWatcher(
+      new KubeApiError(403, 'configmaps is forbidden: User "meshsync" cannot list resource "configmaps"'),
+      { items: [configMap("a", "uid-a", "1")], resourceVersion: "1" },
+    );
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const sink = new RecordingSink();
+    const { reflector } = startReflector(lw, sink, { sleep: () => gate });
+    await reflector.settled;
+    expect(reflector.status()).toMatchObject({ forbidden: true, hasSynced: false, phase: "error" });
+    expect(reflector.status().error).toContain("forbidden");
+    release();
+    await reflector.synced;
+    expect(reflector.status()).toMatchObject({ forbidden: false, hasSynced: true });
+    expect(sink.calls).toEqual([{ op: "replace", uids: ["uid-a"] }]);
+  });
+
   it("waits at least as long as a 429's Retry-After asks", async () => {
     const lw = new FakeListerWatcher({ items: [], resourceVersion: "3" });
     lw.watchErrors.push(new KubeApiError(429, "too many requests", "TooManyRequests", 7));

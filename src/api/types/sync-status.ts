@@ -21,6 +21,9 @@ const TypeSyncObject = builder.objectRef<TypeSyncStatus>("TypeSync").implement({
       resolve: (s) => s.error ?? null,
     }),
     synced: t.exposeBoolean("hasSynced", { description: "The first list has reached the graph." }),
+    forbidden: t.exposeBoolean("forbidden", {
+      description: "The server refuses to list it (403): left out of readiness, still retried.",
+    }),
     objectCount: t.exposeInt("objectCount"),
     resourceVersion: t.exposeString("resourceVersion"),
     lastEventTime: t.string({ nullable: true, resolve: (s) => s.lastEventTime ?? null }),
