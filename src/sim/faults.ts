@@ -1,8 +1,9 @@
 // Fault injection, so tests can prove a client survives what real clusters do to it.
 //
 // Admin endpoint: POST /sim/faults with one JSON fault (or an array of them); GET /sim/faults shows
-// the pending rules; DELETE /sim/faults clears them. The same faults can be given at start (SimulatorOptions.faults) or called on
-// RunningSimulator.faults. Each fault is an object with an "action":
+// the pending rules; DELETE /sim/faults clears them. The same faults can be given at start
+// (SimulatorOptions.faults) or applied with RunningSimulator.fault(). Each fault is an object with
+// an "action":
 //
 //   {"action":"drop-watches"}                     cut every open watch connection now
 //   {"action":"end-watches"}                      end every open watch cleanly, as a server-side
@@ -15,6 +16,10 @@
 //                                                  a watch is sent as an ERROR event, as the real
 //                                                  server does). "path" is matched against the
 //                                                  path and query, e.g. "continue=" or "/pods"
+//   {"action":"hang","count":N,"path":"regex","watchOnly":bool}
+//                                                  the next N matching requests get no answer at
+//                                                  all (no status, no bytes) until the client
+//                                                  gives up
 //   {"action":"compact"}                           forget the change history: older watch
 //                                                  resourceVersions and continue tokens get 410
 //   {"action":"restart"}                           a restart with lost history: watches cut,
@@ -38,11 +43,13 @@ export type Fault =
       retryAfterSeconds?: number;
       watchOnly?: boolean;
     }
+  | { action: "hang"; count?: number; path?: string; watchOnly?: boolean }
   | { action: "compact" }
   | { action: "restart" }
   | { action: "clear" };
 
 interface FailRule {
+  /** 0 for a request that gets no answer at all. */
   status: number;
   remaining: number;
   path?: RegExp;
@@ -83,6 +90,9 @@ export class FaultController {
       case "fail":
         this.rules.push(parseRule(fault));
         return { action: fault.action };
+      case "hang":
+        this.rules.push(parseRule({ ...fault, action: "fail", status: 0 }));
+        return { action: fault.action };
       case "compact":
         this.store.compact();
         this.snapshots.expireThrough(this.store.resourceVersion);
@@ -100,15 +110,18 @@ export class FaultController {
     }
   }
 
-  /** The failure a request should get instead of its answer, if a rule says so; consumes one use. */
-  intercept(pathAndQuery: string, isWatch: boolean): StatusError | undefined {
+  /**
+   * The failure a request should get instead of its answer, if a rule says so ("hang" for none at
+   * all); consumes one use of the rule.
+   */
+  intercept(pathAndQuery: string, isWatch: boolean): StatusError | "hang" | undefined {
     for (const rule of this.rules) {
       if (rule.remaining <= 0) continue;
       if (rule.watchOnly && !isWatch) continue;
       if (rule.path && !rule.path.test(pathAndQuery)) continue;
       rule.remaining--;
       this.rules = this.rules.filter((candidate) => candidate.remaining > 0);
-      return failureFor(rule);
+      return rule.status === 0 ? "hang" : failureFor(rule);
     }
     return undefined;
   }
@@ -129,7 +142,8 @@ export class FaultController {
 }
 
 function parseRule(fault: Extract<Fault, { action: "fail" }>): FailRule {
-  if (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599) {
+  const hang = fault.status === 0;
+  if (!hang && (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599)) {
     throw badRequest("fail: status must be an HTTP error status (400-599)");
   }
   let path: RegExp | undefined;
@@ -171,6 +185,7 @@ export function parseFaults(body: unknown): Fault[] {
     "end-watches",
     "stall-watches",
     "fail",
+    "hang",
     "compact",
     "restart",
     "clear",

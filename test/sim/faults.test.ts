@@ -119,6 +119,14 @@ describe("simulator faults", () => {
     );
   });
 
+  it("hangs matching requests without an answer until the client gives up", async () => {
+    sim = await startEmpty();
+    await fault(sim, { action: "hang", count: 1, path: "/configmaps" });
+    const hung = fetch(`${sim.url}${cms}`, { signal: AbortSignal.timeout(300) });
+    await expect(hung).rejects.toThrow();
+    expect((await get(sim, cms)).status).toBe(200);
+  });
+
   it("applies faults given at start", async () => {
     sim = await startEmpty({ faults: [{ action: "fail", status: 503, count: 1, retryAfterSeconds: 2 }] });
     const first = await get(sim, cms);

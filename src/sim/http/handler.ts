@@ -63,6 +63,8 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
     url.searchParams.get("watch") === "1" ||
     /\/watch\//.test(path);
   const injected = context.faults.intercept(`${url.pathname}${url.search}`, isWatch);
+  // A hung request is simply never answered; the socket goes when the client or the server ends it.
+  if (injected === "hang") return;
   if (injected) return sendInjected(res, injected, isWatch);
 
   if (path === "/version") return sendJson(res, 200, versionInfo);
