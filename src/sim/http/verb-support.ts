@@ -67,7 +67,7 @@ export function writeOptionsOf(req: IncomingMessage, subresource?: string): Writ
       `dryRun: Unsupported value: "${dryRun.join(",")}": supported values: "All"`,
     );
   }
-  const options: WriteOptions = {};
+  const options: WriteOptions = { fromClient: true };
   if (subresource !== undefined) options.subresource = subresource;
   if (dryRun.length > 0) options.dryRun = true;
   return options;

@@ -122,11 +122,19 @@ function checkStringMaps(meta: ObjectMeta): void {
 }
 
 /** Server-owned fields of a new object: uid, creationTimestamp, generation. */
-export function fillCreateDefaults(meta: ObjectMeta): void {
+export function fillCreateDefaults(meta: ObjectMeta, fromClient: boolean): void {
+  // A client cannot choose these; a scenario being loaded keeps its own for reproducibility.
+  if (fromClient) {
+    delete meta.uid;
+    delete meta.creationTimestamp;
+    delete meta.generation;
+    delete meta.selfLink;
+  }
   if (!meta.uid) meta.uid = randomUUID();
   if (!meta.creationTimestamp) meta.creationTimestamp = nowTimestamp();
   if (meta.generation === undefined) meta.generation = 1;
   delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
 }
 
 /** Plain-JSON deep equality, for telling a real change from a no-op write. */

@@ -50,6 +50,8 @@ export interface WriteOptions {
    * them (here at once), "Orphan" only drops the owner reference. The default is Background.
    */
   propagationPolicy?: string;
+  /** A create over the API: uid, creationTimestamp and generation are the server's, not the body's. */
+  fromClient?: boolean;
   /** Delete even with finalizers pending (namespace and CRD cleanup, which the real server forces). */
   force?: boolean;
 }
@@ -201,7 +203,7 @@ export class ObjectStore implements ObjectApi {
     if (this.bucket(type, targetNamespace)?.has(name)) throw alreadyExists(gr, name);
     obj.apiVersion = apiVersionOf(type.group, type.version);
     obj.kind = type.kind;
-    fillCreateDefaults(meta);
+    fillCreateDefaults(meta, options.fromClient ?? false);
     if (!tracksGeneration(type)) delete meta.generation;
     if (type.name === "namespaces" && type.group === "") fillNamespaceDefaults(obj, name);
     const hook = this.hooks.get(storageKey(type.group, type.name));
