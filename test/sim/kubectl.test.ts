@@ -131,6 +131,14 @@ describe.skipIf(!hasKubectl)("kubectl against the simulator", () => {
     expect(unsupported.stderr).toContain("field label not supported: spec.bogus");
   });
 
+  it("describes a pod", async () => {
+    const out = await ok("describe", "pod", "web-1", "-n", "shop");
+    expect(out).toMatch(/^Name:\s+web-1$/m);
+    expect(out).toMatch(/^Namespace:\s+shop$/m);
+    expect(out).toMatch(/^Node:\s+node-a/m);
+    expect(out).toMatch(/^Status:\s+Running$/m);
+  });
+
   it("pages with --chunk-size", async () => {
     requests.length = 0;
     const out = await ok("get", "pods", "-A", "--chunk-size=1", "-o", "name");
