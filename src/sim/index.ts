@@ -9,7 +9,8 @@
 // semantics with limit/continue over consistent snapshots; watches with bookmarks, timeouts,
 // sendInitialEvents and 410 Expired past a bounded history; garbage collection by
 // ownerReferences; finalizers; namespace deletion; and fault injection (see faults.ts, also at
-// POST /sim/faults). Request bodies are JSON, YAML, or the protobuf kubectl's typed create sends
+// POST /sim/faults); an OpenAPI v3 index (operations only, no schemas) so kubectl leaves field
+// validation to the server. Request bodies are JSON, YAML, or the protobuf kubectl's typed create sends
 // for namespaces, configmaps, secrets, service accounts and the auth reviews.
 import type { RunningChurn } from "./churn.js";
 import type { Fault, FaultResult } from "./faults.js";

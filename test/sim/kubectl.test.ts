@@ -241,6 +241,31 @@ describe.skipIf(!hasKubectl)("kubectl against the simulator", () => {
     expect(exec.stderr).toContain("the simulator runs no containers");
   });
 
+  it("applies with kubectl's default validation, leaving it to the server", async () => {
+    const manifest = writeManifest(
+      "validated.yaml",
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: validated\n  namespace: shop\nspec:\n  selector: {matchLabels: {app: v}}\n  template:\n    metadata: {labels: {app: v}}\n    spec:\n      containers:\n      - {name: web, image: nginx:1}\n      - {name: side, image: busybox:1}\n",
+    );
+    expect(await ok("apply", "-f", manifest)).toContain("deployment.apps/validated created");
+    writeManifest(
+      "validated.yaml",
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: validated\n  namespace: shop\nspec:\n  selector: {matchLabels: {app: v}}\n  template:\n    metadata: {labels: {app: v}}\n    spec:\n      containers:\n      - {name: web, image: nginx:2}\n",
+    );
+    expect(await ok("apply", "-f", manifest)).toContain("deployment.apps/validated configured");
+    const containers = JSON.parse(
+      await ok(
+        "get",
+        "deployment",
+        "validated",
+        "-n",
+        "shop",
+        "-o",
+        "jsonpath={.spec.template.spec.containers}",
+      ),
+    ) as { name: string; image: string }[];
+    expect(containers).toEqual([{ name: "web", image: "nginx:2" }]);
+  });
+
   it("sees a create and a delete with get -w", async () => {
     const child = spawn(
       "kubectl",

@@ -13,6 +13,7 @@ import {
   wantsAggregated,
 } from "./discovery.js";
 import { serveResource, type VerbContext } from "./objects.js";
+import { openApiDocument, openApiRoot } from "./openapi.js";
 import { readObjectBody, sendError, sendJson, sendText } from "./respond.js";
 import { parseRoute } from "./route.js";
 
@@ -68,6 +69,10 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
   if (injected) return sendInjected(res, injected, isWatch);
 
   if (path === "/version") return sendJson(res, 200, versionInfo);
+  if (path === "/openapi/v3") return sendJson(res, 200, openApiRoot(context.store.registry));
+  if (path.startsWith("/openapi/v3/")) {
+    return sendJson(res, 200, openApiDocument(context.store.registry, path.slice("/openapi/v3/".length)));
+  }
   const health = healthPaths.exec(path);
   if (health) return sendText(res, 200, healthText(health[1]!, url.searchParams.has("verbose")));
 
