@@ -1,4 +1,5 @@
-// Test helpers: a simulator on a free port, JSON requests over real sockets, and a watch reader.
+// Shared by the simulator tests: a simulator on a free port, JSON requests over real sockets, and a
+// watch reader.
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
 
 export interface JsonResponse {
