@@ -221,6 +221,24 @@ describe.skipIf(!hasKubectl)("kubectl against the simulator", () => {
     );
     const namespace = JSON.parse(await ok("get", "namespace", "typed", "-o", "json")) as KubeObject;
     expect(namespace.status).toEqual({ phase: "Active" });
+    await ok("create", "role", "reader", "-n", "typed", "--verb=get,list", "--resource=pods");
+    await ok(
+      "create",
+      "rolebinding",
+      "readers",
+      "-n",
+      "typed",
+      "--role=reader",
+      "--user=ann",
+      "--serviceaccount=typed:bot",
+    );
+    const role = JSON.parse(await ok("get", "role", "reader", "-n", "typed", "-o", "json")) as {
+      rules: unknown[];
+    };
+    expect(role.rules).toEqual([{ verbs: ["get", "list"], apiGroups: [""], resources: ["pods"] }]);
+    expect(await ok("get", "rolebinding", "readers", "-n", "typed", "-o", "wide")).toMatch(
+      /^readers\s+Role\/reader\s+\S+\s+ann\s+typed\/bot$/m,
+    );
   });
 
   it("answers auth can-i, auth whoami and create token, and refuses exec clearly", async () => {

@@ -1,5 +1,5 @@
 // Kubernetes' protobuf encoding for request bodies, for the kinds kubectl's typed commands send
-// that way (`kubectl create namespace|configmap|secret|serviceaccount`). A body is "k8s\0" and a
+// that way (`kubectl create namespace|configmap|secret|serviceaccount|role|rolebinding|...`). A body is "k8s\0" and a
 // runtime.Unknown {typeMeta=1 {apiVersion=1, kind=2}, raw=2}; raw is the object's own message.
 // A kind or field this file does not know is a 415, never silently dropped data.
 import type { KubeObject } from "../object-api.js";
@@ -73,6 +73,34 @@ const boundObjectReference: Schema = {
   4: ["uid", "string"],
 };
 
+const policyRule: Schema = {
+  1: ["verbs", "strings"],
+  2: ["apiGroups", "strings"],
+  3: ["resources", "strings"],
+  4: ["resourceNames", "strings"],
+  5: ["nonResourceURLs", "strings"],
+};
+const labelSelector: Schema = {
+  1: ["matchLabels", "stringMap"],
+  2: [
+    "matchExpressions",
+    { 1: ["key", "string"], 2: ["operator", "string"], 3: ["values", "strings"] },
+    true,
+  ],
+};
+const subject: Schema = {
+  1: ["kind", "string"],
+  2: ["apiGroup", "string"],
+  3: ["name", "string"],
+  4: ["namespace", "string"],
+};
+const roleRef: Schema = { 1: ["apiGroup", "string"], 2: ["kind", "string"], 3: ["name", "string"] };
+const binding: Schema = {
+  1: ["metadata", objectMeta],
+  2: ["subjects", subject, true],
+  3: ["roleRef", roleRef],
+};
+
 const kinds: Record<string, Schema> = {
   "v1/ConfigMap": {
     1: ["metadata", objectMeta],
@@ -98,6 +126,15 @@ const kinds: Record<string, Schema> = {
     3: ["imagePullSecrets", localObjectReference, true],
     4: ["automountServiceAccountToken", "bool"],
   },
+  // What `kubectl create role|clusterrole|rolebinding|clusterrolebinding` send.
+  "rbac.authorization.k8s.io/v1/Role": { 1: ["metadata", objectMeta], 2: ["rules", policyRule, true] },
+  "rbac.authorization.k8s.io/v1/ClusterRole": {
+    1: ["metadata", objectMeta],
+    2: ["rules", policyRule, true],
+    3: ["aggregationRule", { 1: ["clusterRoleSelectors", labelSelector, true] }],
+  },
+  "rbac.authorization.k8s.io/v1/RoleBinding": binding,
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": binding,
   // What `kubectl auth can-i`, `auth can-i --list`, `auth whoami` and `create token` send.
   "authorization.k8s.io/v1/SelfSubjectAccessReview": {
     1: ["metadata", objectMeta],
