@@ -11,7 +11,10 @@ export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ER
 
 /** Where a watcher's events go; the HTTP layer encodes them (JSON or Table) onto the response. */
 export interface WatchOutput {
-  write(type: WatchEventType, object: KubeObject): void;
+  /** Writes one event; false when the client is behind and the writer should wait for onDrain. */
+  write(type: WatchEventType, object: KubeObject): boolean;
+  /** Calls back once when the client has caught up after a write returned false. */
+  onDrain(callback: () => void): void;
   /** Ends the stream cleanly (a timeout, or the server closing). */
   end(): void;
   /** Cuts the connection without a clean end, as a dropped network path would. */
@@ -37,11 +40,29 @@ export interface WatchHubOptions {
 
 const DEFAULT_BOOKMARK_INTERVAL_MS = 60_000;
 const DEFAULT_TIMEOUT_SECONDS = 1800;
+// Events held for a client that reads slower than they come; past this it is dropped, as the real
+// server drops watchers whose buffers fill. Above the history size, so a full replay fits.
+const MAX_QUEUED_EVENTS = 200_000;
+
+type PendingEvent = [WatchEventType, KubeObject];
+
+/** The current state streamed as ADDED, one object at a time as the client takes them. */
+interface InitialState {
+  items: KubeObject[];
+  index: number;
+  matches(obj: KubeObject): boolean;
+  /** Sent once the state is out (the initial-events-end bookmark). */
+  finalEvent?: PendingEvent;
+}
 
 export class Watcher {
   stalled = false;
   private closed = false;
   private timers: NodeJS.Timeout[] = [];
+  private initial: InitialState | undefined;
+  private queue: PendingEvent[] = [];
+  private head = 0;
+  private blocked = false;
 
   constructor(
     private readonly hub: WatchHub,
@@ -85,14 +106,67 @@ export class Watcher {
 
   send(type: WatchEventType, object: KubeObject): void {
     if (this.closed || this.stalled) return;
-    this.output.write(type, type === "ERROR" ? object : asVersion(object, this.request.type));
+    const event: PendingEvent = [type, type === "ERROR" ? object : asVersion(object, this.request.type)];
+    if (this.blocked || this.initial || this.head < this.queue.length) {
+      this.queue.push(event);
+      if (this.queue.length - this.head > MAX_QUEUED_EVENTS) this.abort();
+      return;
+    }
+    this.emit(event);
   }
 
-  bookmark(resourceVersion: number, annotations?: Record<string, string>): void {
+  /** Streams a snapshot of the state as ADDED events, ahead of anything that happens meanwhile. */
+  sendInitial(items: KubeObject[], matches: (obj: KubeObject) => boolean, finalEvent?: PendingEvent): void {
+    this.initial = { items, index: 0, matches };
+    if (finalEvent) this.initial.finalEvent = finalEvent;
+    this.pump();
+  }
+
+  private emit([type, object]: PendingEvent): void {
+    if (this.output.write(type, object)) return;
+    this.blocked = true;
+    this.output.onDrain(() => {
+      this.blocked = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (!this.blocked && !this.closed && !this.stalled) {
+      const next = this.nextPending();
+      if (!next) return;
+      this.emit(next);
+    }
+  }
+
+  private nextPending(): PendingEvent | undefined {
+    const initial = this.initial;
+    if (initial) {
+      while (initial.index < initial.items.length) {
+        const obj = initial.items[initial.index++]!;
+        if (initial.matches(obj)) return ["ADDED", asVersion(obj, this.request.type)];
+      }
+      this.initial = undefined;
+      if (initial.finalEvent) return initial.finalEvent;
+    }
+    if (this.head >= this.queue.length) return undefined;
+    const next = this.queue[this.head++]!;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
+    return next;
+  }
+
+  bookmark(resourceVersion: number): void {
+    this.send("BOOKMARK", this.bookmarkObject(resourceVersion));
+  }
+
+  bookmarkObject(resourceVersion: number, annotations?: Record<string, string>): KubeObject {
     const { group, version, kind } = this.request.type;
     const metadata: Record<string, unknown> = { resourceVersion: String(resourceVersion) };
     if (annotations) metadata.annotations = annotations;
-    this.send("BOOKMARK", { kind, apiVersion: group ? `${group}/${version}` : version, metadata });
+    return { kind, apiVersion: group ? `${group}/${version}` : version, metadata };
   }
 
   close(): void {
@@ -154,10 +228,11 @@ export class WatchHub {
 
     if (request.sendInitialEvents || rv === undefined || rv === "" || rv === "0") {
       const current = this.store.resourceVersion;
-      for (const obj of this.store.listStored(type, type.namespaced ? namespace : undefined)) {
-        if (matches(obj)) watcher.send("ADDED", obj);
-      }
-      if (request.sendInitialEvents) watcher.bookmark(current, { "k8s.io/initial-events-end": "true" });
+      const items = this.store.listStored(type, type.namespaced ? namespace : undefined);
+      const end: PendingEvent | undefined = request.sendInitialEvents
+        ? ["BOOKMARK", watcher.bookmarkObject(current, { "k8s.io/initial-events-end": "true" })]
+        : undefined;
+      watcher.sendInitial(items, matches, end);
     } else {
       const from = Number(rv);
       if (!Number.isInteger(from) || from < 0) {

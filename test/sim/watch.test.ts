@@ -52,6 +52,60 @@ describe("simulator watch", () => {
     expect(namesOf(await watch.next(2))).toEqual(["ADDED:one", "ADDED:two"]);
   });
 
+  it("streams an initial state larger than any buffer to a client that reads slowly", async () => {
+    sim = await startEmpty();
+    const padding = "x".repeat(3000);
+    for (let i = 0; i < 12_000; i++) {
+      sim.api.create("", "v1", "configmaps", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `big-${i}`, namespace: "default" },
+        data: { padding },
+      });
+    }
+    const { request: httpRequest } = await import("node:http");
+    const counted = await new Promise<{ added: number; last: string }>((resolve, reject) => {
+      const req = httpRequest(`${sim.url}${cms}?watch=1&timeoutSeconds=30`, (res) => {
+        // Read nothing for a while, so the server has to wait for the client.
+        res.pause();
+        setTimeout(() => {
+          let buffer = "";
+          let added = 0;
+          let last = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            buffer += chunk;
+            let newline = buffer.indexOf("\n");
+            while (newline >= 0) {
+              const event = JSON.parse(buffer.slice(0, newline)) as {
+                type: string;
+                object: { metadata: { name: string } };
+              };
+              buffer = buffer.slice(newline + 1);
+              if (event.type === "ADDED") added++;
+              last = `${event.type}:${event.object.metadata.name}`;
+              if (last === "ADDED:after-snapshot") {
+                req.destroy();
+                resolve({ added, last });
+              }
+              newline = buffer.indexOf("\n");
+            }
+          });
+          res.resume();
+          sim.api.create("", "v1", "configmaps", {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "after-snapshot", namespace: "default" },
+          });
+        }, 300);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(counted).toEqual({ added: 12_001, last: "ADDED:after-snapshot" });
+    expect(sim.openWatches()).toBeLessThanOrEqual(1);
+  }, 60_000);
+
   it("resumes from an older resourceVersion out of the history", async () => {
     sim = await startEmpty();
     const first = await request(sim, "POST", cms, configMap("h1"));

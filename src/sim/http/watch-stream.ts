@@ -29,15 +29,19 @@ export function serveWatch(
   res.socket?.setNoDelay(true);
   const output: WatchOutput = {
     write(type: WatchEventType, object: KubeObject) {
-      if (res.destroyed || res.writableEnded) return;
+      if (res.destroyed || res.writableEnded) return true;
       const plain = type === "ERROR" || type === "BOOKMARK";
       const line = plain
         ? `${JSON.stringify({ type, object })}\n`
         : encode
           ? `${JSON.stringify({ type, object: encode(object) })}\n`
           : lineFor(type, object);
-      res.write(line);
+      const more = res.write(line);
       if (res.writableLength > MAX_BACKLOG_BYTES) output.abort();
+      return more;
+    },
+    onDrain(callback: () => void) {
+      res.once("drain", callback);
     },
     end() {
       if (!res.writableEnded) res.end();
