@@ -1,5 +1,6 @@
 import type { ClusterRef, KubeObject, ObjectMeta, OwnerReference, ResourceType } from "../kube/types.js";
 import { apiVersionOf, resourceTypeName } from "../kube/types.js";
+import { redactSecretAnnotations, redactSecretBody } from "./redact.js";
 import type { StoredResource } from "./types.js";
 
 export interface CompactOptions {
@@ -23,11 +24,6 @@ function stringMap(value: unknown): Readonly<Record<string, string>> {
   return Object.fromEntries(
     Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
-}
-
-function redactedValues(value: unknown): unknown {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.keys(value).map((k) => [k, ""]));
 }
 
 /** Per-type strings, made once, so a million objects of a type share one copy of each. */
@@ -117,11 +113,9 @@ export function compactObject(
     typeof input.kind === "string" && input.kind !== "" && input.kind !== strings.kind
       ? input.kind
       : strings.kind;
-  const rest: KubeObject = { ...input, apiVersion, kind, metadata: restMeta };
-  if (kind === "Secret" && !options.revealSecrets) {
-    if ("data" in rest) rest.data = redactedValues(rest.data);
-    if ("stringData" in rest) rest.stringData = redactedValues(rest.stringData);
-  }
+  const redact = kind === "Secret" && !options.revealSecrets;
+  const body: KubeObject = { ...input, apiVersion, kind, metadata: restMeta };
+  const rest = redact ? redactSecretBody(body) : body;
   const namespace = typeof meta.namespace === "string" && meta.namespace !== "" ? meta.namespace : null;
   return new CompactResource(
     `${cluster.id}/${uid}`,
@@ -134,7 +128,7 @@ export function compactObject(
     name,
     typeof meta.resourceVersion === "string" ? meta.resourceVersion : "",
     stringMap(labels),
-    stringMap(annotations),
+    stringMap(redact ? redactSecretAnnotations(annotations) : annotations),
     Array.isArray(ownerReferences) ? (ownerReferences as OwnerReference[]) : EMPTY_OWNERS,
     JSON.stringify(rest),
   );

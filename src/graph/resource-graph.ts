@@ -150,7 +150,11 @@ export class ResourceGraph implements ResourceEventSink {
     const last = this.compact(cluster, type, object);
     if (last === undefined) return;
     const stored = this.objects.get(last.key);
-    if (stored !== undefined) this.remove(stored, last);
+    if (stored === undefined) return;
+    // A DELETED watch event carries the final object, resourceVersion included; a delete inferred
+    // without one (an object seen recreated under its name) knows only the key, so the state we hold
+    // is the last known one, and what filtered subscribers need to recognise it.
+    this.remove(stored, last.resourceVersion === "" ? stored : last);
   }
 
   replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void {

@@ -240,3 +240,55 @@ describe("the compact form", () => {
     expect(stored.labels).toEqual({ app: "x" });
   });
 });
+
+describe("deletes and Secrets, as clients see them", () => {
+  it("keeps the last known state for a delete that carries no resourceVersion", () => {
+    const graph = new ResourceGraph();
+    graph.upsert(cluster, pods, pod("a", "5", {}, { app: "x" }));
+    graph.delete(cluster, pods, { metadata: { name: "a", namespace: "default", uid: "uid-a" } });
+    const deleted = graph.log.changesSince(1)?.[0];
+    expect(deleted?.type).toBe("DELETED");
+    expect(deleted?.resource.resourceVersion).toBe("5");
+    expect(deleted?.resource.labels).toEqual({ app: "x" });
+  });
+
+  it("blanks the copy of a Secret's data that kubectl apply keeps in an annotation", () => {
+    const data = { password: "aHVudGVyMg==" };
+    const applied = JSON.stringify({ apiVersion: "v1", kind: "Secret", data, metadata: { name: "s" } });
+    const secret = {
+      data,
+      metadata: {
+        name: "s",
+        namespace: "default",
+        uid: "u",
+        resourceVersion: "1",
+        annotations: { "kubectl.kubernetes.io/last-applied-configuration": applied, team: "db" },
+      },
+    };
+    const graph = new ResourceGraph();
+    graph.upsert(cluster, secrets, secret);
+    const stored = graph.get("cluster-a/u")!;
+    expect(JSON.stringify(stored.object)).not.toContain("aHVudGVyMg==");
+    expect(JSON.stringify(stored.annotations)).not.toContain("aHVudGVyMg==");
+    const kept = JSON.parse(stored.annotations["kubectl.kubernetes.io/last-applied-configuration"]!);
+    expect(kept.data).toEqual({ password: "" });
+    expect(stored.annotations.team).toBe("db");
+
+    const unreadable = {
+      ...secret,
+      metadata: {
+        ...secret.metadata,
+        uid: "u2",
+        annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{not json aHVudGVyMg==" },
+      },
+    };
+    graph.upsert(cluster, secrets, unreadable);
+    expect(graph.get("cluster-a/u2")!.annotations).toEqual({});
+
+    const revealing = new ResourceGraph({ revealSecrets: true });
+    revealing.upsert(cluster, secrets, secret);
+    expect(
+      revealing.get("cluster-a/u")!.annotations["kubectl.kubernetes.io/last-applied-configuration"],
+    ).toBe(applied);
+  });
+});
