@@ -34,7 +34,11 @@ program
   .option("--insecure", "allow a non-loopback bind without a token")
   .option("--reveal-secrets", "keep Secret data in the graph (redacted by default)")
   .option("--retained-changes <n>", "how many recent changes stay available for subscription resume")
-  .option("--allowed-origin <origin>", "accept WebSocket upgrades only from this Origin; repeatable", collect)
+  .option(
+    "--allowed-origin <origin>",
+    "also accept browsers from this Origin (same-origin always works); repeatable",
+    collect,
+  )
   .option("--log-level <level>", "trace, debug, info, warn or error (env MESHSYNC_LOG_LEVEL)")
   .option("--whitelist <types>", "watch only these types, e.g. pods.v1.,deployments.v1.apps")
   .option("--blacklist <types>", "watch everything but these types")

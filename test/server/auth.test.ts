@@ -150,7 +150,7 @@ describe("token auth", () => {
 });
 
 describe("without configured origins", () => {
-  it("sends no CORS headers, so other sites cannot read the graph with a visitor's cookie", async () => {
+  it("refuses other sites on both transports, so a page the operator opens cannot read the graph", async () => {
     const open = await startTestServer();
     try {
       const response = await fetch(open.server.url, {
@@ -158,8 +158,15 @@ describe("without configured origins", () => {
         headers: { "content-type": "application/json", origin: "https://evil.example" },
         body: JSON.stringify({ query: "{ clusters { id } }" }),
       });
-      expect(response.status).toBe(200);
+      expect(response.status).toBe(403);
       expect(response.headers.get("access-control-allow-origin")).toBeNull();
+      await expect(
+        RawGraphqlSocket.open(open.server.url, { origin: "https://evil.example" }),
+      ).rejects.toThrow(/upgrade refused: 403/);
+      const sameOrigin = await RawGraphqlSocket.open(open.server.url, { origin: open.server.origin });
+      await sameOrigin.close();
+      const noOrigin = await RawGraphqlSocket.open(open.server.url);
+      await noOrigin.close();
     } finally {
       await open.server.close();
     }
