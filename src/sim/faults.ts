@@ -20,6 +20,15 @@
 //                                                  the next N matching requests get no answer at
 //                                                  all (no status, no bytes) until the client
 //                                                  gives up
+//   {"action":"inject","resource":"pods","group":"","raw":"text"}  or  ...,"event":{...}}
+//                                                  write one line into every open watch of that
+//                                                  resource (group optional): raw text as given
+//                                                  (say, something that is not JSON), or an event
+//                                                  object serialized (say, an object without
+//                                                  metadata, or a 2 MB one) - bad data on demand
+//   {"action":"delay","ms":M,"count":N,"path":"regex","watchOnly":bool}
+//                                                  the next N matching requests are answered M ms
+//                                                  late (a slow or overloaded server)
 //   {"action":"compact"}                           forget the change history: older watch
 //                                                  resourceVersions and continue tokens get 410
 //   {"action":"restart"}                           a restart with lost history: watches cut,
@@ -44,17 +53,36 @@ export type Fault =
       watchOnly?: boolean;
     }
   | { action: "hang"; count?: number; path?: string; watchOnly?: boolean }
+  | { action: "delay"; ms: number; count?: number; path?: string; watchOnly?: boolean }
   | { action: "compact" }
   | { action: "restart" }
+  | { action: "inject"; resource: string; group?: string; raw?: string; event?: unknown }
   | { action: "clear" };
 
-interface FailRule {
-  /** 0 for a request that gets no answer at all. */
-  status: number;
+/** What a matching request gets: an error, no answer at all, or its answer late. */
+export type Interception =
+  | { kind: "fail"; error: StatusError }
+  | { kind: "hang" }
+  | { kind: "delay"; ms: number };
+
+type RuleOutcome =
+  | { kind: "fail"; status: number; retryAfterSeconds: number }
+  | { kind: "hang" }
+  | { kind: "delay"; ms: number };
+
+interface RequestRule {
+  outcome: RuleOutcome;
   remaining: number;
   path?: RegExp;
-  retryAfterSeconds: number;
+  /** The pattern as given, for showing the rule back. */
+  pathText?: string;
   watchOnly: boolean;
+}
+
+interface RuleMatch {
+  count?: number;
+  path?: string;
+  watchOnly?: boolean;
 }
 
 export interface FaultResult {
@@ -71,7 +99,7 @@ const failReasons: Record<number, string> = {
 };
 
 export class FaultController {
-  private rules: FailRule[] = [];
+  private rules: RequestRule[] = [];
 
   constructor(
     private readonly store: ObjectStore,
@@ -88,10 +116,15 @@ export class FaultController {
       case "stall-watches":
         return { action: fault.action, affected: this.hub.stallAll(fault.newStreamsForMs ?? 0) };
       case "fail":
-        this.rules.push(parseRule(fault));
+        this.rules.push(ruleFor(failOutcome(fault.status, fault.retryAfterSeconds), fault));
         return { action: fault.action };
       case "hang":
-        this.rules.push(parseRule({ ...fault, action: "fail", status: 0 }));
+        this.rules.push(ruleFor({ kind: "hang" }, fault));
+        return { action: fault.action };
+      case "delay":
+        if (!Number.isFinite(fault.ms) || fault.ms < 0)
+          throw badRequest("delay: ms must be a number of milliseconds");
+        this.rules.push(ruleFor({ kind: "delay", ms: fault.ms }, fault));
         return { action: fault.action };
       case "compact":
         this.store.compact();
@@ -103,6 +136,13 @@ export class FaultController {
         this.store.restart();
         return { action: fault.action, affected, resourceVersion: String(this.store.resourceVersion) };
       }
+      case "inject": {
+        if (typeof fault.resource !== "string" || (fault.raw === undefined) === (fault.event === undefined)) {
+          throw badRequest('inject: needs "resource" and exactly one of "raw" or "event"');
+        }
+        const line = fault.raw !== undefined ? String(fault.raw) : JSON.stringify(fault.event);
+        return { action: fault.action, affected: this.hub.injectLine(fault.resource, fault.group, line) };
+      }
       case "clear":
         this.rules = [];
         this.hub.stallNewUntil = 0;
@@ -110,18 +150,18 @@ export class FaultController {
     }
   }
 
-  /**
-   * The failure a request should get instead of its answer, if a rule says so ("hang" for none at
-   * all); consumes one use of the rule.
-   */
-  intercept(pathAndQuery: string, isWatch: boolean): StatusError | "hang" | undefined {
+  /** What a request gets instead of (or before) its answer, if a rule says so; uses up one match. */
+  intercept(pathAndQuery: string, isWatch: boolean): Interception | undefined {
     for (const rule of this.rules) {
       if (rule.remaining <= 0) continue;
       if (rule.watchOnly && !isWatch) continue;
       if (rule.path && !rule.path.test(pathAndQuery)) continue;
       rule.remaining--;
       this.rules = this.rules.filter((candidate) => candidate.remaining > 0);
-      return rule.status === 0 ? "hang" : failureFor(rule);
+      const outcome = rule.outcome;
+      return outcome.kind === "fail"
+        ? { kind: "fail", error: failureFor(outcome.status, outcome.retryAfterSeconds) }
+        : outcome;
     }
     return undefined;
   }
@@ -129,9 +169,9 @@ export class FaultController {
   describe(): unknown {
     return {
       rules: this.rules.map((rule) => ({
-        status: rule.status,
+        ...rule.outcome,
         remaining: rule.remaining,
-        path: rule.path?.source,
+        path: rule.pathText,
         watchOnly: rule.watchOnly,
       })),
       openWatches: this.hub.openCount,
@@ -141,40 +181,36 @@ export class FaultController {
   }
 }
 
-function parseRule(fault: Extract<Fault, { action: "fail" }>): FailRule {
-  const hang = fault.status === 0;
-  if (!hang && (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599)) {
+function failOutcome(status: number, retryAfterSeconds: number | undefined): RuleOutcome {
+  if (!Number.isInteger(status) || status < 400 || status > 599) {
     throw badRequest("fail: status must be an HTTP error status (400-599)");
   }
-  let path: RegExp | undefined;
-  if (fault.path !== undefined) {
+  return { kind: "fail", status, retryAfterSeconds: retryAfterSeconds ?? 1 };
+}
+
+function ruleFor(outcome: RuleOutcome, match: RuleMatch): RequestRule {
+  const rule: RequestRule = { outcome, remaining: match.count ?? 1, watchOnly: match.watchOnly ?? false };
+  if (match.path !== undefined) {
     try {
-      path = new RegExp(fault.path);
+      rule.path = new RegExp(match.path);
+      rule.pathText = match.path;
     } catch {
-      throw badRequest(`fail: path is not a valid regular expression: ${fault.path}`);
+      throw badRequest(`path is not a valid regular expression: ${match.path}`);
     }
   }
-  const rule: FailRule = {
-    status: fault.status,
-    remaining: fault.count ?? 1,
-    retryAfterSeconds: fault.retryAfterSeconds ?? 1,
-    watchOnly: fault.watchOnly ?? false,
-  };
-  if (path) rule.path = path;
   return rule;
 }
 
-function failureFor(rule: FailRule): StatusError {
-  const reason = failReasons[rule.status] ?? "InternalError";
+function failureFor(status: number, retryAfterSeconds: number): StatusError {
+  const reason = failReasons[status] ?? "InternalError";
   const message =
-    rule.status === 410
+    status === 410
       ? "The resourceVersion for the provided watch is too old."
-      : rule.status === 429
+      : status === 429
         ? "Too many requests, please try again later."
         : 'an error on the server ("injected fault") has prevented the request from succeeding';
-  const details =
-    rule.status === 429 || rule.status === 503 ? { retryAfterSeconds: rule.retryAfterSeconds } : undefined;
-  return new StatusError(rule.status, reason, message, details);
+  const details = status === 429 || status === 503 ? { retryAfterSeconds: retryAfterSeconds } : undefined;
+  return new StatusError(status, reason, message, details);
 }
 
 /** Reads faults from an admin request body: one object or an array. */
@@ -186,6 +222,8 @@ export function parseFaults(body: unknown): Fault[] {
     "stall-watches",
     "fail",
     "hang",
+    "delay",
+    "inject",
     "compact",
     "restart",
     "clear",

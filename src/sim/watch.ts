@@ -15,6 +15,8 @@ export interface WatchOutput {
   write(type: WatchEventType, object: KubeObject): boolean;
   /** Calls back once when the client has caught up after a write returned false. */
   onDrain(callback: () => void): void;
+  /** Writes one line as given, for faults that feed a client bad data. */
+  writeRaw(line: string): void;
   /** Ends the stream cleanly (a timeout, or the server closing). */
   end(): void;
   /** Cuts the connection without a clean end, as a dropped network path would. */
@@ -158,6 +160,13 @@ export class Watcher {
     return next;
   }
 
+  /** A raw line straight onto the stream (fault injection); false when the stream is silent. */
+  injectRaw(line: string): boolean {
+    if (this.closed || this.stalled) return false;
+    this.output.writeRaw(line);
+    return true;
+  }
+
   bookmark(resourceVersion: number): void {
     this.send("BOOKMARK", this.bookmarkObject(resourceVersion));
   }
@@ -267,6 +276,17 @@ export class WatchHub {
   get openCount(): number {
     let count = 0;
     for (const set of this.watchers.values()) count += set.size;
+    return count;
+  }
+
+  /** Writes a line into every open, unstalled watch of a resource; returns how many got it. */
+  injectLine(resource: string, group: string | undefined, line: string): number {
+    let count = 0;
+    for (const watcher of this.all()) {
+      const type = watcher.request.type;
+      if (type.name !== resource || (group !== undefined && type.group !== group)) continue;
+      if (watcher.injectRaw(line)) count++;
+    }
     return count;
   }
 

@@ -127,6 +127,40 @@ describe("simulator faults", () => {
     expect((await get(sim, cms)).status).toBe(200);
   });
 
+  it("injects bad data into open watches of one resource", async () => {
+    sim = await startEmpty();
+    const configMaps = await watch(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`);
+    const namespaces = await watch(`/api/v1/namespaces?watch=1&resourceVersion=${sim.resourceVersion()}`);
+    await configMaps.next(0, 100);
+    const raw = await fault(sim, {
+      action: "inject",
+      resource: "configmaps",
+      raw: '{"type":"ADDED","object":{"metadata":{"name":"ok"}}}',
+    });
+    expect(raw.body.applied).toEqual([{ action: "inject", affected: 1 }]);
+    const orphan = { type: "ADDED", object: { kind: "ConfigMap", apiVersion: "v1" } };
+    await fault(sim, { action: "inject", resource: "configmaps", group: "", event: orphan });
+    const events = await configMaps.next(2);
+    expect(events[0]!.object.metadata?.name).toBe("ok");
+    expect(events[1]).toEqual(orphan);
+    expect((await namespaces.next(1, 200)).length).toBe(0);
+    expect((await fault(sim, { action: "inject", resource: "configmaps" })).status).toBe(400);
+  });
+
+  it("delays matching requests, then answers them", async () => {
+    sim = await startEmpty();
+    await fault(sim, { action: "delay", ms: 200, count: 1, path: "/configmaps" });
+    const state = await get(sim, "/sim/faults");
+    expect(state.body.rules).toEqual([
+      { kind: "delay", ms: 200, remaining: 1, path: "/configmaps", watchOnly: false },
+    ]);
+    const started = Date.now();
+    const late = await get(sim, cms);
+    expect(late.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect((await fault(sim, { action: "delay", ms: -1 })).status).toBe(400);
+  });
+
   it("applies faults given at start", async () => {
     sim = await startEmpty({ faults: [{ action: "fail", status: 503, count: 1, retryAfterSeconds: 2 }] });
     const first = await get(sim, cms);

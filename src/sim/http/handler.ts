@@ -65,8 +65,9 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
     /\/watch\//.test(path);
   const injected = context.faults.intercept(`${url.pathname}${url.search}`, isWatch);
   // A hung request is simply never answered; the socket goes when the client or the server ends it.
-  if (injected === "hang") return;
-  if (injected) return sendInjected(res, injected, isWatch);
+  if (injected?.kind === "hang") return;
+  if (injected?.kind === "fail") return sendInjected(res, injected.error, isWatch);
+  if (injected?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, injected.ms));
 
   if (path === "/version") return sendJson(res, 200, versionInfo);
   if (path === "/openapi/v3") return sendJson(res, 200, openApiRoot(context.store.registry));

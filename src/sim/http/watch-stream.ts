@@ -43,6 +43,9 @@ export function serveWatch(
     onDrain(callback: () => void) {
       res.once("drain", callback);
     },
+    writeRaw(line: string) {
+      if (!res.destroyed && !res.writableEnded) res.write(`${line}\n`);
+    },
     end() {
       if (!res.writableEnded) res.end();
     },
