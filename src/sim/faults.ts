@@ -34,7 +34,8 @@
 //   {"action":"restart"}                           a restart with lost history: watches cut,
 //                                                  history and snapshots gone, resourceVersions
 //                                                  continue in a new, much higher epoch
-//   {"action":"clear"}                             drop pending fail rules and new-stream stalls
+//   {"action":"clear"}                             drop pending fail, hang and delay rules and
+//                                                  new-stream stalls
 import type { ObjectStore } from "./store/index.js";
 import type { ListSnapshots } from "./store/list-snapshots.js";
 import { badRequest, StatusError } from "./store/status-error.js";
