@@ -1,18 +1,10 @@
-import type { Logger } from "pino";
 import { Registry } from "prom-client";
-import { createLogger, resolveServeOptions, type ServeFlags, type ServeOptions } from "../config/index.js";
+import { ConfigError, createLogger, resolveServeOptions, type ServeFlags, type ServeOptions } from "../config/index.js";
 import { filterSink, ResourceGraph } from "../graph/index.js";
-import {
-  Backoff,
-  type ConnectOptions,
-  connectClusters,
-  Engine,
-  locateKubeConfig,
-  registerSyncMetrics,
-} from "../kube/index.js";
-import { realSleep } from "../kube/sleep.js";
+import { type ConnectOptions, Engine, locateKubeConfig, registerSyncMetrics } from "../kube/index.js";
 import { startServer } from "../server/index.js";
 import { type RunningSimulator, startSimulator } from "../sim/index.js";
+import { ClusterConnector } from "./cluster-connector.js";
 import { untilSignal } from "./signals.js";
 
 interface ClusterSource {
@@ -43,38 +35,6 @@ async function chooseClusterSource(options: ServeOptions): Promise<ClusterSource
   };
 }
 
-/**
- * Connects until it succeeds: an API server that is down at start-up is the same fault as one that
- * goes down later, and meshsync keeps serving (with /readyz saying why) while it waits.
- */
-async function connectWithRetry(
-  connect: ConnectOptions,
-  engine: Engine,
-  graph: ResourceGraph,
-  logger: Logger,
-  status: { reason: string },
-  signal: AbortSignal,
-): Promise<void> {
-  const backoff = new Backoff({ initialMs: 1_000, maxMs: 30_000 });
-  while (!signal.aborted) {
-    try {
-      const connections = await connectClusters(connect, signal);
-      for (const connection of connections) {
-        graph.addCluster(connection.ref);
-        engine.addCluster(connection);
-        logger.info({ cluster: connection.ref }, "syncing cluster");
-      }
-      status.reason = "";
-      return;
-    } catch (error) {
-      status.reason = `cannot connect: ${error instanceof Error ? error.message : String(error)}`;
-      const delay = backoff.next();
-      logger.error({ err: error, retryInMs: Math.round(delay) }, "cannot connect to the cluster; retrying");
-      await realSleep(delay, signal);
-    }
-  }
-}
-
 /** `meshsync serve`: sync the clusters into the graph and serve it until SIGINT/SIGTERM. */
 export async function runServe(flags: ServeFlags): Promise<void> {
   const options = resolveServeOptions(flags);
@@ -101,7 +61,16 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   engine.start();
   const registry = new Registry();
   registerSyncMetrics(registry, engine);
-  const connection = { reason: "connecting to the cluster" };
+  const connector = new ClusterConnector(source.connect, engine, graph, logger);
+  // Checked before the server listens: a missing kubeconfig or an unknown context is a config error.
+  try {
+    connector.start();
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  // Once ready, stay ready: a CRD that fails to list later is the type's trouble, shown in syncStatus
+  // and metrics, not a reason to take the whole endpoint out of its Service.
+  let ready = false;
   const server = await startServer({
     graph,
     host: options.host,
@@ -111,10 +80,10 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     allowedOrigins: options.allowedOrigins.length > 0 ? options.allowedOrigins : undefined,
     logger,
     readiness: () => {
-      if (connection.reason !== "") return { ready: false, reason: connection.reason };
-      if (!engine.isReady())
-        return { ready: false, reason: "initial list of every watched type not finished" };
-      return { ready: true };
+      if (ready) return { ready };
+      const reason = connector.notReadyReason();
+      ready = reason === undefined;
+      return reason === undefined ? { ready } : { ready, reason };
     },
     apiResources: () =>
       engine.resourceTypes().map(({ cluster, type }) => ({ ...type, clusterId: cluster.id })),
@@ -125,12 +94,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   process.stdout.write(`meshsync listening on ${server.url}\n`);
   if (source.notice) process.stdout.write(`${source.notice}\n`);
 
-  const stopping = new AbortController();
-  const connecting = connectWithRetry(source.connect, engine, graph, logger, connection, stopping.signal);
   const signal = await untilSignal();
   logger.info({ signal }, "shutting down");
-  stopping.abort();
-  await connecting;
+  await connector.stop();
   await server.close();
   await engine.stop();
   await source.sim?.close();

@@ -1,0 +1,96 @@
+import type { Logger } from "pino";
+import type { ResourceGraph } from "../graph/index.js";
+import {
+  Backoff,
+  type ConnectOptions,
+  chooseContexts,
+  connectCluster,
+  type Engine,
+  loadKubeConfig,
+} from "../kube/index.js";
+import { realSleep } from "../kube/sleep.js";
+
+type ContextState =
+  | { phase: "connecting"; attempts: number; error?: string }
+  | { phase: "connected" | "duplicate" };
+
+/**
+ * Connects every chosen context on its own and hands each cluster to the engine as it comes up, so a
+ * stale context (common under --all-contexts) delays nobody. A context that is unreachable keeps
+ * being retried with backoff, as an API server that goes down later would be. Two contexts that reach
+ * one cluster (say, one per namespace) sync it once. Config errors (no kubeconfig, an unknown context)
+ * throw at once: retrying would not fix them.
+ */
+export class ClusterConnector {
+  private readonly contexts = new Map<string, ContextState>();
+  private readonly stopping = new AbortController();
+  private readonly running: Promise<void>[] = [];
+
+  constructor(
+    private readonly connect: ConnectOptions,
+    private readonly engine: Engine,
+    private readonly graph: ResourceGraph,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    const base = loadKubeConfig(this.connect);
+    for (const context of chooseContexts(base, this.connect)) {
+      this.contexts.set(context, { phase: "connecting", attempts: 0 });
+      this.running.push(this.connectWithRetry(base, context));
+    }
+  }
+
+  /**
+   * Why meshsync is not ready yet, or undefined when it is: every context has either come up and
+   * synced, or failed at least once (so an unreachable one cannot hold the rest back), and at least
+   * one cluster has synced.
+   */
+  notReadyReason(): string | undefined {
+    const states = [...this.contexts.entries()];
+    const waiting = states.filter(([, s]) => s.phase === "connecting" && s.attempts === 0);
+    if (waiting.length > 0) return `connecting to ${waiting.map(([name]) => name).join(", ")}`;
+    if (!states.some(([, s]) => s.phase === "connected")) {
+      return states.map(([name, s]) => `${name}: ${s.phase === "connecting" ? s.error : s.phase}`).join("; ");
+    }
+    if (!this.engine.isReady()) return "initial list of every watched type not finished";
+    return undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all(this.running);
+  }
+
+  private async connectWithRetry(base: ReturnType<typeof loadKubeConfig>, context: string): Promise<void> {
+    const backoff = new Backoff({ initialMs: 1_000, maxMs: 30_000 });
+    const signal = this.stopping.signal;
+    let attempts = 0;
+    while (!signal.aborted) {
+      try {
+        const connection = await connectCluster(base, context, {}, signal);
+        if (this.engine.cluster(connection.ref.id) !== undefined) {
+          this.contexts.set(context, { phase: "duplicate" });
+          this.logger.warn(
+            { context, cluster: connection.ref.id },
+            "context reaches a cluster already synced; skipped",
+          );
+          return;
+        }
+        this.graph.addCluster(connection.ref);
+        this.engine.addCluster(connection);
+        this.contexts.set(context, { phase: "connected" });
+        this.logger.info({ cluster: connection.ref }, "syncing cluster");
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        attempts += 1;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.contexts.set(context, { phase: "connecting", attempts, error: reason });
+        const delay = backoff.next();
+        this.logger.error({ context, err: reason, retryInMs: Math.round(delay) }, "cannot connect; retrying");
+        await realSleep(delay, signal);
+      }
+    }
+  }
+}
