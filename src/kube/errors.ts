@@ -1,5 +1,12 @@
-// Errors the engine tells apart, because each calls for a different reaction: 410 means relist,
-// 429 means wait as long as the server asks, everything else means back off and retry.
+// Errors the engine tells apart, because each calls for a different reaction: 410 (or a
+// resourceVersion the server has not reached) means relist, 429 means wait as long as the server
+// asks, everything else means back off and retry.
+
+/** One entry of a Status's details.causes. */
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+}
 
 /** A non-2xx answer from the API server, with what the Status body said when it said anything. */
 export class KubeApiError extends Error {
@@ -7,19 +14,61 @@ export class KubeApiError extends Error {
   readonly reason: string | undefined;
   /** Seconds from Retry-After (header or Status details), when the server gave one. */
   readonly retryAfterSeconds: number | undefined;
+  readonly causes: readonly StatusCause[];
 
-  constructor(status: number, message: string, reason?: string, retryAfterSeconds?: number) {
+  constructor(
+    status: number,
+    message: string,
+    reason?: string,
+    retryAfterSeconds?: number,
+    causes: readonly StatusCause[] = [],
+  ) {
     super(message);
     this.name = "KubeApiError";
     this.status = status;
     this.reason = reason;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.causes = causes;
   }
 }
 
 /** A watch stream that has nothing to replay from our resourceVersion: only a relist recovers. */
 export function isGone(error: unknown): boolean {
   return error instanceof KubeApiError && (error.status === 410 || error.reason === "Expired");
+}
+
+/**
+ * We asked to watch from a resourceVersion the server has not reached (e.g. after it was restored
+ * from a backup): waiting will not help, only a fresh list. Old servers say so only in the text.
+ */
+export function isTooLargeResourceVersion(error: unknown): boolean {
+  if (!(error instanceof KubeApiError)) return false;
+  if (error.causes.some((cause) => cause.reason === "ResourceVersionTooLarge")) return true;
+  if (error.status !== 504 && error.reason !== "Timeout") return false;
+  const text = "Too large resource version";
+  return error.causes.some((cause) => cause.message === text) || error.message.includes(text);
+}
+
+export function isTooManyRequests(error: unknown): boolean {
+  return error instanceof KubeApiError && (error.status === 429 || error.reason === "TooManyRequests");
+}
+
+/** A 500 with no reason is what a server (or proxy) sends for an internal error without a Status. */
+export function isInternalError(error: unknown): boolean {
+  if (!(error instanceof KubeApiError)) return false;
+  return error.reason === "InternalError" || (error.status === 500 && error.reason === undefined);
+}
+
+/** Nothing listens at the server's address: it is most likely restarting. */
+export function isConnectionRefused(error: unknown, depth = 0): boolean {
+  // The depth bound guards against a cause chain that loops back on itself.
+  if (!isRecord(error) || depth > 4) return false;
+  if (error.code === "ECONNREFUSED") return true;
+  // Connecting to every address of a host fails as an AggregateError, a wrapped failure as its cause.
+  if (Array.isArray(error.errors) && error.errors.some((inner) => isConnectionRefused(inner, depth + 1))) {
+    return true;
+  }
+  return isConnectionRefused(error.cause, depth + 1);
 }
 
 export function retryAfterMs(error: unknown): number | undefined {
@@ -52,7 +101,15 @@ export function kubeErrorFromStatus(
   if (retryAfter === undefined && typeof details.retryAfterSeconds === "number") {
     retryAfter = details.retryAfterSeconds;
   }
-  return new KubeApiError(code, message, reason, retryAfter);
+  return new KubeApiError(code, message, reason, retryAfter, causesOf(details.causes));
+}
+
+function causesOf(value: unknown): StatusCause[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isRecord).map((cause) => ({
+    reason: typeof cause.reason === "string" ? cause.reason : undefined,
+    message: typeof cause.message === "string" ? cause.message : undefined,
+  }));
 }
 
 /** Retry-After is either delta-seconds or an HTTP date. */

@@ -1,10 +1,12 @@
 // Keeps one resource type of one cluster mirrored into a sink, the way client-go's Reflector does:
 // list (paginated) → replace, then watch from the list's resourceVersion, advancing it with every
-// event and bookmark. A 410 relists (the sink's replace drops what vanished); every other failure
-// waits a jittered, growing delay and tries again, forever. A stream that stays silent past its
-// deadline is closed and reopened, because a half-dead connection never says it is dead.
+// event and bookmark. A 410 relists (the sink's replace drops what vanished); a busy or briefly
+// unreachable server gets the watch reopened from the same resourceVersion after a wait; any other
+// watch failure waits and relists; every failure waits a jittered, growing delay and tries again,
+// forever. A stream that stays silent past its deadline is closed and reopened, because a half-dead
+// connection never says it is dead.
 import { Backoff } from "./backoff.js";
-import { errorText, isGone, KubeApiError, retryAfterMs } from "./errors.js";
+import { errorText, KubeApiError, retryAfterMs } from "./errors.js";
 import { type ListerWatcher, type WatchStream, watchErrorOf } from "./list-watch.js";
 import type { Logger } from "./logger.js";
 import { listAll } from "./pager.js";
@@ -18,6 +20,7 @@ import {
   resourceTypeName,
 } from "./types.js";
 import type { WatchEvent } from "./watch-event.js";
+import { classifyWatchFailure, ShortWatchError, watchRecovery } from "./watch-failure.js";
 
 export type ChangeEventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -85,6 +88,10 @@ export class Reflector {
   private stalled = false;
   /** Whether a watch has delivered anything since the last list. */
   private progressSinceList = true;
+  /** Whether the current watch request has been answered (its failures then come from the stream). */
+  private watchOpened = false;
+  /** InternalError re-watches in a row, with nothing delivered in between. */
+  private internalErrorRetries = 0;
 
   /** uid → what we last passed on, so a repeated resourceVersion is not an event. */
   private readonly known = new Map<string, KnownObject>();
@@ -201,20 +208,34 @@ export class Reflector {
           this.logger.warn(this.logContext(), "watch stream silent past its deadline; reopening it");
           continue;
         }
-        if (isGone(error)) {
-          this.logger.info(
-            { ...this.logContext(), error: errorText(error) },
-            "resourceVersion too old to watch from; relisting",
-          );
-          needList = true;
-          // A server that answers 410 straight after a fresh list would otherwise get relisted in a loop.
-          if (!this.progressSinceList) await this.backOff(error, signal);
+        if (needList) {
+          // The list itself failed: nothing to do but wait and list again.
+          await this.backOff(error, signal);
           continue;
         }
-        await this.backOff(error, signal);
+        needList = await this.recoverFromWatch(error, signal);
       }
     }
     this.phase = "stopped";
+  }
+
+  /** Waits as the failure calls for; true when the next step is a list rather than another watch. */
+  private async recoverFromWatch(error: unknown, signal: AbortSignal): Promise<boolean> {
+    const context = { opened: this.watchOpened, internalErrorRetries: this.internalErrorRetries };
+    const kind = classifyWatchFailure(error, context);
+    const recovery = watchRecovery(kind, context);
+    if (recovery === "relist") {
+      this.logger.info(
+        { ...this.logContext(), error: errorText(error) },
+        "resourceVersion unusable to watch from; relisting",
+      );
+      // A server that answers 410 straight after a fresh list would otherwise get relisted in a loop.
+      if (!this.progressSinceList) await this.backOff(error, signal);
+      return true;
+    }
+    if (kind === "internal-error" && recovery === "rewatch") this.internalErrorRetries += 1;
+    await this.backOff(error, signal);
+    return recovery === "relist-after-wait";
   }
 
   private async listAndReplace(signal: AbortSignal): Promise<void> {
@@ -223,6 +244,7 @@ export class Reflector {
     if (signal.aborted) throw new Error("list interrupted");
     this.lists += 1;
     this.progressSinceList = false;
+    this.internalErrorRetries = 0;
     this.known.clear();
     this.uidByKey.clear();
     for (const item of list.items) this.remember(item);
@@ -248,8 +270,10 @@ export class Reflector {
     let stream: WatchStream | undefined;
     const closeOnAbort = () => stream?.close();
     signal.addEventListener("abort", closeOnAbort, { once: true });
+    this.watchOpened = false;
     try {
       stream = await this.lw.watch({ resourceVersion: this.resourceVersion, timeoutSeconds, signal });
+      this.watchOpened = true;
       if (signal.aborted) stream.close(); // aborted while the watch was opening
       watchdog.feed();
       const openedAt = Date.now();
@@ -261,14 +285,17 @@ export class Reflector {
       for await (const event of stream) {
         watchdog.feed();
         events += 1;
-        if (event.type !== "ERROR") this.progressSinceList = true;
+        if (event.type !== "ERROR") {
+          this.progressSinceList = true;
+          this.internalErrorRetries = 0;
+        }
         this.handle(event);
         if (signal.aborted) break;
       }
       if (this.stalled) throw new Error("watch stalled");
       if (signal.aborted) throw new Error("watch interrupted");
       if (events === 0 && Date.now() - openedAt < INSTANT_CLOSE_MS) {
-        throw new Error("watch closed as soon as it opened");
+        throw new ShortWatchError("watch closed as soon as it opened");
       }
     } finally {
       watchdog.cancel();

@@ -187,9 +187,10 @@ describe("Reflector", () => {
     expect(delays).toEqual([100, 200, 400]);
   });
 
-  it("retries other failures with exponential backoff up to the cap, re-watching without a relist", async () => {
+  it("retries a busy server with exponential backoff up to the cap, re-watching without a relist", async () => {
     const lw = new FakeListerWatcher({ items: [], resourceVersion: "3" });
-    for (let i = 0; i < 8; i++) lw.watchErrors.push(new KubeApiError(500, "internal error"));
+    for (let i = 0; i < 8; i++)
+      lw.watchErrors.push(new KubeApiError(429, "too many requests", "TooManyRequests"));
     const sink = new RecordingSink();
     const { reflector, delays } = startReflector(lw, sink, {
       backoff: new Backoff({ initialMs: 800, maxMs: 30_000, random: () => 0 }),
