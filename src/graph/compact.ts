@@ -1,6 +1,7 @@
 import type { ClusterRef, KubeObject, ObjectMeta, OwnerReference, ResourceType } from "../kube/types.js";
 import { apiVersionOf, resourceTypeName } from "../kube/types.js";
 import { redactSecretAnnotations, redactSecretBody } from "./redact.js";
+import { selectableFieldsOf } from "./selectable-fields.js";
 import type { StoredResource } from "./types.js";
 
 export interface CompactOptions {
@@ -63,6 +64,7 @@ class CompactResource implements StoredResource {
     readonly labels: Readonly<Record<string, string>>,
     readonly annotations: Readonly<Record<string, string>>,
     readonly ownerReferences: readonly OwnerReference[],
+    readonly fields: Readonly<Record<string, string>>,
     /** The object without labels, annotations and ownerReferences, which are held parsed above. */
     private readonly rest: string,
   ) {}
@@ -130,6 +132,7 @@ export function compactObject(
     stringMap(labels),
     stringMap(redact ? redactSecretAnnotations(annotations) : annotations),
     Array.isArray(ownerReferences) ? (ownerReferences as OwnerReference[]) : EMPTY_OWNERS,
+    selectableFieldsOf(kind, rest),
     JSON.stringify(rest),
   );
 }

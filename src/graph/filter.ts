@@ -1,3 +1,4 @@
+import { selectableFieldPaths } from "./selectable-fields.js";
 import { compileFieldSelector, compileLabelSelector, SelectorError } from "./selectors.js";
 import type { ResourceFilter, StoredResource } from "./types.js";
 
@@ -7,18 +8,11 @@ export class FilterError extends Error {
 
 export type ResourcePredicate = (resource: StoredResource) => boolean;
 
-/** Reads a dotted path (`spec.nodeName`) as the string a Kubernetes field selector compares with. */
+/** A field selector's value for one object: lifted when it was stored, never parsed again here. */
 function readField(resource: StoredResource, path: string): string {
   if (path === "metadata.name") return resource.name;
   if (path === "metadata.namespace") return resource.namespace ?? "";
-  let value: unknown = resource.object;
-  for (const part of path.split(".")) {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return "";
-    value = (value as Record<string, unknown>)[part];
-  }
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return "";
+  return resource.fields[path] ?? "";
 }
 
 function nonEmpty(values: readonly string[] | null | undefined): ReadonlySet<string> | undefined {
@@ -47,6 +41,12 @@ export function compileFilter(filter: ResourceFilter = {}): ResourcePredicate {
     }
     if (filter.fieldSelector) {
       const fields = compileFieldSelector(filter.fieldSelector);
+      const unsupported = fields.fields.filter((f) => !selectableFieldPaths.has(f));
+      if (unsupported.length > 0) {
+        throw new FilterError(
+          `field label not supported: ${unsupported.join(", ")} (supported: ${[...selectableFieldPaths].join(", ")})`,
+        );
+      }
       checks.push((r) => fields.matches((path) => readField(r, path)));
     }
   } catch (error) {

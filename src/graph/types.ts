@@ -19,6 +19,8 @@ export interface StoredResource {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly ownerReferences: readonly OwnerReference[];
+  /** The kind's field-selector fields (spec.nodeName, status.phase, …) that have a value. */
+  readonly fields: Readonly<Record<string, string>>;
   readonly object: KubeObject;
 }
 

@@ -15,6 +15,7 @@ const resource = (name: string): StoredResource => ({
   labels: {},
   annotations: {},
   ownerReferences: [],
+  fields: {},
   object: {},
 });
 

@@ -158,6 +158,14 @@ describe("ResourceGraph.list", () => {
     expect(graph.list({ kinds: ["Pod"], namespaces: ["kube-system"] }).totalCount).toBe(0);
   });
 
+  it("selects on the fields Kubernetes allows per kind, and refuses others as it does", () => {
+    expect(graph.list({ fieldSelector: "spec.nodeName=node-1" }).totalCount).toBe(10);
+    expect(graph.list({ fieldSelector: "spec.nodeName!=node-1" }).items.map((r) => r.name)).toEqual(["s"]);
+    expect(() => graph.list({ fieldSelector: "spec.containers=x" })).toThrow(
+      /field label not supported: spec.containers/,
+    );
+  });
+
   it("reports the sequence the page was read at and rejects bad selectors clearly", () => {
     expect(graph.list({}).sequence).toBe(graph.log.sequence);
     expect(() => graph.list({ labelSelector: "app in (" })).toThrow(FilterError);
