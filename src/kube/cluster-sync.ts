@@ -20,6 +20,7 @@ import {
   type ResourceEventSink,
   type ResourceType,
   resourceTypeName,
+  sameResourceShape,
 } from "./types.js";
 
 export interface ReflectorTuning {
@@ -283,7 +284,10 @@ export class ClusterSync {
     this.chaseMissingCrds(result.types);
   }
 
-  /** Starts reflectors for new selected types and stops those for types the server no longer serves. */
+  /**
+   * Starts reflectors for new selected types, stops those for types the server no longer serves,
+   * and replaces those whose type came back under the same name in another shape.
+   */
   private async applyTypes(result: DiscoveryResult): Promise<void> {
     const unavailable = new Set(result.failed.map((failure) => failure.groupVersion));
     const wanted = new Map<string, ResourceType>();
@@ -292,7 +296,18 @@ export class ClusterSync {
     }
     const removals: Promise<void>[] = [];
     for (const [name, reflector] of this.reflectors) {
-      if (wanted.has(name) || unavailable.has(apiVersionOf(reflector.type))) continue;
+      const served = wanted.get(name);
+      if (
+        served ? sameResourceShape(served, reflector.type) : unavailable.has(apiVersionOf(reflector.type))
+      ) {
+        continue;
+      }
+      if (served) {
+        this.logger.info(
+          { cluster: this.cluster.name, type: name, kind: served.kind, namespaced: served.namespaced },
+          "resource type re-created in another shape; watching it afresh",
+        );
+      }
       this.reflectors.delete(name);
       removals.push(this.removeType(reflector));
     }

@@ -71,3 +71,13 @@ export function resourceTypeName(type: Pick<ResourceType, "resource" | "version"
 export function apiVersionOf(type: Pick<ResourceType, "group" | "version">): string {
   return type.group === "" ? type.version : `${type.group}/${type.version}`;
 }
+
+/**
+ * Whether two descriptions of the same-named type can share one reflector: a CRD deleted and
+ * re-created under the same name may come back with another kind, scope or verbs.
+ */
+export function sameResourceShape(a: ResourceType, b: ResourceType): boolean {
+  if (a.kind !== b.kind || a.namespaced !== b.namespaced || a.verbs.length !== b.verbs.length) return false;
+  const verbs = new Set(a.verbs);
+  return b.verbs.every((verb) => verbs.has(verb));
+}

@@ -138,6 +138,40 @@ describe("ClusterSync", () => {
     expect(sync.reflectorFor("pods.v1.")?.relistCount).toBe(0);
   });
 
+  it("watches a type re-created under the same name in another shape afresh, dropping the old one's objects", async () => {
+    const widgets: ResourceType = { ...type("widgets", "example.com"), kind: "Widget" };
+    const gadgets: ResourceType = { ...widgets, kind: "Gadget", namespaced: false };
+    const kinds: string[] = [];
+    const { sync, sink } = setUp([
+      { types: [widgets], failed: [] },
+      { types: [gadgets], failed: [] },
+      { types: [{ ...gadgets, verbs: ["watch", "list"] }], failed: [] },
+      { types: [{ ...gadgets, verbs: ["list", "watch", "delete"] }], failed: [] },
+    ]);
+    const replace = sink.replace.bind(sink);
+    sink.replace = (c, t, objects) => {
+      kinds.push(`${t.kind}:${objects.length}`);
+      replace(c, t, objects);
+    };
+    sync.start();
+    await sync.ready;
+
+    await sync.refresh();
+    const now = () => sync.reflectorFor("widgets.v1.example.com");
+    expect(now()?.type).toMatchObject({ kind: "Gadget", namespaced: false });
+    await waitFor(() => now()?.status().hasSynced === true, "the new type's list");
+    // The old type's objects go first, so the new list is not emptied after it arrives.
+    expect(kinds).toEqual(["Widget:1", "Widget:0", "Gadget:1"]);
+
+    const reflector = now();
+    await sync.refresh();
+    expect(now()).toBe(reflector);
+
+    await sync.refresh();
+    expect(now()).not.toBe(reflector);
+    expect(now()?.type.verbs).toEqual(["list", "watch", "delete"]);
+  });
+
   it("keeps the watches of a group whose discovery failed", async () => {
     const { sync } = setUp([
       { types: [pods, metrics], failed: [] },
