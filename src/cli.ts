@@ -65,6 +65,12 @@ program
   .option("--seed <n>", "seed for the generated cluster", "1")
   .option("--churn <n>", "changes per second across kinds, as controllers would make them", "0")
   .option("--kubeconfig-out <path>", "write a kubeconfig that points kubectl at the simulator")
+  .option(
+    "--fault <json>",
+    'inject a fault from the start, e.g. \'{"action":"fail","status":500,"count":5}\'; repeatable. ' +
+      "At run time: POST the same JSON to /sim/faults",
+    collect,
+  )
   .action(runSim);
 
 try {

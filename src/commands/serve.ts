@@ -1,5 +1,11 @@
 import { Registry } from "prom-client";
-import { ConfigError, createLogger, resolveServeOptions, type ServeFlags, type ServeOptions } from "../config/index.js";
+import {
+  ConfigError,
+  createLogger,
+  resolveServeOptions,
+  type ServeFlags,
+  type ServeOptions,
+} from "../config/index.js";
 import { filterSink, ResourceGraph } from "../graph/index.js";
 import { type ConnectOptions, Engine, locateKubeConfig, registerSyncMetrics } from "../kube/index.js";
 import { startServer } from "../server/index.js";

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
-import { startSimulator } from "../sim/index.js";
+import { ConfigError } from "../config/index.js";
+import { type Fault, parseFaults, startSimulator } from "../sim/index.js";
 import { untilSignal } from "./signals.js";
 
 export interface SimFlags {
@@ -9,17 +10,38 @@ export interface SimFlags {
   seed: string;
   churn: string;
   kubeconfigOut?: string;
+  /** JSON faults (one object or an array each), in force from the start; see src/sim/faults.ts. */
+  fault?: string[];
 }
 
 function integer(value: string, name: string, min: number): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min) throw new Error(`--${name}: "${value}" must be a number ≥ ${min}`);
+  if (!Number.isFinite(n) || n < min)
+    throw new ConfigError(`--${name}: "${value}" must be a number ≥ ${min}`);
   return n;
+}
+
+function faultsFrom(texts: string[] | undefined): Fault[] {
+  return (texts ?? []).flatMap((text) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ConfigError(`--fault: not JSON: ${text}`);
+    }
+    try {
+      return parseFaults(parsed);
+    } catch (error) {
+      throw new ConfigError(`--fault ${text}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
 }
 
 /** `meshsync sim`: the Kubernetes API simulator on its own, until SIGINT/SIGTERM. */
 export async function runSim(flags: SimFlags): Promise<void> {
+  const faults = faultsFrom(flags.fault);
   const sim = await startSimulator({
+    faults,
     host: flags.host,
     port: integer(flags.port, "port", 0),
     scenario: flags.scenario,

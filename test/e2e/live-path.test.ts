@@ -188,3 +188,27 @@ describe("meshsync serve against meshsync sim", () => {
     expect(new Set(graph.uids)).toEqual(new Set(kubectlPods));
   });
 });
+
+describe("meshsync sim --fault", () => {
+  it("answers with the injected failure first, then normally, and refuses a bad fault clearly", async () => {
+    const faulty = await startMeshsync([
+      "sim",
+      "--port",
+      "0",
+      "--scenario",
+      "empty",
+      "--fault",
+      '{"action":"fail","status":503,"count":2}',
+    ]);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${faulty.origin}/api/v1/namespaces`)).status);
+      expect(statuses).toEqual([503, 503, 200]);
+    } finally {
+      await faulty.stop();
+    }
+    await expect(startMeshsync(["sim", "--port", "0", "--fault", "{bad"])).rejects.toThrow(
+      /--fault: not JSON/,
+    );
+  });
+});
