@@ -1,7 +1,9 @@
 // Which resource types to watch and which of their events to pass on, in MeshSync's terms: a
 // whitelist of `<plural>.<version>.<group>` names each with its own events, or a blacklist of names.
 // Without either, everything that can be listed and watched, minus Events (high churn, little
-// value for a live picture) unless asked for.
+// value for a live picture) unless asked for. The API server serves every Event twice, as core
+// events.v1. and as events.v1.events.k8s.io; asking for Events takes the core one, the name
+// MeshSync uses, and the other only when a whitelist names it.
 import { isRecord } from "./errors.js";
 import type { ChangeEventType } from "./reflector.js";
 import { type ResourceType, resourceTypeName } from "./types.js";
@@ -16,11 +18,13 @@ export interface WatchListEntry {
 export interface SelectionConfig {
   whitelist?: WatchListEntry[];
   blacklist?: string[];
-  /** Watch events.v1. and events.v1.events.k8s.io even without a whitelist naming them. */
+  /** Watch Events (core events.v1.) even without a whitelist naming them. */
   includeEvents?: boolean;
 }
 
-const NOISY_TYPES = new Set(["events.v1.", "events.v1.events.k8s.io"]);
+const CORE_EVENTS = "events.v1.";
+// The same objects as CORE_EVENTS under another group: watching both would hold each Event twice.
+const EVENTS_AGAIN = "events.v1.events.k8s.io";
 const CHANGE_EVENTS: readonly ChangeEventType[] = ["ADDED", "MODIFIED", "DELETED"];
 
 export class SelectionError extends Error {
@@ -47,7 +51,9 @@ export class Selection {
     const name = resourceTypeName(type);
     if (this.whitelist) return this.whitelist.has(name);
     if (this.blacklist.has(name)) return false;
-    return this.includeEvents || !NOISY_TYPES.has(name);
+    if (name === EVENTS_AGAIN) return false;
+    if (name === CORE_EVENTS) return this.includeEvents;
+    return true;
   }
 
   /** Which change events of a type reach the graph. */

@@ -28,6 +28,15 @@ describe("Selection", () => {
     expect(new Selection({ includeEvents: true }).includes(coreEvents)).toBe(true);
   });
 
+  it("asked for Events, watches them once, under the core name, not also under events.k8s.io", () => {
+    for (const config of [{ includeEvents: true }, { includeEvents: true, blacklist: ["pods.v1."] }]) {
+      const selection = new Selection(config);
+      expect([coreEvents, events].map((t) => selection.includes(t))).toEqual([true, false]);
+    }
+    const named = new Selection({ whitelist: [{ Resource: "events.v1.events.k8s.io", Events: ["ADDED"] }] });
+    expect([coreEvents, events].map((t) => named.includes(t))).toEqual([false, true]);
+  });
+
   it("with a whitelist takes only the named types and passes on only their listed events", () => {
     const selection = new Selection({
       whitelist: [
