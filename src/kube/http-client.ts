@@ -1,11 +1,13 @@
 // Requests to one API server. client-node supplies credentials and TLS (every auth kind it knows,
-// refreshed per request so expiring tokens keep working); node:http/https carry the bytes, so a
-// watch body can be read line by line as it arrives instead of after it ends.
+// refreshed per request so expiring tokens keep working) and the transport pools connections;
+// node:http/https carry the bytes, so a watch body can be read line by line as it arrives instead
+// of after it ends.
 import http from "node:http";
 import https from "node:https";
 import { StringDecoder } from "node:string_decoder";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError, kubeErrorFromStatus } from "./errors.js";
+import { ClusterTransport } from "./transport.js";
 
 export type QueryValue = string | number | boolean | undefined;
 export type Query = Record<string, QueryValue>;
@@ -39,16 +41,15 @@ export class KubeHttpClient implements KubeRequester {
   readonly server: string;
   private readonly requestTimeoutMs: number;
   private readonly maxLineBytes: number;
+  private readonly transport: ClusterTransport;
 
-  constructor(
-    private readonly kubeConfig: KubeConfig,
-    options: KubeHttpClientOptions = {},
-  ) {
+  constructor(kubeConfig: KubeConfig, options: KubeHttpClientOptions = {}) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error(`kubeconfig context "${kubeConfig.getCurrentContext()}" has no cluster`);
     this.server = cluster.server.replace(/\/+$/, "");
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.transport = new ClusterTransport(kubeConfig);
   }
 
   async getJson(path: string, query: Query = {}, signal?: AbortSignal): Promise<unknown> {
@@ -87,11 +88,9 @@ export class KubeHttpClient implements KubeRequester {
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const options: https.RequestOptions = {
-      method: "GET",
-      headers: { Accept: "application/json" },
-    };
-    await this.kubeConfig.applyToHTTPSOptions(options);
+    const options = await this.transport.requestOptions();
+    options.method = "GET";
+    options.headers = { ...options.headers, Accept: "application/json" };
     const transport = url.protocol === "http:" ? http : https;
 
     const response = await new Promise<http.IncomingMessage>((resolve, reject) => {

@@ -7,21 +7,30 @@ export type Handler = (request: http.IncomingMessage, response: http.ServerRespo
 export interface TinyServer {
   url: string;
   requests: { path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders }[];
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
 export async function startTinyServer(handler: Handler): Promise<TinyServer> {
   const requests: TinyServer["requests"] = [];
+  let connections = 0;
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
     requests.push({ path: url.pathname, query: url.searchParams, headers: request.headers });
     handler(request, response, url);
+  });
+  server.on("connection", () => {
+    connections += 1;
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get connections() {
+      return connections;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
