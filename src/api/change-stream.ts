@@ -9,10 +9,7 @@ export interface ChangeEvent {
   resource: StoredResource | null;
 }
 
-export type ChangeFeed = Pick<
-  ChangeLog,
-  "sequence" | "cursor" | "parseCursor" | "changesSince" | "subscribe"
->;
+export type ChangeFeed = Pick<ChangeLog, "sequence" | "cursor" | "parseCursor" | "changeAt" | "subscribe">;
 
 export interface ChangeStreamOptions {
   /** Resume after this cursor; absent: live changes only. */
@@ -30,12 +27,16 @@ export interface ChangeStreamOptions {
  * never slows the graph or other readers: on overflow its queue is dropped and it is sent RESYNC.
  */
 class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
-  private backlog: readonly ResourceChange[] = [];
-  private backlogIndex = 0;
+  /**
+   * The next retained change to replay, read from the log's ring one at a time rather than copied, so
+   * a resume costs no memory of its own; past `highWater` live changes come from the queue.
+   */
+  private nextBacklog = 0;
   private queue: ChangeEvent[] = [];
   private resyncAt: number | undefined;
   private waiting: ((result: IteratorResult<ChangeEvent>) => void) | undefined;
   private readonly highWater: number;
+
   private readonly unsubscribe: () => void;
   private closed = false;
 
@@ -48,9 +49,12 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
     this.highWater = feed.sequence;
     if (options.since !== undefined && options.since !== null) {
       const since = feed.parseCursor(options.since);
-      const backlog = since === undefined ? undefined : feed.changesSince(since);
-      if (backlog === undefined) this.resyncAt = feed.sequence;
-      else this.backlog = backlog;
+      const resumable =
+        since !== undefined &&
+        since <= feed.sequence &&
+        (since === feed.sequence || feed.changeAt(since + 1) !== undefined);
+      if (resumable) this.nextBacklog = since + 1;
+      else this.resyncAt = feed.sequence;
     }
     this.unsubscribe = feed.subscribe((change) => this.push(change));
   }
@@ -82,7 +86,7 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
-    this.backlog = [];
+    this.nextBacklog = this.highWater + 1;
     this.queue = [];
     const waiting = this.waiting;
     this.waiting = undefined;
@@ -103,8 +107,7 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
     if (this.queue.length >= this.options.capacity) {
       // Dropping everything pending and asking for a re-read bounds memory whatever the reader does.
       this.queue = [];
-      this.backlog = [];
-      this.backlogIndex = 0;
+      this.nextBacklog = this.highWater + 1;
       this.resyncAt = change.sequence;
       this.options.onOverflow?.();
       return;
@@ -112,8 +115,12 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
     this.queue.push(event);
   }
 
+  private backlogDone(): boolean {
+    return this.nextBacklog === 0 || this.nextBacklog > this.highWater;
+  }
+
   private isDrained(): boolean {
-    return this.resyncAt === undefined && this.backlogIndex >= this.backlog.length && this.queue.length === 0;
+    return this.resyncAt === undefined && this.backlogDone() && this.queue.length === 0;
   }
 
   private take(): ChangeEvent | undefined {
@@ -122,8 +129,17 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
       this.resyncAt = undefined;
       return { sequence, type: "RESYNC", resource: null };
     }
-    while (this.backlogIndex < this.backlog.length) {
-      const event = this.project(this.backlog[this.backlogIndex++]!);
+    while (!this.backlogDone()) {
+      const change = this.feed.changeAt(this.nextBacklog);
+      if (change === undefined) {
+        // The reader was so slow that the ring moved past what it had yet to replay.
+        this.nextBacklog = this.highWater + 1;
+        this.queue = [];
+        this.options.onOverflow?.();
+        return { sequence: this.feed.cursor(this.feed.sequence), type: "RESYNC", resource: null };
+      }
+      this.nextBacklog += 1;
+      const event = this.project(change);
       if (event !== undefined) return event;
     }
     return this.queue.shift();

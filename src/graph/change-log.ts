@@ -61,14 +61,20 @@ export class ChangeLog {
    */
   changesSince(sequence: number): ResourceChange[] | undefined {
     if (!Number.isInteger(sequence) || sequence < 0 || sequence > this.last) return undefined;
-    if (sequence + 1 < this.oldestRetained) return undefined;
     const out: ResourceChange[] = [];
     for (let s = sequence + 1; s <= this.last; s++) {
-      const change = this.ring[s % this.capacity];
-      if (change === undefined || change.sequence !== s) return undefined;
+      const change = this.changeAt(s);
+      if (change === undefined) return undefined;
       out.push(change);
     }
     return out;
+  }
+
+  /** The change with this sequence, or undefined when it has left the ring or not happened yet. */
+  changeAt(sequence: number): ResourceChange | undefined {
+    if (sequence < this.oldestRetained || sequence > this.last) return undefined;
+    const change = this.ring[sequence % this.capacity];
+    return change?.sequence === sequence ? change : undefined;
   }
 
   subscribe(listener: ChangeListener): () => void {

@@ -81,6 +81,27 @@ describe("change stream", () => {
     await stream.return?.();
   });
 
+  it("sends RESYNC when the log's ring moves past a backlog the reader had not replayed yet", async () => {
+    const graph = new ResourceGraph({ retainedChanges: 5 });
+    for (let i = 0; i < 4; i++) graph.upsert(cluster, podType, pod(`p${i}`, "default"));
+    const stream = openChangeStream(graph.log, {
+      since: graph.log.cursor(0),
+      matches: everything,
+      capacity: 100,
+    });
+    const [first] = await drain(stream, 1);
+    expect(first).toMatchObject({ type: "ADDED", resource: { name: "p0" } });
+    for (let i = 4; i < 14; i++) graph.upsert(cluster, podType, pod(`p${i}`, "default"));
+    const [resync] = await drain(stream, 1);
+    expect(resync).toEqual({ type: "RESYNC", resource: null, sequence: graph.log.cursor(14) });
+    // The changes queued live before the RESYNC are covered by the re-read it asks for: next comes
+    // the first change after it.
+    graph.upsert(cluster, podType, pod("live", "default"));
+    const [live] = await drain(stream, 1);
+    expect(live).toMatchObject({ type: "ADDED", resource: { name: "live" }, sequence: graph.log.cursor(15) });
+    await stream.return?.();
+  });
+
   it("tells a filtered reader an object moved into its filter (ADDED) or out of it (DELETED)", async () => {
     const graph = new ResourceGraph();
     const stream = openChangeStream(graph.log, {
