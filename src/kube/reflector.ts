@@ -190,6 +190,9 @@ export class Reflector {
       // stop() aborts the current cycle too, so one signal covers both (AbortSignal.any would pile
       // up dependents on the stop signal over a long run).
       this.cycle = new AbortController();
+      // A stall belongs to the cycle whose watch it cut; when a relist request ended that cycle
+      // first, the flag must not brand the next watch's clean end as another stall.
+      this.stalled = false;
       const signal = this.cycle.signal;
       try {
         if (needList || this.relistRequested) {

@@ -56,7 +56,9 @@ describe("KubeHttpClient connections", () => {
     const client = clientFor(kubeconfigFor(tiny.url));
     for (let i = 0; i < 5; i++) await client.getJson("/api/v1/namespaces/kube-system");
     expect(tiny.requests).toHaveLength(5);
-    expect(tiny.requests.every((request) => request.headers.authorization === "Bearer secret-token")).toBe(true);
+    expect(tiny.requests.every((request) => request.headers.authorization === "Bearer secret-token")).toBe(
+      true,
+    );
     expect(tiny.connections).toBe(1);
   });
 
