@@ -1,4 +1,4 @@
-import type { ChangeLog, ChangeType, ResourceChange, StoredResource } from "../graph/index.js";
+import type { ChangeLog, ChangeType, FilterView, ResourceChange, StoredResource } from "../graph/index.js";
 
 /** What a subscriber receives: a change, or RESYNC (re-query; what you hold may be stale). */
 export interface ChangeEvent {
@@ -14,7 +14,7 @@ export type ChangeFeed = Pick<ChangeLog, "sequence" | "cursor" | "parseCursor" |
 export interface ChangeStreamOptions {
   /** Resume after this cursor; absent: live changes only. */
   since?: string | null | undefined;
-  matches: (resource: StoredResource) => boolean;
+  matches: (resource: FilterView) => boolean;
   /** Live changes held for a reader that falls behind; past this the stream resyncs. */
   capacity: number;
   onOverflow?: (() => void) | undefined;
@@ -145,7 +145,7 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
     return this.queue.shift();
   }
 
-  private matches(resource: StoredResource): boolean {
+  private matches(resource: FilterView): boolean {
     try {
       return this.options.matches(resource);
     } catch {

@@ -1,15 +1,15 @@
 import { selectableFieldPaths } from "./selectable-fields.js";
 import { compileFieldSelector, compileLabelSelector, SelectorError } from "./selectors.js";
-import type { ResourceFilter, StoredResource } from "./types.js";
+import type { FilterView, ResourceFilter } from "./types.js";
 
 export class FilterError extends Error {
   override name = "FilterError";
 }
 
-export type ResourcePredicate = (resource: StoredResource) => boolean;
+export type ResourcePredicate = (resource: FilterView) => boolean;
 
 /** A field selector's value for one object: lifted when it was stored, never parsed again here. */
-function readField(resource: StoredResource, path: string): string {
+function readField(resource: FilterView, path: string): string {
   if (path === "metadata.name") return resource.name;
   if (path === "metadata.namespace") return resource.namespace ?? "";
   return resource.fields[path] ?? "";

@@ -12,4 +12,11 @@ export {
   type ResourcePage,
 } from "./resource-graph.js";
 export { SelectorError } from "./selectors.js";
-export type { ChangeType, ClusterRef, ResourceChange, ResourceFilter, StoredResource } from "./types.js";
+export type {
+  ChangeType,
+  ClusterRef,
+  FilterView,
+  ResourceChange,
+  ResourceFilter,
+  StoredResource,
+} from "./types.js";

@@ -6,7 +6,7 @@ import { compileFilter } from "./filter.js";
 import { IndexMap } from "./index-map.js";
 import { labelEqualities } from "./selectors.js";
 import { SmallestK } from "./smallest-k.js";
-import type { ResourceFilter, StoredResource } from "./types.js";
+import type { FilterView, ResourceFilter, StoredResource } from "./types.js";
 
 export interface ResourceGraphOptions {
   /** How many recent changes stay available for resume (`since`). */
@@ -29,6 +29,11 @@ export interface ResourcePage {
   hasNextPage: boolean;
   /** The change-log sequence the page was read at. */
   sequence: number;
+}
+
+function filterViewOf(r: StoredResource): FilterView {
+  const { clusterId, apiVersion, kind, namespace, name, labels, fields } = r;
+  return { clusterId, apiVersion, kind, namespace, name, labels, fields };
 }
 
 /** Where an object sits in list order: cluster, namespace, kind, name, uid. */
@@ -252,7 +257,7 @@ export class ResourceGraph implements ResourceEventSink {
     this.objects.set(next.key, next);
     this.index(next);
     if (prev === undefined) this.log.append("ADDED", next);
-    else this.log.append("MODIFIED", next, prev);
+    else this.log.append("MODIFIED", next, filterViewOf(prev));
   }
 
   private remove(stored: StoredResource, lastKnown: StoredResource): void {

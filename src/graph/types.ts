@@ -24,6 +24,12 @@ export interface StoredResource {
   readonly object: KubeObject;
 }
 
+/** What a ResourceFilter looks at: enough to decide a match, without the object itself. */
+export type FilterView = Pick<
+  StoredResource,
+  "clusterId" | "apiVersion" | "kind" | "namespace" | "name" | "labels" | "fields"
+>;
+
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
 
 export interface ResourceChange {
@@ -33,10 +39,11 @@ export interface ResourceChange {
   /** For DELETED, the last known state. */
   readonly resource: StoredResource;
   /**
-   * For MODIFIED, the state it replaced: a filtered reader needs both to tell an object that moved
-   * into its filter (ADDED for it) or out of it (DELETED for it) from one that changed inside it.
+   * For MODIFIED, what a filter sees of the state it replaced: a filtered reader needs both to tell an
+   * object that moved into its filter (ADDED for it) or out of it (DELETED for it) from one that
+   * changed inside it. Only the filter's view is kept, so the ring does not hold old objects twice.
    */
-  readonly previous?: StoredResource;
+  readonly previous?: FilterView;
 }
 
 /** The DESIGN.md ResourceFilter; every field narrows, absent fields do not. */

@@ -52,7 +52,15 @@ describe("ResourceGraph as a sink", () => {
     expect(graph.size).toBe(0);
     const [added, modified, deleted] = graph.log.changesSince(0) ?? [];
     expect(added?.previous).toBeUndefined();
-    expect(modified?.previous?.resourceVersion).toBe("1");
+    expect(modified?.previous).toEqual({
+      clusterId: "cluster-a",
+      apiVersion: "v1",
+      kind: "Pod",
+      namespace: "default",
+      name: "a",
+      labels: {},
+      fields: { "spec.nodeName": "node-1", "status.phase": "Running" },
+    });
     expect(deleted?.previous).toBeUndefined();
   });
 
