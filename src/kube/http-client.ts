@@ -137,24 +137,37 @@ class ResponseLines implements LineStream {
 
   async *[Symbol.asyncIterator](): AsyncIterator<string> {
     const decoder = new StringDecoder("utf8");
-    let pending = "";
+    // The unfinished line, kept as the pieces it arrived in and joined once when it ends: rescanning
+    // and re-concatenating the whole of it per chunk would make one long line quadratic to read.
+    const pieces: string[] = [];
+    let pendingLength = 0;
+    const takeLine = (end: string): string => {
+      pieces.push(end);
+      const line = pieces.join("").trim();
+      pieces.length = 0;
+      pendingLength = 0;
+      return line;
+    };
     try {
       for await (const chunk of this.response) {
-        pending += decoder.write(chunk as Buffer);
+        const text = decoder.write(chunk as Buffer);
         let start = 0;
-        let newline = pending.indexOf("\n", start);
+        let newline = text.indexOf("\n");
         while (newline >= 0) {
-          const line = pending.slice(start, newline).trim();
+          const line = takeLine(text.slice(start, newline));
           start = newline + 1;
           if (line !== "") yield line;
-          newline = pending.indexOf("\n", start);
+          newline = text.indexOf("\n", start);
         }
-        pending = pending.slice(start);
-        if (pending.length > this.maxLineBytes) {
+        if (start < text.length) {
+          pieces.push(text.slice(start));
+          pendingLength += text.length - start;
+        }
+        if (pendingLength > this.maxLineBytes) {
           throw new Error(`watch line longer than ${this.maxLineBytes} bytes; closing the stream`);
         }
       }
-      const last = (pending + decoder.end()).trim();
+      const last = takeLine(decoder.end());
       if (last !== "") yield last;
     } finally {
       this.response.destroy();
