@@ -1,32 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { filterSink, ResourceGraph } from "../../src/graph/index.js";
-import type { ClusterRef, KubeObject, ResourceType } from "../../src/kube/types.js";
+import type { ClusterRef, KubeObject } from "../../src/kube/types.js";
+import { resourceType } from "./resource-types.js";
 
 const cluster: ClusterRef = { id: "c", name: "c" };
-const pods: ResourceType = {
-  group: "",
-  version: "v1",
-  resource: "pods",
-  kind: "Pod",
-  namespaced: true,
-  verbs: [],
-};
-const nodes: ResourceType = {
-  group: "",
-  version: "v1",
-  resource: "nodes",
-  kind: "Node",
-  namespaced: false,
-  verbs: [],
-};
-const deployments: ResourceType = {
-  group: "apps",
-  version: "v1",
-  resource: "deployments",
-  kind: "Deployment",
-  namespaced: true,
-  verbs: [],
-};
+const pods = resourceType("pods", "Pod");
+const nodes = resourceType("nodes", "Node", { namespaced: false });
+const deployments = resourceType("deployments", "Deployment", { group: "apps" });
 const obj = (name: string, namespace?: string): KubeObject => ({
   metadata: {
     name,

@@ -1,17 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { FilterError, ResourceGraph } from "../../src/graph/index.js";
-import type { ClusterRef, KubeObject, ResourceType } from "../../src/kube/types.js";
+import type { ClusterRef, KubeObject } from "../../src/kube/types.js";
+import { resourceType } from "./resource-types.js";
 
 const cluster: ClusterRef = { id: "cluster-a", name: "ctx-a" };
-const pods: ResourceType = {
-  group: "",
-  version: "v1",
-  resource: "pods",
-  kind: "Pod",
-  namespaced: true,
-  verbs: ["list", "watch"],
-};
-const secrets: ResourceType = { ...pods, resource: "secrets", kind: "Secret" };
+const pods = resourceType("pods", "Pod");
+const secrets = resourceType("secrets", "Secret");
 
 function pod(
   name: string,
