@@ -176,6 +176,8 @@ export class ClusterSync {
         this.refreshAgain = false;
         await this.discoverOnce().catch((error: unknown) => {
           this.state.discoveryError = errorText(error);
+          // Until the first discovery works, firstSync reports each failure with its retry.
+          if (!this.state.discovered) return;
           this.logger.warn(
             { cluster: this.cluster.name, error: errorText(error) },
             "discovery refresh failed",
@@ -195,20 +197,17 @@ export class ClusterSync {
   private async firstSync(): Promise<void> {
     const signal = this.stopController.signal;
     const backoff = new Backoff(this.options.tuning?.backoff);
+    // Through refresh(), like every later discovery, so a resync or CRD change during start-up
+    // waits its turn instead of applying a result of its own alongside this one.
     while (!this.stopped) {
-      try {
-        await this.discoverOnce();
-        break;
-      } catch (error) {
-        if (this.stopped) return;
-        this.state.discoveryError = errorText(error);
-        const delay = backoff.next();
-        this.logger.warn(
-          { cluster: this.cluster.name, error: errorText(error), retryInMs: Math.round(delay) },
-          "discovery failed; retrying",
-        );
-        await this.sleep(delay, signal);
-      }
+      await this.refresh();
+      if (this.state.discovered || this.stopped) break;
+      const delay = backoff.next();
+      this.logger.warn(
+        { cluster: this.cluster.name, error: this.state.discoveryError, retryInMs: Math.round(delay) },
+        "discovery failed; retrying",
+      );
+      await this.sleep(delay, signal);
     }
     if (this.stopped) return;
     this.schedulePeriodicRefresh();

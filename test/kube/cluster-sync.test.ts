@@ -217,6 +217,38 @@ describe("ClusterSync", () => {
     expect(sync.clusterState()).toMatchObject({ discovered: true, discoveryError: undefined, ready: true });
   });
 
+  it("runs a resync asked for during start-up after the first discovery, never alongside it", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let active = 0;
+    let mostAtOnce = 0;
+    let calls = 0;
+    const { sync } = setUp([], {
+      discover: async () => {
+        calls += 1;
+        active += 1;
+        mostAtOnce = Math.max(mostAtOnce, active);
+        // The first discovery is slow and sees an older picture than the one after it.
+        const types = calls === 1 ? [pods] : [pods, secrets];
+        if (calls === 1) await gate;
+        active -= 1;
+        return { types, failed: [] };
+      },
+    });
+    sync.start();
+    await waitFor(() => calls === 1, "the first discovery to start");
+    sync.resync();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await sync.ready;
+    await sync.refresh();
+    expect(mostAtOnce).toBe(1);
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(sync.resourceTypes().map(resourceTypeName).sort()).toEqual(["pods.v1.", "secrets.v1."]);
+  });
+
   it("applies the selection, passing on only the whitelisted events", async () => {
     const { sync, sink, listerWatchers } = setUp([{ types: [pods, secrets], failed: [] }], {
       selection: { whitelist: [{ Resource: "pods.v1.", Events: ["DELETED"] }] },
