@@ -1,0 +1,93 @@
+// A CRD that appears while meshsync runs: its type is watched within seconds, its objects reach the
+// graph, and deleting the CRD removes them, while no other type relists (shown by syncStatus's
+// relist counters, not by a log line).
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ResourcesDocument, SyncStatusDocument } from "../generated/graphql.js";
+import { queryData } from "../support/graphql-client.js";
+import { eventually, type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
+
+let sim: RunningProcess;
+let serve: RunningProcess;
+let graphqlUrl: string;
+
+async function simRequest(method: string, path: string, body?: unknown): Promise<void> {
+  const response = await fetch(`${sim.origin}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+}
+
+async function widgetNames(): Promise<string[]> {
+  const page = await queryData(graphqlUrl, ResourcesDocument, { filter: { kinds: ["Widget"] }, first: 10 });
+  return page.resources.edges.map((e) => e.node.name);
+}
+
+async function syncStatus() {
+  return (await queryData(graphqlUrl, SyncStatusDocument, {})).syncStatus;
+}
+
+beforeAll(async () => {
+  const kubeconfig = join(tempDir("meshsync-crd-"), "kubeconfig");
+  sim = await startMeshsync(["sim", "--port", "0", "--scenario", "small", "--kubeconfig-out", kubeconfig]);
+  await eventually(async () => sim.output().includes("kubeconfig written"), 10_000, "kubeconfig written");
+  serve = await startMeshsync(["serve", "--port", "0", "--kubeconfig", kubeconfig]);
+  graphqlUrl = `${serve.origin}/graphql`;
+  await eventually(async () => (await fetch(`${serve.origin}/readyz`)).status === 200, 30_000, "serve ready");
+});
+
+afterAll(async () => {
+  await serve?.stop();
+  await sim?.stop();
+});
+
+describe("a CRD created and deleted at run time", () => {
+  it("is watched within seconds and dropped with its objects, and nothing else relists", async () => {
+    const before = await syncStatus();
+    expect(before.some((s) => s.typeName === "widgets.v1.example.com")).toBe(false);
+
+    await simRequest("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+          },
+        ],
+      },
+    });
+    await eventually(
+      async () => (await syncStatus()).some((s) => s.typeName === "widgets.v1.example.com" && s.synced),
+      10_000,
+      "the Widget type watched",
+    );
+    await simRequest("POST", "/apis/example.com/v1/namespaces/default/widgets", {
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: { name: "w1" },
+      spec: { size: 3 },
+    });
+    await eventually(async () => (await widgetNames()).includes("w1"), 10_000, "the widget in the graph");
+
+    await simRequest("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com");
+    await eventually(async () => (await widgetNames()).length === 0, 10_000, "the widget gone with its CRD");
+    await eventually(
+      async () => !(await syncStatus()).some((s) => s.typeName === "widgets.v1.example.com"),
+      10_000,
+      "the Widget type no longer watched",
+    );
+    const after = await syncStatus();
+    expect(after.filter((s) => s.relists > 0).map((s) => s.typeName)).toEqual([]);
+    expect(after.map((s) => s.typeName).sort()).toEqual(before.map((s) => s.typeName).sort());
+  });
+});
