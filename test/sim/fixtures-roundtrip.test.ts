@@ -13,8 +13,10 @@ if (!haveFixtures) console.warn(`no example objects at ${objectsDir}: skipping t
 
 type Json = Record<string, unknown>;
 
-// Metadata the server sets itself, and fields it converts on write.
+// Metadata the server sets itself (managedFields gain the writer's entry), and fields it converts
+// on write.
 const serverOwned = [
+  "managedFields",
   "uid",
   "resourceVersion",
   "creationTimestamp",

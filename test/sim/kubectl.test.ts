@@ -387,4 +387,26 @@ spec:
     const missing = await kubectl("logs", "nope", "-n", "shop");
     expect(missing.stderr).toContain('pods "nope" not found');
   });
+  it("records kubectl's field managers, which it hides unless asked", async () => {
+    await ok("create", "configmap", "managed", "-n", "shop", "--from-literal=a=b");
+    await ok("label", "configmap", "managed", "-n", "shop", "tier=backend");
+    const shown = JSON.parse(
+      await ok("get", "configmap", "managed", "-n", "shop", "-o", "json", "--show-managed-fields"),
+    ) as KubeObject;
+    const entries = shown.metadata?.managedFields as {
+      manager: string;
+      operation: string;
+      fieldsV1: unknown;
+    }[];
+    expect(entries.map((entry) => `${entry.manager}/${entry.operation}`)).toEqual([
+      "kubectl-create/Update",
+      "kubectl-label/Update",
+    ]);
+    expect(entries[0]!.fieldsV1).toEqual({ "f:data": { ".": {}, "f:a": {} } });
+    expect(entries[1]!.fieldsV1).toEqual({ "f:metadata": { "f:labels": { ".": {}, "f:tier": {} } } });
+    const hidden = JSON.parse(
+      await ok("get", "configmap", "managed", "-n", "shop", "-o", "json"),
+    ) as KubeObject;
+    expect(hidden.metadata?.managedFields).toBeUndefined();
+  });
 });

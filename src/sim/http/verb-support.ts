@@ -4,7 +4,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SimResourceType } from "../catalog.js";
 import type { KubeObject } from "../object-api.js";
 import { selectorMatcher } from "../selectors.js";
-import { findCrd, type ListSnapshots, type ObjectStore, type WriteOptions } from "../store/index.js";
+import {
+  findCrd,
+  type ListSnapshots,
+  managerName,
+  type ObjectStore,
+  type WriteOptions,
+} from "../store/index.js";
 import { badRequest, notFound, StatusError } from "../store/status-error.js";
 import type { WatchHub } from "../watch.js";
 import { sendJson } from "./respond.js";
@@ -57,9 +63,17 @@ export function optional<K extends string, V>(key: K, value: V | undefined): Par
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
-/** The write options a request asks for: its subresource, and dryRun=All. */
-export function writeOptionsOf(req: IncomingMessage, subresource?: string): WriteOptions {
-  const dryRun = new URL(req.url ?? "/", "http://simulator").searchParams.getAll("dryRun");
+/**
+ * The write options a request asks for: its subresource, dryRun=All, and its field manager (an
+ * Update, or the Apply of `applied` for a server-side apply).
+ */
+export function writeOptionsOf(
+  req: IncomingMessage,
+  subresource?: string,
+  applied?: KubeObject,
+): WriteOptions {
+  const query = new URL(req.url ?? "/", "http://simulator").searchParams;
+  const dryRun = query.getAll("dryRun");
   if (dryRun.some((value) => value !== "All")) {
     throw new StatusError(
       400,
@@ -67,7 +81,11 @@ export function writeOptionsOf(req: IncomingMessage, subresource?: string): Writ
       `dryRun: Unsupported value: "${dryRun.join(",")}": supported values: "All"`,
     );
   }
-  const options: WriteOptions = { fromClient: true };
+  const name = managerName(query.get("fieldManager"), req.headers["user-agent"]);
+  const options: WriteOptions = {
+    fromClient: true,
+    manager: applied ? { name, operation: "Apply", applied } : { name, operation: "Update" },
+  };
   if (subresource !== undefined) options.subresource = subresource;
   if (dryRun.length > 0) options.dryRun = true;
   return options;

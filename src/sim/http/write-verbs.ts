@@ -107,7 +107,7 @@ export async function patch(
           ...(body as KubeObject),
           metadata: { ...((body as KubeObject).metadata ?? {}), name: name! },
         },
-        writeOptionsOf(req),
+        writeOptionsOf(req, undefined, body as KubeObject),
       );
       return writeObject(req, res, context, type, 201, created);
     }
@@ -131,6 +131,13 @@ export async function patch(
   next.metadata = nextMeta;
   if (typeof patchMeta.resourceVersion !== "string")
     nextMeta.resourceVersion = current.metadata?.resourceVersion;
-  const updated = context.store.updateObject(type, namespace, name!, next, writeOptionsOf(req, subresource));
+  const applied = patchType === "apply" && isPlainObject(body) ? (body as KubeObject) : undefined;
+  const updated = context.store.updateObject(
+    type,
+    namespace,
+    name!,
+    next,
+    writeOptionsOf(req, subresource, applied),
+  );
   writeObject(req, res, context, type, 200, updated);
 }

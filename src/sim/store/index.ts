@@ -12,6 +12,7 @@ export {
   objectKey,
 } from "./list-snapshots.js";
 export { ensureSystemNamespaces, loadObjects, systemNamespaces } from "./load.js";
+export { type FieldManager, type ManagedFieldsEntry, managerName } from "./managed-fields.js";
 export { installNamespaceCascade } from "./namespaces.js";
 export { isPlainObject, nowTimestamp } from "./object-meta.js";
 export { asVersion, ObjectStore, type ObjectStoreOptions, type WriteOptions } from "./object-store.js";

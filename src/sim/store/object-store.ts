@@ -5,6 +5,14 @@ import type { KubeObject, ObjectApi } from "../object-api.js";
 import { collectDependents } from "./garbage-collector.js";
 import { ChangeHistory, type ChangeType, type StoredChange } from "./history.js";
 import {
+  carriesOwnManagedFields,
+  type FieldManager,
+  initialManagedFields,
+  likelyManager,
+  likelyStatusManager,
+  managedFieldsAfterWrite,
+} from "./managed-fields.js";
+import {
   fillCreateDefaults,
   generatedName,
   isPlainObject,
@@ -54,6 +62,11 @@ export interface WriteOptions {
   fromClient?: boolean;
   /** Delete even with finalizers pending (namespace and CRD cleanup, which the real server forces). */
   force?: boolean;
+  /**
+   * Whose write this is, for metadata.managedFields. Without one, the write is taken for that of
+   * whoever would make such an object in a real cluster (a controller, the kubelet, a user).
+   */
+  manager?: FieldManager;
 }
 
 export interface DeletePreconditions {
@@ -208,6 +221,13 @@ export class ObjectStore implements ObjectApi {
     if (type.name === "namespaces" && type.group === "") fillNamespaceDefaults(obj, name);
     const hook = this.hooks.get(storageKey(type.group, type.name));
     hook?.prepare?.(obj, undefined);
+    const managed = options.manager
+      ? managedFieldsAfterWrite(type, undefined, obj, options.manager, undefined)
+      : Array.isArray(meta.managedFields)
+        ? meta.managedFields
+        : initialManagedFields(obj, type);
+    if (managed.length > 0) meta.managedFields = managed;
+    else delete meta.managedFields;
     if (options.dryRun) {
       delete meta.resourceVersion;
       return obj;
@@ -274,6 +294,7 @@ export class ObjectStore implements ObjectApi {
     }
     const hook = this.hooks.get(storageKey(type.group, type.name));
     hook?.prepare?.(next, previous);
+    this.trackManagers(type, previous, next, options);
     nextMeta.resourceVersion = previousMeta.resourceVersion;
     if (previousMeta.deletionTimestamp && !options.dryRun) {
       const before = new Set(previousMeta.finalizers ?? []);
@@ -473,6 +494,29 @@ export class ObjectStore implements ObjectApi {
   }
 
   // ---- internals ----
+
+  /** Moves the fields a write changed to its manager, in the new object's managedFields. */
+  private trackManagers(
+    type: SimResourceType,
+    previous: KubeObject,
+    next: KubeObject,
+    options: WriteOptions,
+  ): void {
+    const nextMeta = next.metadata!;
+    const stored = previous.metadata?.managedFields;
+    // A request's own managedFields replace the stored ones only when it changed them.
+    if (!carriesOwnManagedFields(nextMeta.managedFields, stored)) {
+      if (stored === undefined) delete nextMeta.managedFields;
+      else nextMeta.managedFields = stored;
+    }
+    const manager: FieldManager = options.manager ?? {
+      name: options.subresource === "status" ? likelyStatusManager(type) : likelyManager(next, type),
+      operation: "Update",
+    };
+    const managed = managedFieldsAfterWrite(type, previous, next, manager, options.subresource);
+    if (managed.length > 0) nextMeta.managedFields = managed;
+    else delete nextMeta.managedFields;
+  }
 
   private record(
     type: ChangeType,
