@@ -4,8 +4,8 @@ import type { IncomingMessage } from "node:http";
 import type { SimResourceType } from "../catalog.js";
 import type { KubeObject } from "../object-api.js";
 import { isPlainObject } from "../store/object-meta.js";
+import { compileJsonPath } from "./json-path.js";
 import { ageColumn, columnsByKind, field, list, nameColumn, type TableColumn } from "./printer-columns.js";
-
 import { moreColumnsByKind } from "./printer-columns-more.js";
 
 export { age, type TableColumn } from "./printer-columns.js";
@@ -36,7 +36,7 @@ export function columnsFor(type: SimResourceType, crd: KubeObject | undefined): 
 function printerColumn(definition: Obj): TableColumn {
   const jsonPath = typeof definition.jsonPath === "string" ? definition.jsonPath : "";
   const type = typeof definition.type === "string" ? definition.type : "string";
-  const path = jsonPath.replace(/^\./, "").split(".").filter(Boolean);
+  const find = compileJsonPath(jsonPath);
   const columnType: TableColumn["type"] =
     type === "integer" || type === "number" || type === "boolean" || type === "date" ? type : "string";
   return {
@@ -45,12 +45,23 @@ function printerColumn(definition: Obj): TableColumn {
     format: typeof definition.format === "string" ? definition.format : "",
     description: typeof definition.description === "string" ? definition.description : "",
     priority: typeof definition.priority === "number" ? definition.priority : 0,
-    value: (obj) => {
-      const value = field(obj, ...path);
-      if (value === undefined || value === null) return null;
-      return typeof value === "object" ? JSON.stringify(value) : value;
-    },
+    // The real printer shows the first value found, or nothing.
+    value: (obj) => cellOf(columnType, find(obj)[0]),
   };
+}
+
+function cellOf(type: TableColumn["type"], value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  switch (type) {
+    case "integer":
+      return typeof value === "number" ? Math.trunc(value) : null;
+    case "number":
+      return typeof value === "number" ? value : null;
+    case "boolean":
+      return typeof value === "boolean" ? value : null;
+    default:
+      return typeof value === "object" ? JSON.stringify(value) : value;
+  }
 }
 
 export type IncludeObject = "None" | "Metadata" | "Object";
