@@ -210,33 +210,57 @@ export function initialManagedFields(obj: KubeObject, type: SimResourceType): Ma
     typeof obj.apiVersion === "string" ? obj.apiVersion : apiVersionOf(type.group, type.version);
   const time = obj.metadata?.creationTimestamp ?? nowTimestamp();
   const withStatus = hasStatusSubresource(type);
-  const main = lazyEntry(likelyManager(obj, type), apiVersion, time, () =>
-    fieldSetOf(obj, skeleton, withStatus ? "main" : "all"),
+  const main = lazyEntry(
+    likelyManager(obj, type),
+    apiVersion,
+    time,
+    obj,
+    skeleton,
+    withStatus ? "main" : "all",
   );
   if (!withStatus || !isPlainObject(obj.status) || Object.keys(obj.status).length === 0) return [main];
-  const status = lazyEntry(likelyStatusManager(type), apiVersion, time, () =>
-    fieldSetOf(obj, skeleton, "status"),
-  );
+  const status = lazyEntry(likelyStatusManager(type), apiVersion, time, obj, skeleton, "status");
   status.subresource = "status";
   return [main, status].sort(compareEntries);
 }
+
+// Where a lazy entry's set comes from, kept under symbols so that neither JSON nor a structured
+// clone carries them: both read fieldsV1 through the getter and get a plain set.
+const sourceObject = Symbol("managedFieldsSource");
+const sourceSkeleton = Symbol("managedFieldsSkeleton");
+const sourceScope = Symbol("managedFieldsScope");
+const builtFields = Symbol("managedFieldsBuilt");
+
+interface LazyEntry extends ManagedFieldsEntry {
+  [sourceObject]: KubeObject;
+  [sourceSkeleton]: Skeleton;
+  [sourceScope]: FieldScope;
+  [builtFields]: FieldSet | undefined;
+}
+
+// One getter for all lazy entries, so an entry costs a few fields and no closure of its own.
+const lazyFields: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: LazyEntry): FieldSet {
+    this[builtFields] ??= fieldSetOf(this[sourceObject], this[sourceSkeleton], this[sourceScope]);
+    return this[builtFields];
+  },
+};
 
 function lazyEntry(
   manager: string,
   apiVersion: string,
   time: string,
-  fields: () => FieldSet,
+  obj: KubeObject,
+  skeleton: Skeleton,
+  scope: FieldScope,
 ): ManagedFieldsEntry {
-  let built: FieldSet | undefined;
-  return {
-    manager,
-    operation: "Update",
-    apiVersion,
-    time,
-    fieldsType: "FieldsV1",
-    get fieldsV1(): FieldSet {
-      built ??= fields();
-      return built;
-    },
-  };
+  const made = { manager, operation: "Update", apiVersion, time, fieldsType: "FieldsV1" } as LazyEntry;
+  Object.defineProperty(made, "fieldsV1", lazyFields);
+  made[sourceObject] = obj;
+  made[sourceSkeleton] = skeleton;
+  made[sourceScope] = scope;
+  made[builtFields] = undefined;
+  return made;
 }
