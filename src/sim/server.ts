@@ -10,6 +10,7 @@ import {
   installWriteDefaults,
   ListSnapshots,
   loadObjects,
+  NamespaceDefaults,
   ObjectStore,
 } from "./store/index.js";
 import { WatchHub } from "./watch.js";
@@ -30,6 +31,7 @@ export class SimulatorServer {
   readonly faults: FaultController;
   readonly snapshots: ListSnapshots;
   readonly http: Server;
+  private readonly namespaceDefaults: NamespaceDefaults;
 
   constructor(options: SimulatorServerOptions = {}) {
     this.store = new ObjectStore(
@@ -38,6 +40,7 @@ export class SimulatorServer {
     installCrdSupport(this.store);
     installNamespaceCascade(this.store);
     installWriteDefaults(this.store);
+    this.namespaceDefaults = new NamespaceDefaults(this.store);
     this.snapshots = new ListSnapshots(options.continueTtlMs);
     this.hub = new WatchHub(this.store, {
       ...(options.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {}),
@@ -65,9 +68,13 @@ export class SimulatorServer {
     for (const fault of options.faults ?? []) this.faults.apply(fault);
   }
 
-  /** Loads objects (taking ownership) and makes sure the system namespaces exist. */
+  /**
+   * Loads objects (taking ownership) and makes sure the system namespaces exist, each with what
+   * the controllers put in every namespace.
+   */
   load(objects: KubeObject[]): void {
     loadObjects(this.store, objects);
+    this.namespaceDefaults.flush();
   }
 
   listen(port: number, host: string): Promise<string> {
@@ -84,6 +91,7 @@ export class SimulatorServer {
 
   /** Ends every open stream so clients see a clean end, then stops listening. */
   close(): Promise<void> {
+    this.namespaceDefaults.stop();
     this.hub.closeAll();
     return new Promise((resolve) => {
       this.http.close(() => resolve());

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../../src/sim/index.js";
-import { configMap, get, request, startEmpty } from "./sim-client.js";
+import { configMap, get, request, startBare } from "./sim-client.js";
 
 const cms = "/api/v1/namespaces/default/configmaps";
 
@@ -32,7 +32,7 @@ describe("simulator list", () => {
   });
 
   it("pages with limit/continue over one consistent snapshot, with remainingItemCount", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await seed(sim, 7);
     const first = await list(sim, "limit=3");
     expect(first.body.items.map((item) => item.metadata.name)).toEqual(["cm-00", "cm-01", "cm-02"]);
@@ -54,7 +54,7 @@ describe("simulator list", () => {
   });
 
   it("lets two clients page the same snapshot side by side", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await seed(sim, 4);
     const a = await list(sim, "limit=2");
     const b = await list(sim, "limit=2");
@@ -67,7 +67,7 @@ describe("simulator list", () => {
   });
 
   it("fills pages from matching items only when a selector is given, without remainingItemCount", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await seed(sim, 6);
     const first = await list(sim, "limit=2&labelSelector=parity%3Dodd");
     expect(first.body.items.map((item) => item.metadata.name)).toEqual(["cm-01", "cm-03"]);
@@ -80,7 +80,7 @@ describe("simulator list", () => {
   });
 
   it("expires continue tokens when the history they belong to is compacted", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await seed(sim, 4);
     const first = await list(sim, "limit=2");
     sim.fault({ action: "compact" });
@@ -90,7 +90,7 @@ describe("simulator list", () => {
   });
 
   it("expires continue tokens after their time to live", async () => {
-    sim = await startEmpty({ continueTtlMs: 1 });
+    sim = await startBare({ continueTtlMs: 1 });
     await seed(sim, 4);
     const first = await list(sim, "limit=2");
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -99,14 +99,14 @@ describe("simulator list", () => {
   });
 
   it("rejects a continue token it did not issue", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const bad = await list(sim, "limit=2&continue=not-a-token");
     expect(bad.status).toBe(400);
     expect(bad.raw.reason).toBe("BadRequest");
   });
 
   it("serves resourceVersion=0 whole, ignoring limit, as the watch cache does", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await seed(sim, 5);
     const all = await list(sim, "limit=2&resourceVersion=0");
     expect(all.body.items).toHaveLength(5);
@@ -114,7 +114,7 @@ describe("simulator list", () => {
   });
 
   it("serves an exact past resourceVersion from the history, and 410 once it is compacted", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await seed(sim, 2);
     const before = await list(sim, "");
     const rv = before.body.metadata.resourceVersion;
@@ -141,7 +141,7 @@ describe("simulator list", () => {
   });
 
   it("answers a resourceVersion from the future with 504 Timeout and Retry-After", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const future = await list(
       sim,
       `resourceVersion=${sim.resourceVersion() + 1000}&resourceVersionMatch=NotOlderThan`,
@@ -151,13 +151,13 @@ describe("simulator list", () => {
   });
 
   it("validates resourceVersionMatch", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     expect((await list(sim, "resourceVersionMatch=Exact")).status).toBe(422);
     expect((await list(sim, "resourceVersion=1&resourceVersionMatch=Sometimes")).status).toBe(422);
   });
 
   it("filters by field selector and rejects unsupported fields with 400", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await seed(sim, 3);
     const one = await list(sim, "fieldSelector=metadata.name%3Dcm-01");
     expect(one.body.items.map((item) => item.metadata.name)).toEqual(["cm-01"]);
@@ -171,7 +171,7 @@ describe("simulator list", () => {
   });
 
   it("returns a Table with column definitions and rows for kubectl", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await seed(sim, 2);
     const response = await get(sim, `${cms}?limit=500`, {
       accept:

@@ -12,6 +12,16 @@ export async function startEmpty(options: SimulatorOptions = {}): Promise<Runnin
   return startSimulator({ scenario: "empty", ...options });
 }
 
+/**
+ * An empty simulator whose default namespace holds no ConfigMap, for tests that count the ones
+ * they make: the root CA bundle every namespace gets is removed.
+ */
+export async function startBare(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const sim = await startEmpty(options);
+  sim.api.delete("", "v1", "configmaps", "default", "kube-root-ca.crt");
+  return sim;
+}
+
 export async function request(
   sim: RunningSimulator,
   method: string,

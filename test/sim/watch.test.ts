@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../../src/sim/index.js";
-import { configMap, get, namesOf, request, startEmpty, WatchReader } from "./sim-client.js";
+import { configMap, get, namesOf, request, startBare, WatchReader } from "./sim-client.js";
 
 const cms = "/api/v1/namespaces/default/configmaps";
 
@@ -18,7 +18,7 @@ describe("simulator watch", () => {
   };
 
   it("streams creates, updates and deletes after the list's resourceVersion, one JSON event per line", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await request(sim, "POST", cms, configMap("before"));
     const list = await get(sim, cms);
     const rv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
@@ -45,7 +45,7 @@ describe("simulator watch", () => {
   });
 
   it("starts with the current state as ADDED when no resourceVersion is given", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await request(sim, "POST", cms, configMap("one"));
     await request(sim, "POST", cms, configMap("two"));
     const watch = await open(`${cms}?watch=1`);
@@ -53,7 +53,7 @@ describe("simulator watch", () => {
   });
 
   it("streams an initial state larger than any buffer to a client that reads slowly", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const padding = "x".repeat(3000);
     for (let i = 0; i < 12_000; i++) {
       sim.api.create("", "v1", "configmaps", {
@@ -107,7 +107,7 @@ describe("simulator watch", () => {
   }, 60_000);
 
   it("resumes from an older resourceVersion out of the history", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const first = await request(sim, "POST", cms, configMap("h1"));
     const rv = (first.body.metadata as { resourceVersion: string }).resourceVersion;
     await request(sim, "POST", cms, configMap("h2"));
@@ -117,7 +117,7 @@ describe("simulator watch", () => {
   });
 
   it("answers a too-old resourceVersion with an ERROR 410 Expired event", async () => {
-    sim = await startEmpty({ historySize: 3 });
+    sim = await startBare({ historySize: 3 });
     const first = await request(sim, "POST", cms, configMap("old"));
     const rv = (first.body.metadata as { resourceVersion: string }).resourceVersion;
     for (let i = 0; i < 5; i++) await request(sim, "POST", cms, configMap(`filler-${i}`));
@@ -136,7 +136,7 @@ describe("simulator watch", () => {
   });
 
   it("sends bookmarks when asked, and the initial-events-end bookmark for sendInitialEvents", async () => {
-    sim = await startEmpty({ bookmarkIntervalMs: 50 });
+    sim = await startBare({ bookmarkIntervalMs: 50 });
     await request(sim, "POST", cms, configMap("present"));
     const watch = await open(
       `${cms}?watch=1&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=`,
@@ -151,7 +151,7 @@ describe("simulator watch", () => {
   });
 
   it("validates the watch-list parameters as the real server does", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const status = async (query: string) => (await get(sim, `${cms}?watch=1&${query}`)).status;
     expect(await status("sendInitialEvents=true&resourceVersionMatch=NotOlderThan")).toBe(422);
     expect(await status("sendInitialEvents=true&allowWatchBookmarks=true")).toBe(422);
@@ -159,28 +159,28 @@ describe("simulator watch", () => {
   });
 
   it("sends no bookmarks unless asked", async () => {
-    sim = await startEmpty({ bookmarkIntervalMs: 20 });
+    sim = await startBare({ bookmarkIntervalMs: 20 });
     const watch = await open(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}&timeoutSeconds=1`);
     const events = await watch.end(3000);
     expect(events.filter((event) => event.type === "BOOKMARK")).toEqual([]);
   });
 
   it("ends the stream after timeoutSeconds", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const watch = await open(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}&timeoutSeconds=1`);
     await watch.end(5000);
     expect(watch.ended).toBe(true);
   });
 
   it("ends the stream at the server's default timeout", async () => {
-    sim = await startEmpty({ watchTimeoutSeconds: 0.2 });
+    sim = await startBare({ watchTimeoutSeconds: 0.2 });
     const watch = await open(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`);
     await watch.end(5000);
     expect(watch.ended).toBe(true);
   });
 
   it("filters by label selector and turns selector transitions into ADDED and DELETED", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const watch = await open(
       `${cms}?watch=1&resourceVersion=${sim.resourceVersion()}&labelSelector=tier%3Dweb`,
     );
@@ -200,7 +200,7 @@ describe("simulator watch", () => {
   });
 
   it("watches one object by name through a field selector and the old /watch/ path", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const byField = await open(
       `${cms}?watch=1&fieldSelector=metadata.name%3Dtarget&resourceVersion=${sim.resourceVersion()}`,
     );
@@ -214,7 +214,7 @@ describe("simulator watch", () => {
   });
 
   it("sees writes made through the programmatic ObjectApi", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const watch = await open(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`);
     sim.api.create("", "v1", "configmaps", {
       apiVersion: "v1",
@@ -229,7 +229,7 @@ describe("simulator watch", () => {
   });
 
   it("writes status through updateStatus, leaving the rest alone", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const pods = "/api/v1/namespaces/default/pods";
     await request(sim, "POST", pods, {
       apiVersion: "v1",
@@ -255,9 +255,13 @@ describe("simulator watch", () => {
   });
 
   it("shows a namespace Terminating, then its contents deleted, then the namespace gone", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     await request(sim, "POST", "/api/v1/namespaces", { kind: "Namespace", metadata: { name: "going" } });
     await request(sim, "POST", "/api/v1/namespaces/going/configmaps", configMap("inside"));
+    // The namespace's own root CA bundle follows a moment after it.
+    while ((await get(sim, "/api/v1/namespaces/going/configmaps/kube-root-ca.crt")).status !== 200) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     const from = sim.resourceVersion();
     const namespaces = await open(`/api/v1/namespaces?watch=1&resourceVersion=${from}`);
     const contents = await open(`/api/v1/configmaps?watch=1&resourceVersion=${from}`);
@@ -267,8 +271,8 @@ describe("simulator watch", () => {
     expect(namesOf(nsEvents)).toEqual(["MODIFIED:going", "DELETED:going"]);
     expect((nsEvents[0]!.object.status as { phase: string }).phase).toBe("Terminating");
     expect(nsEvents[0]!.object.metadata?.deletionTimestamp).toBeTruthy();
-    const [gone] = await contents.next(1);
-    expect(namesOf([gone!])).toEqual(["DELETED:inside"]);
+    const [gone, bundle] = await contents.next(2);
+    expect(namesOf([gone!, bundle!])).toEqual(["DELETED:inside", "DELETED:kube-root-ca.crt"]);
     expect(Number(gone!.object.metadata?.resourceVersion)).toBeGreaterThan(
       Number(nsEvents[0]!.object.metadata?.resourceVersion),
     );
@@ -278,7 +282,7 @@ describe("simulator watch", () => {
   });
 
   it("close() ends open watch streams", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const watch = await open(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`);
     await sim.close();
     await watch.end(3000);
@@ -286,7 +290,7 @@ describe("simulator watch", () => {
   });
 
   it("serves watch events as Tables for kubectl", async () => {
-    sim = await startEmpty();
+    sim = await startBare();
     const watch = await open(`${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`, {
       accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
     });

@@ -13,6 +13,7 @@ export {
 } from "./list-snapshots.js";
 export { ensureSystemNamespaces, loadObjects, systemNamespaces } from "./load.js";
 export { type FieldManager, type ManagedFieldsEntry, managerName } from "./managed-fields.js";
+export { NamespaceDefaults } from "./namespace-defaults.js";
 export { installNamespaceCascade } from "./namespaces.js";
 export { isPlainObject, nowTimestamp } from "./object-meta.js";
 export { asVersion, ObjectStore, type ObjectStoreOptions, type WriteOptions } from "./object-store.js";
