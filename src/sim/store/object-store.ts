@@ -2,6 +2,7 @@
 // all come through here) that stamps resourceVersions from one global counter and records changes.
 import type { SimResourceType } from "../catalog.js";
 import type { KubeObject, ObjectApi } from "../object-api.js";
+import { isEventsApiType, toCoreEvent, toEventsApi } from "./event-versions.js";
 import { collectDependents } from "./garbage-collector.js";
 import { ChangeHistory, type ChangeType, type StoredChange } from "./history.js";
 import {
@@ -196,8 +197,10 @@ export class ObjectStore implements ObjectApi {
     obj: KubeObject,
     options: WriteOptions = {},
   ): KubeObject {
-    const gr = { group: type.group, resource: type.name };
     if (!isPlainObject(obj)) throw badRequest("the body of the request must be a JSON object");
+    const stored = this.storedFormOf(type, obj);
+    if (stored) return asVersion(this.createObject(stored.type, namespace, stored.obj, options), type);
+    const gr = { group: type.group, resource: type.name };
     const meta = metadataOf(obj);
     checkKind(type, obj);
     const targetNamespace = namespaceFor(type, namespace, meta.namespace);
@@ -247,8 +250,10 @@ export class ObjectStore implements ObjectApi {
     obj: KubeObject,
     options: WriteOptions = {},
   ): KubeObject {
-    const gr = { group: type.group, resource: type.name };
     if (!isPlainObject(obj)) throw badRequest("the body of the request must be a JSON object");
+    const stored = this.storedFormOf(type, obj);
+    if (stored) return asVersion(this.updateObject(stored.type, namespace, name, stored.obj, options), type);
+    const gr = { group: type.group, resource: type.name };
     const meta = metadataOf(obj);
     checkKind(type, obj);
     const targetNamespace = namespaceFor(type, namespace, meta.namespace);
@@ -495,6 +500,19 @@ export class ObjectStore implements ObjectApi {
 
   // ---- internals ----
 
+  /**
+   * For a write through a type whose objects are stored in another type's form (events.k8s.io
+   * Events, kept as core Events): that type and the object converted; otherwise undefined.
+   */
+  private storedFormOf(
+    type: SimResourceType,
+    obj: KubeObject,
+  ): { type: SimResourceType; obj: KubeObject } | undefined {
+    if (!isEventsApiType(type)) return undefined;
+    checkKind(type, obj);
+    return { type: this.resolve("", "v1", "events"), obj: toCoreEvent(obj) };
+  }
+
   /** Moves the fields a write changed to its manager, in the new object's managedFields. */
   private trackManagers(
     type: SimResourceType,
@@ -572,10 +590,12 @@ export class ObjectStore implements ObjectApi {
   }
 }
 
-/** The same stored object as seen through another version of its group. */
+/** The same stored object as seen through another version of its group (or events.k8s.io's view of an Event). */
 export function asVersion(obj: KubeObject, type: SimResourceType): KubeObject {
   const apiVersion = apiVersionOf(type.group, type.version);
-  return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
+  if (obj.apiVersion === apiVersion) return obj;
+  if (isEventsApiType(type)) return toEventsApi(obj, apiVersion);
+  return { ...obj, apiVersion };
 }
 
 function keyOf(obj: KubeObject): string {

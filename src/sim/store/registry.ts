@@ -137,8 +137,12 @@ export function typeKey(group: string, version: string, resource: string): strin
   return `${group}/${version}/${resource}`;
 }
 
-/** Objects are stored once per group and resource, whatever version they are read through. */
+/**
+ * Objects are stored once per group and resource, whatever version they are read through; and
+ * events.k8s.io's Events are the core Events, as in a real server.
+ */
 export function storageKey(group: string, resource: string): string {
+  if (group === "events.k8s.io" && resource === "events") return "/events";
   return `${group}/${resource}`;
 }
 
