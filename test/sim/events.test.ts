@@ -142,6 +142,15 @@ describe("Events through both APIs", () => {
       (list.body.items as { metadata: { name: string } }[]).map((item) => item.metadata.name);
     expect(names(eventsList)).toEqual(names(coreList));
     expect((eventsList.body.items as { note: string }[]).map((item) => item.note)).toEqual(["e1", "e2"]);
+    // kubectl's table is the same through either API.
+    const tableOf = (path: string) =>
+      get(sim, path, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
+    const [coreTable, eventsTable] = await Promise.all([tableOf(core), tableOf(eventsApi)]);
+    expect(eventsTable.body.columnDefinitions).toEqual(coreTable.body.columnDefinitions);
+    const cells = (table: typeof coreTable) =>
+      (table.body.rows as { cells: unknown[] }[]).map((row) => row.cells);
+    expect(cells(eventsTable)).toEqual(cells(coreTable));
+    expect(cells(eventsTable)[0]).toContain("pod/web-1");
     const versionOf = (list: typeof coreList) =>
       (list.body.metadata as { resourceVersion: string }).resourceVersion;
     expect(versionOf(eventsList)).toBe(versionOf(coreList));

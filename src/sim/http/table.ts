@@ -3,6 +3,7 @@
 import type { IncomingMessage } from "node:http";
 import type { SimResourceType } from "../catalog.js";
 import type { KubeObject } from "../object-api.js";
+import { isEventsApiType, toCoreEvent } from "../store/event-versions.js";
 import { isPlainObject } from "../store/object-meta.js";
 import { compileJsonPath } from "./json-path.js";
 import { ageColumn, columnsByKind, field, list, nameColumn, type TableColumn } from "./printer-columns.js";
@@ -21,9 +22,17 @@ export function wantsTable(req: IncomingMessage): boolean {
     .some((part) => /as=Table/.test(part) && /g=meta\.k8s\.io/.test(part) && /v=v1(;|$|\s)/.test(part));
 }
 
+// events.k8s.io Events print as core Events do (the real server has one printer for both), read
+// from the core form they are stored in.
+const eventsApiColumns: TableColumn[] = (moreColumnsByKind["/Event"] ?? []).map((col) => ({
+  ...col,
+  value: (obj, now) => col.value(toCoreEvent(obj), now),
+}));
+
 /** Columns for a type; custom resources add their CRD's additionalPrinterColumns. */
 export function columnsFor(type: SimResourceType, crd: KubeObject | undefined): TableColumn[] {
   const key = `${type.group}/${type.kind}`;
+  if (isEventsApiType(type)) return eventsApiColumns;
   const known = columnsByKind[key] ?? moreColumnsByKind[key];
   if (known) return known;
   if (!crd) return [nameColumn, ageColumn];
