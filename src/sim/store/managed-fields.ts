@@ -140,7 +140,19 @@ export function managedFieldsAfterWrite(
       continue;
     }
     const rest = differenceOf(differenceOf(current.fieldsV1, changed), removed);
-    if (!isEmptySet(rest)) result.push(rest === current.fieldsV1 ? current : { ...current, fieldsV1: rest });
+    // Built afresh, not spread: a lazy entry would bring along the object it was computed from.
+    if (!isEmptySet(rest)) {
+      result.push(
+        entry(
+          current.manager,
+          current.operation,
+          current.apiVersion,
+          current.time,
+          rest,
+          current.subresource,
+        ),
+      );
+    }
   }
   const ownFields = applied ?? differenceOf(unionSets(own?.fieldsV1 ?? {}, changed), removed);
   if (!isEmptySet(ownFields)) {
