@@ -75,6 +75,8 @@ describe("Events through both APIs", () => {
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ apiVersion: "events.k8s.io/v1", note: "Scaled to 3", regarding });
+    const written = (created.body.metadata as { managedFields: { apiVersion: string }[] }).managedFields;
+    expect(written.map((entry) => entry.apiVersion)).toEqual(["events.k8s.io/v1"]);
     const asCore = await get(sim, `${core}/web-1.b`);
     expect(asCore.body).toMatchObject({
       apiVersion: "v1",

@@ -34,6 +34,8 @@ export interface FieldManager {
   name: string;
   operation: "Update" | "Apply";
   applied?: KubeObject;
+  /** The API version the request went through, where it differs from the stored type's. */
+  apiVersion?: string;
 }
 
 const builtinGroupNames = new Set(["", ...builtinGroups.map((group) => group.name)]);
@@ -126,7 +128,7 @@ export function managedFieldsAfterWrite(
       ? fieldSetOf(manager.applied, skeleton, scope, true)
       : undefined;
   if (!applied && isEmptySet(changed) && isEmptySet(removed)) return previous;
-  const apiVersion = apiVersionOf(type.group, type.version);
+  const apiVersion = manager.apiVersion ?? apiVersionOf(type.group, type.version);
   const sub = subresource === "status" ? "status" : undefined;
   const result: ManagedFieldsEntry[] = [];
   let own: ManagedFieldsEntry | undefined;

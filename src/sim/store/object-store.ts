@@ -199,7 +199,12 @@ export class ObjectStore implements ObjectApi {
   ): KubeObject {
     if (!isPlainObject(obj)) throw badRequest("the body of the request must be a JSON object");
     const stored = this.storedFormOf(type, obj);
-    if (stored) return asVersion(this.createObject(stored.type, namespace, stored.obj, options), type);
+    if (stored) {
+      return asVersion(
+        this.createObject(stored.type, namespace, stored.obj, throughApi(options, type)),
+        type,
+      );
+    }
     const gr = { group: type.group, resource: type.name };
     const meta = metadataOf(obj);
     checkKind(type, obj);
@@ -252,7 +257,10 @@ export class ObjectStore implements ObjectApi {
   ): KubeObject {
     if (!isPlainObject(obj)) throw badRequest("the body of the request must be a JSON object");
     const stored = this.storedFormOf(type, obj);
-    if (stored) return asVersion(this.updateObject(stored.type, namespace, name, stored.obj, options), type);
+    if (stored) {
+      const written = this.updateObject(stored.type, namespace, name, stored.obj, throughApi(options, type));
+      return asVersion(written, type);
+    }
     const gr = { group: type.group, resource: type.name };
     const meta = metadataOf(obj);
     checkKind(type, obj);
@@ -596,6 +604,12 @@ export function asVersion(obj: KubeObject, type: SimResourceType): KubeObject {
   if (obj.apiVersion === apiVersion) return obj;
   if (isEventsApiType(type)) return toEventsApi(obj, apiVersion);
   return { ...obj, apiVersion };
+}
+
+/** Write options for a write through another API than the stored type's: managedFields name the one used. */
+function throughApi(options: WriteOptions, type: SimResourceType): WriteOptions {
+  if (!options.manager) return options;
+  return { ...options, manager: { ...options.manager, apiVersion: apiVersionOf(type.group, type.version) } };
 }
 
 function keyOf(obj: KubeObject): string {
