@@ -8,7 +8,9 @@
 // subresources; Table output for kubectl; label and field selectors; list resourceVersion
 // semantics with limit/continue over consistent snapshots; watches with bookmarks, timeouts,
 // sendInitialEvents and 410 Expired past a bounded history; garbage collection by
-// ownerReferences; finalizers; namespace deletion; and fault injection (see faults.ts, also at
+// ownerReferences; finalizers; namespace deletion; metadata.managedFields kept per manager as the
+// real server keeps them; a new namespace's default ServiceAccount and root CA ConfigMap; core and
+// events.k8s.io Events as one storage; and fault injection (see faults.ts, also at
 // POST /sim/faults); an OpenAPI v3 index (operations only, no schemas) so kubectl leaves field
 // validation to the server. Request bodies are JSON, YAML, or the protobuf kubectl's typed create sends
 // for namespaces, configmaps, secrets, service accounts and the auth reviews.
