@@ -2,12 +2,12 @@
 // an object of a kind the stream does not carry, and a 2 MB object reach a running `meshsync serve`
 // through the simulator's watch streams. Each bad one is skipped and counted, the good ones are kept,
 // and the process goes on syncing.
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResourcesDocument, SyncStatusDocument } from "../generated/graphql.js";
 import { queryData } from "../support/graphql-client.js";
-import { eventually, type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
+import { eventually, type RunningProcess, type SimAndServe, startSimAndServe } from "../support/processes.js";
 
+let processes: SimAndServe;
 let sim: RunningProcess;
 let serve: RunningProcess;
 let graphqlUrl: string;
@@ -34,17 +34,12 @@ async function configMapSkips(): Promise<number> {
 }
 
 beforeAll(async () => {
-  const kubeconfig = join(tempDir("meshsync-bad-data-"), "kubeconfig");
-  sim = await startMeshsync(["sim", "--port", "0", "--scenario", "small", "--kubeconfig-out", kubeconfig]);
-  await eventually(async () => sim.output().includes("kubeconfig written"), 10_000, "kubeconfig written");
-  serve = await startMeshsync(["serve", "--port", "0", "--kubeconfig", kubeconfig]);
-  graphqlUrl = `${serve.origin}/graphql`;
-  await eventually(async () => (await fetch(`${serve.origin}/readyz`)).status === 200, 30_000, "serve ready");
+  processes = await startSimAndServe(["--scenario", "small"]);
+  ({ sim, serve, graphqlUrl } = processes);
 });
 
 afterAll(async () => {
-  await serve?.stop();
-  await sim?.stop();
+  await processes?.stop();
 });
 
 describe("bad data from the API server", () => {

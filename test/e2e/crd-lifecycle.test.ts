@@ -1,14 +1,13 @@
 // A CRD that appears while meshsync runs: its type is watched within seconds, its objects reach the
 // graph, and deleting the CRD removes them, while no other type relists (shown by syncStatus's
 // relist counters, not by a log line).
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResourcesDocument, SyncStatusDocument } from "../generated/graphql.js";
 import { queryData } from "../support/graphql-client.js";
-import { eventually, type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
+import { eventually, type RunningProcess, type SimAndServe, startSimAndServe } from "../support/processes.js";
 
+let processes: SimAndServe;
 let sim: RunningProcess;
-let serve: RunningProcess;
 let graphqlUrl: string;
 
 async function simRequest(method: string, path: string, body?: unknown): Promise<void> {
@@ -30,17 +29,12 @@ async function syncStatus() {
 }
 
 beforeAll(async () => {
-  const kubeconfig = join(tempDir("meshsync-crd-"), "kubeconfig");
-  sim = await startMeshsync(["sim", "--port", "0", "--scenario", "small", "--kubeconfig-out", kubeconfig]);
-  await eventually(async () => sim.output().includes("kubeconfig written"), 10_000, "kubeconfig written");
-  serve = await startMeshsync(["serve", "--port", "0", "--kubeconfig", kubeconfig]);
-  graphqlUrl = `${serve.origin}/graphql`;
-  await eventually(async () => (await fetch(`${serve.origin}/readyz`)).status === 200, 30_000, "serve ready");
+  processes = await startSimAndServe(["--scenario", "small"]);
+  ({ sim, graphqlUrl } = processes);
 });
 
 afterAll(async () => {
-  await serve?.stop();
-  await sim?.stop();
+  await processes?.stop();
 });
 
 describe("a CRD created and deleted at run time", () => {

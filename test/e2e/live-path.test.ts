@@ -1,7 +1,6 @@
 // The first live path, end to end: `meshsync sim` and `meshsync serve` as real processes, talking
 // over real sockets, checked against what the simulator itself and kubectl say.
 import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,10 +11,18 @@ import {
   SyncStatusDocument,
 } from "../generated/graphql.js";
 import { queryData, subscribe } from "../support/graphql-client.js";
-import { eventually, type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
+import {
+  eventually,
+  type RunningProcess,
+  type SimAndServe,
+  startMeshsync,
+  startSimAndServe,
+  tempDir,
+} from "../support/processes.js";
 
 const run = promisify(execFile);
 
+let processes: SimAndServe;
 let sim: RunningProcess;
 let serve: RunningProcess;
 let graphqlUrl: string;
@@ -58,28 +65,12 @@ async function graphUids(
 }
 
 beforeAll(async () => {
-  kubeconfig = join(tempDir("meshsync-e2e-"), "sim.kubeconfig");
-  sim = await startMeshsync([
-    "sim",
-    "--port",
-    "0",
-    "--scenario",
-    "demo",
-    "--seed",
-    "7",
-    "--kubeconfig-out",
-    kubeconfig,
-  ]);
-  await eventually(async () => sim.output().includes("kubeconfig written"), 10_000, "kubeconfig written");
-  serve = await startMeshsync(["serve", "--port", "0", "--kubeconfig", kubeconfig]);
-  graphqlUrl = `${serve.origin}/graphql`;
-  const origin = new URL(graphqlUrl).origin;
-  await eventually(async () => (await fetch(`${origin}/readyz`)).status === 200, 30_000, "serve ready");
+  processes = await startSimAndServe(["--scenario", "demo", "--seed", "7"]);
+  ({ sim, serve, graphqlUrl, kubeconfig } = processes);
 });
 
 afterAll(async () => {
-  await serve?.stop();
-  await sim?.stop();
+  await processes?.stop();
 });
 
 describe("meshsync serve against meshsync sim", () => {

@@ -101,3 +101,46 @@ export async function eventually(
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+export interface SimAndServe {
+  sim: RunningProcess;
+  serve: RunningProcess;
+  /** The kubeconfig the simulator wrote and serve reads. */
+  kubeconfig: string;
+  graphqlUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `meshsync sim` and `meshsync serve` against it, as real processes, resolved once serve is ready:
+ * what most end-to-end tests start from.
+ */
+export async function startSimAndServe(
+  simArgs: string[] = [],
+  serveArgs: string[] = [],
+): Promise<SimAndServe> {
+  const kubeconfig = join(tempDir("meshsync-e2e-"), "sim.kubeconfig");
+  const sim = await startMeshsync(["sim", "--port", "0", "--kubeconfig-out", kubeconfig, ...simArgs]);
+  try {
+    await eventually(async () => sim.output().includes("kubeconfig written"), 10_000, "kubeconfig written");
+    const serve = await startMeshsync(["serve", "--port", "0", "--kubeconfig", kubeconfig, ...serveArgs]);
+    const stop = async () => {
+      await serve.stop();
+      await sim.stop();
+    };
+    try {
+      await eventually(
+        async () => (await fetch(`${serve.origin}/readyz`)).status === 200,
+        30_000,
+        "serve ready",
+      );
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return { sim, serve, kubeconfig, graphqlUrl: `${serve.origin}/graphql`, stop };
+  } catch (error) {
+    await sim.stop();
+    throw error;
+  }
+}
