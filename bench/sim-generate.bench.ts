@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { KubeObject } from "../src/sim/object-api.js";
 import { generateScenario } from "../src/sim/scenarios/index.js";
 import { SimulatorServer } from "../src/sim/server.js";
+import { heapUsed, mb } from "./support/heap.js";
 
 const scenario = "scale";
 const seed = 1;
@@ -19,21 +20,6 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
-
-function collect(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error("run with node --expose-gc so retained heap can be measured");
-  // Twice: the first pass can leave objects that finalizers release for the second.
-  gc();
-  gc();
-}
-
-function heapUsed(): number {
-  collect();
-  return process.memoryUsage().heapUsed;
-}
-
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 // Generate; the last run's objects are kept for the heap figure and the baseline.
 const generateTimes: number[] = [];

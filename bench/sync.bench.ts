@@ -11,23 +11,10 @@ import { fileURLToPath } from "node:url";
 import { CoreV1Api, KubeConfig, ListWatch, Watch } from "@kubernetes/client-node";
 import { ResourceGraph } from "../src/graph/index.js";
 import { Engine, type ResourceEventSink, type SelectionConfig, silentLogger } from "../src/kube/index.js";
+import { heapUsed, mb } from "./support/heap.js";
 
 const scenario = process.argv[2] ?? "scale";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-function collect(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error("run with node --expose-gc so retained heap can be measured");
-  gc();
-  gc();
-}
-
-function heapUsed(): number {
-  collect();
-  return process.memoryUsage().heapUsed;
-}
-
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 interface Figures {
   what: string;
