@@ -4,8 +4,9 @@
 // and the process goes on syncing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResourcesDocument, SyncStatusDocument } from "../generated/graphql.js";
+import { eventually } from "../support/eventually.js";
 import { queryData } from "../support/graphql-client.js";
-import { eventually, type RunningProcess, type SimAndServe, startSimAndServe } from "../support/processes.js";
+import { type RunningProcess, type SimAndServe, startSimAndServe } from "../support/processes.js";
 
 let processes: SimAndServe;
 let sim: RunningProcess;

@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { ClustersDocument, ResourcesDocument, SyncStatusDocument } from "../generated/graphql.js";
+import { eventually } from "../support/eventually.js";
 import { queryData } from "../support/graphql-client.js";
-import { eventually, type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
+import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 
 interface Kubeconfig {
   clusters: { name: string; cluster: { server: string } }[];

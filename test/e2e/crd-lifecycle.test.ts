@@ -3,8 +3,10 @@
 // relist counters, not by a log line).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResourcesDocument, SyncStatusDocument } from "../generated/graphql.js";
+import { eventually } from "../support/eventually.js";
 import { queryData } from "../support/graphql-client.js";
-import { eventually, type RunningProcess, type SimAndServe, startSimAndServe } from "../support/processes.js";
+import { type RunningProcess, type SimAndServe, startSimAndServe } from "../support/processes.js";
+import { widgetCrd } from "../support/widget-crd.js";
 
 let processes: SimAndServe;
 let sim: RunningProcess;
@@ -42,24 +44,7 @@ describe("a CRD created and deleted at run time", () => {
     const before = await syncStatus();
     expect(before.some((s) => s.typeName === "widgets.v1.example.com")).toBe(false);
 
-    await simRequest("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: "widgets.example.com" },
-      spec: {
-        group: "example.com",
-        scope: "Namespaced",
-        names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
-        versions: [
-          {
-            name: "v1",
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-          },
-        ],
-      },
-    });
+    await simRequest("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", widgetCrd);
     await eventually(
       async () => (await syncStatus()).some((s) => s.typeName === "widgets.v1.example.com" && s.synced),
       10_000,

@@ -15,8 +15,9 @@ import {
   ResourcesDocument,
   type ResourcesQuery,
 } from "../generated/graphql.js";
+import { eventually } from "../support/eventually.js";
 import { queryData, type Subscription, subscribe } from "../support/graphql-client.js";
-import { eventually, type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
+import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 
 type State = Map<string, string>; // uid → resourceVersion
 

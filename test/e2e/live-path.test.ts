@@ -10,9 +10,9 @@ import {
   type ResourcesQuery,
   SyncStatusDocument,
 } from "../generated/graphql.js";
+import { eventually } from "../support/eventually.js";
 import { queryData, subscribe } from "../support/graphql-client.js";
 import {
-  eventually,
   type RunningProcess,
   type SimAndServe,
   startMeshsync,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.js";
 import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
 
 let t: TestServer | undefined;
@@ -7,14 +8,6 @@ afterEach(async () => {
   await t?.server.close();
   t = undefined;
 });
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 function openEventStream(url: string, since: string, signal: AbortSignal): Promise<Response> {
   return fetch(url, {
@@ -47,7 +40,11 @@ describe("resourceChanges over server-sent events", () => {
     expect(text).toContain('"type":"ADDED"');
     expect(graph.log.listenerCount).toBe(1);
     aborter.abort();
-    await until(() => graph.log.listenerCount === 0, "the event stream's listener to be released");
+    await eventually(
+      () => graph.log.listenerCount === 0,
+      10_000,
+      "the event stream's listener to be released",
+    );
   });
 
   it("bounds a stream whose reader stopped reading", async () => {
@@ -64,12 +61,20 @@ describe("resourceChanges over server-sent events", () => {
       graph.upsert(cluster, podType, object);
       if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    await until(async () => {
-      const metrics = await (await fetch(`${server.origin}/metrics`)).text();
-      return Number(/meshsync_subscription_overflows_total (\d+)/.exec(metrics)?.[1]) > 0;
-    }, "the stalled stream to overflow");
+    await eventually(
+      async () => {
+        const metrics = await (await fetch(`${server.origin}/metrics`)).text();
+        return Number(/meshsync_subscription_overflows_total (\d+)/.exec(metrics)?.[1]) > 0;
+      },
+      10_000,
+      "the stalled stream to overflow",
+    );
     expect(graph.log.listenerCount).toBe(1);
     aborter.abort();
-    await until(() => graph.log.listenerCount === 0, "the stalled stream's listener to be released");
+    await eventually(
+      () => graph.log.listenerCount === 0,
+      10_000,
+      "the stalled stream's listener to be released",
+    );
   });
 });

@@ -5,6 +5,7 @@ import {
   type ResourceChangesSubscription,
   ResourcesDocument,
 } from "../generated/graphql.js";
+import { eventually } from "../support/eventually.js";
 import { queryData, SubscriptionErrorsError, subscribe } from "../support/graphql-client.js";
 import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
 import { RawGraphqlSocket } from "./raw-ws.js";
@@ -17,14 +18,6 @@ afterEach(async () => {
   await t?.server.close();
   t = undefined;
 });
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 function sequenceOf(change: Change): number {
   return Number(change.sequence.split(":").at(-1));
@@ -175,11 +168,15 @@ describe("resourceChanges over graphql-ws", () => {
     // Both going away frees their listeners and the gauge.
     await slow.close();
     await fast.close();
-    await until(() => graph.log.listenerCount === 0, "listeners to be released");
-    await until(async () => {
-      const text = await (await fetch(`${server.origin}/metrics`)).text();
-      return /meshsync_subscriptions_active 0\b/.test(text);
-    }, "the active subscription gauge to drop to 0");
+    await eventually(() => graph.log.listenerCount === 0, 10_000, "listeners to be released");
+    await eventually(
+      async () => {
+        const text = await (await fetch(`${server.origin}/metrics`)).text();
+        return /meshsync_subscriptions_active 0\b/.test(text);
+      },
+      10_000,
+      "the active subscription gauge to drop to 0",
+    );
   });
 
   it("serves a subscription and queries side by side on one socket", async () => {
@@ -195,7 +192,11 @@ describe("resourceChanges over graphql-ws", () => {
       const change = await socket.waitFor((m) => m.id === "s" && m.type === "next");
       expect(JSON.stringify(change.payload)).toContain('"name":"x"');
       socket.send({ type: "complete", id: "s" });
-      await until(() => graph.log.listenerCount === 0, "the completed subscription to release its listener");
+      await eventually(
+        () => graph.log.listenerCount === 0,
+        10_000,
+        "the completed subscription to release its listener",
+      );
     } finally {
       await socket.close();
     }

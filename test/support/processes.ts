@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { eventually } from "./eventually.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(root, "bin", "meshsync.js");
@@ -77,25 +78,6 @@ export function startMeshsync(
         );
     });
   });
-}
-
-/** Polls until `check` returns true, or fails with the last reason after `timeoutMs`. */
-export async function eventually(
-  check: () => Promise<boolean>,
-  timeoutMs = 30_000,
-  what = "condition",
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} not reached within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ""}`);
 }
 
 export function tempDir(prefix: string): string {
