@@ -8,6 +8,7 @@ import { silentLogger } from "../../src/kube/logger.js";
 import type { TypeSyncStatus } from "../../src/kube/sync-status.js";
 import { resourceTypeName } from "../../src/kube/types.js";
 import { type Fault, type RunningSimulator, startSimulator } from "../../src/sim/index.js";
+import { widgetCrd } from "../support/widget-crd.js";
 import { waitFor } from "./fakes.js";
 import { StateSink } from "./state-sink.js";
 
@@ -188,25 +189,7 @@ describe("Engine against the simulator", () => {
     const sim = await simulator();
     const { engine, sink } = await engineFor(sim.kubeconfig());
     const clusterId = engine.clusters()[0]?.id ?? "";
-    const crd = {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: "widgets.example.com" },
-      spec: {
-        group: "example.com",
-        scope: "Namespaced",
-        names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
-        versions: [
-          {
-            name: "v1",
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-          },
-        ],
-      },
-    };
-    sim.api.create("apiextensions.k8s.io", "v1", "customresourcedefinitions", crd);
+    sim.api.create("apiextensions.k8s.io", "v1", "customresourcedefinitions", widgetCrd);
     await waitFor(
       () => engine.cluster(clusterId)?.reflectorFor("widgets.v1.example.com") !== undefined,
       "the CRD's reflector",
