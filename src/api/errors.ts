@@ -1,9 +1,10 @@
 import { GraphQLError } from "graphql";
 import { CursorError, FilterError, SelectorError } from "../graph/index.js";
+import { ErrorCode } from "./codes.js";
 
 /** A mistake in what the client sent, reported as such instead of as a server fault. */
 export function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput } });
 }
 
 /**

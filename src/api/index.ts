@@ -1,10 +1,12 @@
 // The GraphQL API over the resource graph: the schema, and the context its resolvers need.
+
 export {
   type ChangeEvent,
   type ChangeFeed,
   type ChangeStreamOptions,
   openChangeStream,
 } from "./change-stream.js";
+export { ErrorCode } from "./codes.js";
 export {
   type ApiContext,
   type ApiContextOptions,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Counter, Registry } from "prom-client";
+import { ErrorCode } from "../api/index.js";
 import { credentialOfHeaders } from "./auth.js";
 import type { Readiness } from "./options.js";
 import { originAllowed } from "./origin.js";
@@ -45,7 +46,7 @@ function unauthorized(response: ServerResponse): void {
     "www-authenticate": 'Bearer realm="meshsync"',
   });
   response.end(
-    `${JSON.stringify({ errors: [{ message: "Unauthorized", extensions: { code: "UNAUTHENTICATED" } }] })}\n`,
+    `${JSON.stringify({ errors: [{ message: "Unauthorized", extensions: { code: ErrorCode.Unauthenticated } }] })}\n`,
   );
 }
 

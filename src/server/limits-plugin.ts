@@ -1,5 +1,6 @@
 import { GraphQLError, parse } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { ErrorCode } from "../api/index.js";
 import type { ServerLimits } from "./options.js";
 import { queryLimitsRule } from "./query-limits.js";
 
@@ -23,7 +24,7 @@ export function useQueryLimits(limits: ServerLimits): Plugin {
       if (length > limits.maxDocumentChars) {
         throw new GraphQLError(
           `the document is ${length} characters long; the limit is ${limits.maxDocumentChars}`,
-          { extensions: { code: "QUERY_TOO_LARGE", http: { status: 413 } } },
+          { extensions: { code: ErrorCode.QueryTooLarge, http: { status: 413 } } },
         );
       }
       setParseFn((source, options) => parse(source, { ...options, maxTokens: limits.maxTokens }));

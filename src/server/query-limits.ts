@@ -6,6 +6,7 @@ import type {
   ValidationRule,
 } from "graphql";
 import { GraphQLError, Kind } from "graphql";
+import { ErrorCode } from "../api/index.js";
 
 /** Bounds on the shape of a GraphQL document, checked before anything executes. */
 export interface QueryLimits {
@@ -66,7 +67,7 @@ class ShapeMeter {
 }
 
 function limitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "QUERY_TOO_COMPLEX" } });
+  return new GraphQLError(message, { extensions: { code: ErrorCode.QueryTooComplex } });
 }
 
 /** One validation rule enforcing every QueryLimits bound, with messages that name the limit. */

@@ -7,6 +7,7 @@ import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import { type WebSocket, WebSocketServer } from "ws";
+import { ErrorCode } from "../api/index.js";
 import { credentialOfConnectionParams, credentialOfHeaders } from "./auth.js";
 import type { ServerLimits } from "./options.js";
 import { originAllowed } from "./origin.js";
@@ -134,7 +135,7 @@ export function attachGraphqlWebSocket(server: Server, options: GraphqlWebSocket
           return [
             new GraphQLError(
               `at most ${limits.maxSubscriptionsPerSocket} operations may run at once on one socket`,
-              { extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } },
+              { extensions: { code: ErrorCode.TooManySubscriptions } },
             ),
           ];
         }

@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import type { ClusterRef } from "../../kube/types.js";
 import { builder } from "../builder.js";
+import { ErrorCode } from "../codes.js";
 import type { ApiContext } from "../context.js";
 
 export const ClusterObject = builder.objectRef<ClusterRef>("Cluster").implement({
@@ -31,7 +32,7 @@ builder.mutationField("resync", (t) =>
     resolve: async (_root, args, context) => {
       if (context.resync === undefined) {
         throw new GraphQLError("resync is not available on this server", {
-          extensions: { code: "UNSUPPORTED" },
+          extensions: { code: ErrorCode.Unsupported },
         });
       }
       return await context.resync(String(args.clusterId));
