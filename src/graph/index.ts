@@ -2,6 +2,7 @@
 // secondary indexes, and the change log with a sequence per committed change.
 export { type ChangeListener, ChangeLog } from "./change-log.js";
 export { InvalidObjectError } from "./compact.js";
+export { maxQuotedChars, quoteExcerpt } from "./excerpt.js";
 export { compileFilter, FilterError, type ResourcePredicate } from "./filter.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
 export {
