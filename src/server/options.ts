@@ -66,6 +66,11 @@ export interface ServerOptions {
   logger: Logger;
   /** Browser origins allowed to open the WebSocket; any origin when absent. */
   allowedOrigins?: readonly string[] | undefined;
+  /**
+   * Without a token, the host names besides loopback names and IP addresses that requests may be
+   * addressed to (a leading dot allows subdomains): the defence against DNS rebinding.
+   */
+  allowedHosts?: readonly string[] | undefined;
   limits?: Partial<ServerLimits> | undefined;
   /** Where the server's metrics go, so the engine can add its own beside them; a fresh registry when absent. */
   registry?: Registry | undefined;
