@@ -24,7 +24,7 @@ import {
   TypeNameMetaFieldDef,
 } from "graphql";
 import { costExtensionKey, ErrorCode, type FieldCost } from "../api/index.js";
-import { selectorRequirementCount } from "../graph/index.js";
+import { quoteExcerpt, selectorRequirementCount } from "../graph/index.js";
 
 export interface CostLimits {
   /** The most one operation may cost; for a subscription, what one delivered change may cost. */
@@ -206,7 +206,7 @@ export function costRefusal(operation: CostedOperation, limits: CostLimits): Gra
   if (cost === undefined || cost <= limits.maxCost) return undefined;
   const name = getOperationAST(operation.document, operation.operationName)?.name?.value;
   return new GraphQLError(
-    `operation${name ? ` "${name}"` : ""} costs ${cost}; the budget is ${limits.maxCost}. ` +
+    `operation${name ? ` ${quoteExcerpt(name)}` : ""} costs ${cost}; the budget is ${limits.maxCost}. ` +
       "Page sizes multiply what they contain: ask for smaller pages (first), fewer aliases, " +
       "or fewer whole-object fields (object, spec, status, annotations)",
     { extensions: { code: ErrorCode.QueryTooCostly, cost, budget: limits.maxCost, http: { status: 400 } } },
