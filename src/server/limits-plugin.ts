@@ -4,7 +4,7 @@ import type { Plugin } from "graphql-yoga";
 import { ErrorCode, isResponseTooLarge, ResponseMeter } from "../api/index.js";
 import { maxNesting } from "./nesting.js";
 import type { ServerLimits } from "./options.js";
-import { costRefusal } from "./query-cost.js";
+import { type CostedOperation, costRefusal } from "./query-cost.js";
 import { queryLimitsRule } from "./query-limits.js";
 
 function sourceText(source: unknown): string {
@@ -28,6 +28,13 @@ function withoutPartialResponse(result: ExecutionResult): ExecutionResult | unde
   return tooLarge === undefined ? undefined : { errors: [tooLarge] };
 }
 
+/** What onExecute and onSubscribe both hand over. */
+interface Admission {
+  args: CostedOperation;
+  extendContext(extension: { responseMeter: ResponseMeter }): void;
+  setResultAndStopExecution(result: ExecutionResult): void;
+}
+
 /**
  * Every bound on a GraphQL request, in yoga's envelop so that HTTP and WebSocket get the same: before
  * parsing, the document's length and bracket nesting (graphql-js parses recursively and would overflow
@@ -41,6 +48,16 @@ export function useQueryLimits(limits: ServerLimits): Plugin<{ responseMeter?: R
     maxCost: limits.maxCost,
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
+  };
+  /** An operation within budget starts with a fresh response meter; one over it ends with the refusal. */
+  const admitted = (operation: Admission): boolean => {
+    const refusal = costRefusal(operation.args, costLimits);
+    if (refusal !== undefined) {
+      operation.setResultAndStopExecution({ errors: [refusal] });
+      return false;
+    }
+    operation.extendContext({ responseMeter: new ResponseMeter(limits.maxResponseBytes) });
+    return true;
   };
   return {
     onParse({ params, setParseFn }) {
@@ -64,13 +81,8 @@ export function useQueryLimits(limits: ServerLimits): Plugin<{ responseMeter?: R
     onValidate({ addValidationRule }) {
       addValidationRule(rule);
     },
-    onExecute({ args, extendContext, setResultAndStopExecution }) {
-      const refusal = costRefusal(args, costLimits);
-      if (refusal !== undefined) {
-        setResultAndStopExecution({ errors: [refusal] });
-        return;
-      }
-      extendContext({ responseMeter: new ResponseMeter(limits.maxResponseBytes) });
+    onExecute(payload) {
+      if (!admitted(payload)) return;
       return {
         onExecuteDone({ result, setResult }) {
           if (!("errors" in result)) return;
@@ -79,13 +91,8 @@ export function useQueryLimits(limits: ServerLimits): Plugin<{ responseMeter?: R
         },
       };
     },
-    onSubscribe({ args, extendContext, setResultAndStopExecution }) {
-      const refusal = costRefusal(args, costLimits);
-      if (refusal !== undefined) {
-        setResultAndStopExecution({ errors: [refusal] });
-        return;
-      }
-      extendContext({ responseMeter: new ResponseMeter(limits.maxResponseBytes) });
+    onSubscribe(payload) {
+      if (!admitted(payload)) return;
       return {
         onSubscribeResult() {
           return {
