@@ -1,15 +1,20 @@
 // The `meshsync` command line: parses arguments and hands each command to src/commands.
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { runServe } from "./commands/serve.js";
 import { runSim } from "./commands/sim.js";
 import { ConfigError } from "./config/index.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** Exit status for a mistake in what the user gave (flags, environment, config file), as commander's usage errors. */
+const usageStatus = 2;
+
 const program = new Command()
   .name("meshsync")
   .description("Keeps a live, typed picture of Kubernetes clusters and serves it over GraphQL.")
-  .showHelpAfterError();
+  // Commander's own mistakes (an unknown option, a missing value) are reported below, as one line.
+  .exitOverride()
+  .configureOutput({ outputError: () => {} });
 
 program
   .command("serve")
@@ -37,6 +42,12 @@ program
   .option(
     "--allowed-origin <origin>",
     "also accept browsers from this Origin (same-origin always works); repeatable",
+    collect,
+  )
+  .option(
+    "--allowed-host <host>",
+    "without a token, also answer requests for this host name (loopback names and IP addresses always " +
+      'work; ".example.com" allows its subdomains); repeatable',
     collect,
   )
   .option("--log-level <level>", "trace, debug, info, warn or error (env MESHSYNC_LOG_LEVEL)")
@@ -76,15 +87,28 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`meshsync: ${describeFailure(error)}\n`);
-  process.exit(1);
+  const failure = describeFailure(error);
+  if (failure.text !== "") process.stderr.write(`meshsync: ${failure.text}\n`);
+  process.exit(failure.status);
 }
 
-/** What went wrong in one line for expected failures (bad config, a port in use); a stack for bugs. */
-function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError) return error.message;
+/**
+ * One line for the user's mistakes (status 2) and for failures the environment explains, such as a
+ * port in use (status 1); a stack only for what is a bug in meshsync.
+ */
+function describeFailure(error: unknown): { text: string; status: number } {
+  if (error instanceof CommanderError) {
+    // --help and --version end here too, with status 0 and their text already printed.
+    if (error.exitCode === 0) return { text: "", status: 0 };
+    return { text: oneLine(error.message.replace(/^error: /, "")), status: usageStatus };
+  }
+  if (error instanceof ConfigError) return { text: oneLine(error.message), status: usageStatus };
   if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string")
-    return error.message;
-  if (error instanceof Error) return error.stack ?? error.message;
-  return String(error);
+    return { text: oneLine(error.message), status: 1 };
+  if (error instanceof Error) return { text: error.stack ?? error.message, status: 1 };
+  return { text: String(error), status: 1 };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
 }

@@ -9,8 +9,12 @@ export const ErrorCode = {
   Unauthenticated: "UNAUTHENTICATED",
   /** The document is longer than the server reads. */
   QueryTooLarge: "QUERY_TOO_LARGE",
-  /** The document is too deep, too wide or uses too many aliases. */
+  /** The document is too deep (brackets or selections), too wide or uses too many aliases. */
   QueryTooComplex: "QUERY_TOO_COMPLEX",
+  /** The operation would cost more than the server's budget; `extensions.cost` and `extensions.budget` say how much. */
+  QueryTooCostly: "QUERY_TOO_COSTLY",
+  /** The response grew past the bytes the server sends for one operation (one change, for a subscription). */
+  ResponseTooLarge: "RESPONSE_TOO_LARGE",
   /** One socket already runs as many operations as it may. */
   TooManySubscriptions: "TOO_MANY_SUBSCRIPTIONS",
   /** The server was started without what this operation needs. */

@@ -1,6 +1,7 @@
 import type { ResourceGraph } from "../graph/index.js";
 import type { TypeSyncStatus } from "../kube/sync-status.js";
 import type { ResourceType } from "../kube/types.js";
+import type { ResponseMeter } from "./response-meter.js";
 
 /** One resource type as a cluster serves it; the engine supplies these from discovery. */
 export interface ApiResourceInfo extends ResourceType {
@@ -24,6 +25,8 @@ export interface ApiContext {
   resync: ((clusterId: string) => boolean | Promise<boolean>) | undefined;
   limits: ApiLimits;
   subscriptionObserver: SubscriptionObserver | undefined;
+  /** Counts the bytes of the response being built; the server sets one per operation. */
+  responseMeter?: ResponseMeter | undefined;
 }
 
 export interface ApiLimits {

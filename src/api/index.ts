@@ -16,4 +16,6 @@ export {
   defaultApiLimits,
   type SubscriptionObserver,
 } from "./context.js";
+export { costExtensionKey, costOf, type FieldCost } from "./cost.js";
+export { isResponseTooLarge, ResponseMeter } from "./response-meter.js";
 export { printSortedSchema, schema } from "./schema.js";

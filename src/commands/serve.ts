@@ -84,6 +84,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     token: options.token,
     allowUnauthenticated: options.insecure,
     allowedOrigins: options.allowedOrigins.length > 0 ? options.allowedOrigins : undefined,
+    allowedHosts: options.allowedHosts,
     logger,
     readiness: () => {
       if (ready) return { ready };

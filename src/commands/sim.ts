@@ -1,59 +1,70 @@
 import { writeFileSync } from "node:fs";
-import { ConfigError } from "../config/index.js";
-import { type Fault, parseFaults, startSimulator } from "../sim/index.js";
+import { ConfigError, checkText, settingTypes } from "../config/index.js";
+import { type Fault, parseFaults, ScenarioError, startSimulator } from "../sim/index.js";
 import { untilSignal } from "./signals.js";
 
+/** Flags as commander hands them over (text, with the defaults cli.ts gives). */
 export interface SimFlags {
-  host: string;
-  port: string;
-  scenario: string;
-  seed: string;
-  churn: string;
-  kubeconfigOut?: string;
+  host: unknown;
+  port: unknown;
+  scenario: unknown;
+  seed: unknown;
+  churn: unknown;
+  kubeconfigOut?: unknown;
   /** JSON faults (one object or an array each), in force from the start; see src/sim/faults.ts. */
-  fault?: string[];
+  fault?: unknown;
 }
 
-function integer(value: string, name: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min)
-    throw new ConfigError(`--${name}: "${value}" must be a number ≥ ${min}`);
-  return n;
-}
+const { bindHost, nonNegativeInteger, nonNegativeNumber, port, text } = settingTypes;
 
-function faultsFrom(texts: string[] | undefined): Fault[] {
-  return (texts ?? []).flatMap((text) => {
+/** The most of one --fault value read: a fault is a small object, a few of them an array. */
+const maxFaultChars = 64 * 1024;
+
+function faultsFrom(texts: unknown): Fault[] {
+  const list = texts === undefined ? [] : Array.isArray(texts) ? texts : [texts];
+  return list.flatMap((value) => {
+    const json = checkText(text, value, "--fault");
+    if (json.length > maxFaultChars)
+      throw new ConfigError(`--fault: longer than ${maxFaultChars} characters`);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new ConfigError(`--fault: not JSON: ${text}`);
+      parsed = JSON.parse(json);
+    } catch (error) {
+      throw new ConfigError(`--fault: not JSON (${error instanceof Error ? error.message : String(error)})`);
     }
     try {
       return parseFaults(parsed);
     } catch (error) {
-      throw new ConfigError(`--fault ${text}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ConfigError(`--fault: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
 }
 
 /** `meshsync sim`: the Kubernetes API simulator on its own, until SIGINT/SIGTERM. */
 export async function runSim(flags: SimFlags): Promise<void> {
-  const faults = faultsFrom(flags.fault);
-  const sim = await startSimulator({
-    faults,
-    host: flags.host,
-    port: integer(flags.port, "port", 0),
-    scenario: flags.scenario,
-    seed: integer(flags.seed, "seed", 0),
-    churn: integer(flags.churn, "churn", 0),
-  });
+  const options = {
+    faults: faultsFrom(flags.fault),
+    host: checkText(bindHost, flags.host, "--host"),
+    port: checkText(port, flags.port, "--port"),
+    scenario: checkText(text, flags.scenario, "--scenario"),
+    seed: checkText(nonNegativeInteger(2 ** 31 - 1), flags.seed, "--seed"),
+    churn: checkText(nonNegativeNumber(100_000), flags.churn, "--churn"),
+  };
+  const kubeconfigOut =
+    flags.kubeconfigOut === undefined ? undefined : checkText(text, flags.kubeconfigOut, "--kubeconfig-out");
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    sim = await startSimulator(options);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new ConfigError(`--scenario: ${error.message}`);
+    throw error;
+  }
   process.stdout.write(
-    `meshsync sim listening on ${sim.url} (scenario ${flags.scenario}, seed ${flags.seed})\n`,
+    `meshsync sim listening on ${sim.url} (scenario ${options.scenario}, seed ${options.seed})\n`,
   );
-  if (flags.kubeconfigOut) {
-    writeFileSync(flags.kubeconfigOut, sim.kubeconfig(), { mode: 0o600 });
-    process.stdout.write(`kubeconfig written to ${flags.kubeconfigOut}\n`);
+  if (kubeconfigOut !== undefined) {
+    writeFileSync(kubeconfigOut, sim.kubeconfig(), { mode: 0o600 });
+    process.stdout.write(`kubeconfig written to ${kubeconfigOut}\n`);
   }
   await untilSignal();
   await sim.close();

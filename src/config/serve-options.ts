@@ -1,6 +1,17 @@
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
 import { parseSelectionConfig, type SelectionConfig, SelectionError } from "../kube/selection.js";
+import {
+  bindHost,
+  boolean,
+  hostNames,
+  logLevel,
+  names,
+  origins,
+  port,
+  positiveInteger,
+  text,
+  token,
+} from "./setting-types.js";
+import { ConfigError, checkText, readConfigFile, resolveSettings, type SettingTable } from "./settings.js";
 
 /** Everything `meshsync serve` needs, after flags, environment and the config file are merged. */
 export interface ServeOptions {
@@ -17,8 +28,10 @@ export interface ServeOptions {
   revealSecrets: boolean;
   retainedChanges: number;
   logLevel: string;
-  /** Allowed Origin values for WebSocket upgrades; empty allows any. */
+  /** Browser origins, besides the server's own, that may use /graphql. */
   allowedOrigins: string[];
+  /** Host names, besides loopback names and IP addresses, that a tokenless server answers to. */
+  allowedHosts: string[];
   /** Which types to watch; undefined leaves it to the cluster's MeshSync resource, then the default. */
   selection?: SelectionConfig;
   /** MeshSync's --outputNamespaces: namespaced objects elsewhere are left out. */
@@ -29,123 +42,111 @@ export interface ServeOptions {
   stallTimeoutSeconds?: number;
 }
 
-/** Flags as commander hands them over; each is optional because the file and defaults fill the rest. */
+/** Flags as commander hands them over: text for valued flags, true for switches, lists for repeatable ones. */
 export interface ServeFlags {
-  kubeconfig?: string;
-  context?: string[];
-  allContexts?: boolean;
-  sim?: boolean;
-  host?: string;
-  port?: string | number;
-  token?: string;
-  insecure?: boolean;
-  revealSecrets?: boolean;
-  retainedChanges?: string | number;
-  logLevel?: string;
-  allowedOrigin?: string[];
+  kubeconfig?: unknown;
+  context?: unknown;
+  allContexts?: unknown;
+  sim?: unknown;
+  host?: unknown;
+  port?: unknown;
+  token?: unknown;
+  insecure?: unknown;
+  revealSecrets?: unknown;
+  retainedChanges?: unknown;
+  logLevel?: unknown;
+  allowedOrigin?: unknown;
+  allowedHost?: unknown;
   /** Comma-separated `<plural>.<version>.<group>` names to watch (all their events). */
-  whitelist?: string;
+  whitelist?: unknown;
   /** Comma-separated `<plural>.<version>.<group>` names not to watch. */
-  blacklist?: string;
-  includeEvents?: boolean;
-  outputNamespaces?: string;
-  outputResources?: string;
-  stallTimeout?: string | number;
-  config?: string;
+  blacklist?: unknown;
+  includeEvents?: unknown;
+  outputNamespaces?: unknown;
+  outputResources?: unknown;
+  stallTimeout?: unknown;
+  config?: unknown;
 }
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+/**
+ * Every `serve` setting, by its config file key. Flags and environment variables, where a setting
+ * has them, go through the same type; one table keeps the three sources from drifting apart.
+ */
+const serveSettings = {
+  kubeconfig: { type: text, flag: "--kubeconfig" },
+  contexts: { type: names, flag: "--context" },
+  allContexts: { type: boolean, flag: "--all-contexts" },
+  sim: { type: boolean, flag: "--sim" },
+  host: { type: bindHost, flag: "--host", env: "MESHSYNC_HOST" },
+  port: { type: port, flag: "--port", env: "MESHSYNC_PORT" },
+  token: { type: token, flag: "--token", env: "MESHSYNC_TOKEN" },
+  insecure: { type: boolean, flag: "--insecure" },
+  revealSecrets: { type: boolean, flag: "--reveal-secrets" },
+  retainedChanges: {
+    type: positiveInteger(10_000_000),
+    flag: "--retained-changes",
+    env: "MESHSYNC_RETAINED_CHANGES",
+  },
+  logLevel: { type: logLevel, flag: "--log-level", env: "MESHSYNC_LOG_LEVEL" },
+  allowedOrigins: { type: origins, flag: "--allowed-origin" },
+  allowedHosts: { type: hostNames, flag: "--allowed-host" },
+  outputNamespaces: { type: names, flag: "--output-namespaces" },
+  outputResources: { type: names, flag: "--output-resources" },
+  stallTimeoutSeconds: { type: positiveInteger(86_400), flag: "--stall-timeout" },
+} satisfies SettingTable;
 
-const DEFAULTS: ServeOptions = {
-  contexts: [],
-  allContexts: false,
-  sim: false,
+/** Sections of the config file that have a reader of their own. */
+const fileSections = ["selection"] as const;
+
+type Resolved = {
+  -readonly [K in keyof typeof serveSettings]?: (typeof serveSettings)[K]["type"] extends {
+    schema: { _output: infer T };
+  }
+    ? T
+    : never;
+};
+
+const DEFAULTS = {
   host: "127.0.0.1",
   port: 8080,
-  insecure: false,
-  revealSecrets: false,
   retainedChanges: 100_000,
   logLevel: "info",
-  allowedOrigins: [],
-  outputNamespaces: [],
-  outputResources: [],
   // kube-apiserver sends a BOOKMARK about every minute to a watch that asked for them (since 1.19),
   // so three silent minutes mean a dead stream; on a server that sends none, a quiet but healthy
   // watch is merely reopened from the same resourceVersion, which costs no relist.
   stallTimeoutSeconds: 180,
 };
 
-function asRecord(value: unknown, where: string): Record<string, unknown> {
-  if (value === null || value === undefined) return {};
-  if (typeof value !== "object" || Array.isArray(value))
-    throw new ConfigError(`${where}: expected a mapping`);
-  return value as Record<string, unknown>;
-}
-
-function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
-  }
-  try {
-    return asRecord(parseYaml(text), path);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`config file ${path} is not valid YAML: ${(error as Error).message}`);
-  }
-}
-
-function port(value: unknown, where: string): number {
-  const n = typeof value === "number" ? value : Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new ConfigError(`${where}: "${String(value)}" is not a port`);
-  return n;
-}
-
-function positiveInt(value: unknown, where: string): number {
-  const n = typeof value === "number" ? value : Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new ConfigError(`${where}: "${String(value)}" is not a positive integer`);
-  return n;
-}
-
-function stringList(value: unknown, where: string): string[] {
-  if (value === undefined || value === null) return [];
-  if (typeof value === "string")
-    return value
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
-  throw new ConfigError(`${where}: expected a list of strings`);
-}
-
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host.startsWith("127.");
 }
 
 /** Flags build a selection of their own; without any, the config file's `selection` section, if any. */
-function resolveSelection(flags: ServeFlags, fromFile: unknown): SelectionConfig | undefined {
+function resolveSelection(flags: ServeFlags, fromFile: unknown, file: string): SelectionConfig | undefined {
+  const whitelist =
+    flags.whitelist === undefined ? undefined : checkText(names, flags.whitelist, "--whitelist");
+  const blacklist =
+    flags.blacklist === undefined ? undefined : checkText(names, flags.blacklist, "--blacklist");
+  const includeEvents =
+    flags.includeEvents === undefined
+      ? undefined
+      : checkText(boolean, flags.includeEvents, "--include-events");
   try {
-    if (flags.whitelist || flags.blacklist || flags.includeEvents) {
+    if (whitelist || blacklist || includeEvents) {
       return parseSelectionConfig({
-        ...(flags.whitelist
+        ...(whitelist
           ? {
-              whitelist: stringList(flags.whitelist, "whitelist").map((Resource) => ({
+              whitelist: whitelist.map((Resource) => ({
                 Resource,
                 Events: ["ADDED", "MODIFIED", "DELETED"],
               })),
             }
           : {}),
-        ...(flags.blacklist ? { blacklist: stringList(flags.blacklist, "blacklist") } : {}),
-        ...(flags.includeEvents ? { includeEvents: true } : {}),
+        ...(blacklist ? { blacklist } : {}),
+        ...(includeEvents ? { includeEvents: true } : {}),
       });
     }
-    return fromFile === undefined ? undefined : parseSelectionConfig(fromFile, "selection");
+    return fromFile === undefined ? undefined : parseSelectionConfig(fromFile, `${file}: selection`);
   } catch (error) {
     if (error instanceof SelectionError) throw new ConfigError(error.message);
     throw error;
@@ -153,49 +154,46 @@ function resolveSelection(flags: ServeFlags, fromFile: unknown): SelectionConfig
 }
 
 /**
- * Precedence: flag, then environment (MESHSYNC_*), then the config file, then the default. A bind to a
+ * MeshSync's environment: Secrets stay redacted unless MESHSYNC_REDACT_SECRETS is exactly "false",
+ * and DEBUG (a name other tools share, so other values are left alone) asks for debug logs when true.
+ */
+function meshSyncEnvironment(env: NodeJS.ProcessEnv): { revealSecrets?: boolean; logLevel?: string } {
+  return {
+    ...(env.MESHSYNC_REDACT_SECRETS === "false" ? { revealSecrets: true } : {}),
+    ...(env.DEBUG === "true" || env.DEBUG === "1" ? { logLevel: "debug" } : {}),
+  };
+}
+
+/**
+ * Precedence: flag, then environment (MESHSYNC_*), then the config file, then the default; every
+ * value is checked by its setting's type, and an error names where the value came from. A bind to a
  * non-loopback address without a token is refused unless `insecure` says it is meant.
  */
 export function resolveServeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeOptions {
-  const file = flags.config ? readConfigFile(flags.config) : {};
-  const pick = <T>(flag: T | undefined, envValue: string | undefined, key: string): unknown =>
-    flag ?? envValue ?? file[key];
-  const contexts =
-    flags.context && flags.context.length > 0 ? flags.context : stringList(file.contexts, "contexts");
+  const configPath = flags.config === undefined ? undefined : checkText(text, flags.config, "--config");
+  const file = configPath === undefined ? {} : readConfigFile(configPath, serveSettings, fileSections);
+  const settings = resolveSettings(serveSettings, { flags: { ...flags }, env, file }) as Resolved;
+  const meshSync = meshSyncEnvironment(env);
   const options: ServeOptions = {
-    ...DEFAULTS,
-    contexts,
-    allContexts: Boolean(pick(flags.allContexts, undefined, "allContexts") ?? false),
-    sim: Boolean(pick(flags.sim, undefined, "sim") ?? false),
-    host: String(pick(flags.host, env.MESHSYNC_HOST, "host") ?? DEFAULTS.host),
-    port: port(pick(flags.port, env.MESHSYNC_PORT, "port") ?? DEFAULTS.port, "port"),
-    insecure: Boolean(pick(flags.insecure, undefined, "insecure") ?? false),
-    revealSecrets:
-      Boolean(pick(flags.revealSecrets, undefined, "revealSecrets")) ||
-      env.MESHSYNC_REDACT_SECRETS === "false",
-    retainedChanges: positiveInt(
-      pick(flags.retainedChanges, env.MESHSYNC_RETAINED_CHANGES, "retainedChanges") ??
-        DEFAULTS.retainedChanges,
-      "retainedChanges",
-    ),
-    logLevel: String(
-      pick(flags.logLevel, env.MESHSYNC_LOG_LEVEL ?? (env.DEBUG ? "debug" : undefined), "logLevel") ?? "info",
-    ),
-    allowedOrigins:
-      flags.allowedOrigin && flags.allowedOrigin.length > 0
-        ? flags.allowedOrigin
-        : stringList(file.allowedOrigins, "allowedOrigins"),
+    contexts: settings.contexts ?? [],
+    allContexts: settings.allContexts ?? false,
+    sim: settings.sim ?? false,
+    host: settings.host ?? DEFAULTS.host,
+    port: settings.port ?? DEFAULTS.port,
+    insecure: settings.insecure ?? false,
+    revealSecrets: settings.revealSecrets ?? meshSync.revealSecrets ?? false,
+    retainedChanges: settings.retainedChanges ?? DEFAULTS.retainedChanges,
+    logLevel: settings.logLevel ?? meshSync.logLevel ?? DEFAULTS.logLevel,
+    allowedOrigins: settings.allowedOrigins ?? [],
+    allowedHosts: settings.allowedHosts ?? [],
+    outputNamespaces: settings.outputNamespaces ?? [],
+    outputResources: settings.outputResources ?? [],
+    stallTimeoutSeconds: settings.stallTimeoutSeconds ?? DEFAULTS.stallTimeoutSeconds,
   };
-  options.outputNamespaces = stringList(flags.outputNamespaces ?? file.outputNamespaces, "outputNamespaces");
-  options.outputResources = stringList(flags.outputResources ?? file.outputResources, "outputResources");
-  const selection = resolveSelection(flags, file.selection);
+  const selection = resolveSelection(flags, file.selection, configPath ?? "config");
   if (selection !== undefined) options.selection = selection;
-  const stall = pick(flags.stallTimeout, undefined, "stallTimeoutSeconds");
-  if (stall !== undefined) options.stallTimeoutSeconds = positiveInt(stall, "stallTimeoutSeconds");
-  const kubeconfig = pick(flags.kubeconfig, undefined, "kubeconfig");
-  if (typeof kubeconfig === "string" && kubeconfig !== "") options.kubeconfig = kubeconfig;
-  const token = pick(flags.token, env.MESHSYNC_TOKEN, "token");
-  if (typeof token === "string" && token !== "") options.token = token;
+  if (settings.kubeconfig !== undefined) options.kubeconfig = settings.kubeconfig;
+  if (settings.token !== undefined) options.token = settings.token;
   if (!isLoopback(options.host) && options.token === undefined && !options.insecure) {
     throw new ConfigError(
       `refusing to serve on ${options.host} without a token: set --token (or MESHSYNC_TOKEN), or pass --insecure`,

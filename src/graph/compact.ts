@@ -69,6 +69,10 @@ class CompactResource implements StoredResource {
     private readonly rest: string,
   ) {}
 
+  get textLength(): number {
+    return this.rest.length;
+  }
+
   /** A fresh copy on every read: callers may change it without touching the graph. */
   get object(): KubeObject {
     const object = JSON.parse(this.rest) as KubeObject;

@@ -12,7 +12,7 @@ export {
   type ResourceGraphOptions,
   type ResourcePage,
 } from "./resource-graph.js";
-export { SelectorError } from "./selectors.js";
+export { SelectorError, selectorRequirementCount } from "./selectors.js";
 export type {
   ChangeType,
   ClusterRef,

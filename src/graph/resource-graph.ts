@@ -2,6 +2,7 @@ import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "..
 import { resourceTypeName } from "../kube/types.js";
 import { ChangeLog } from "./change-log.js";
 import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
+import { quoteExcerpt } from "./excerpt.js";
 import { compileFilter } from "./filter.js";
 import { IndexMap } from "./index-map.js";
 import { labelEqualities } from "./selectors.js";
@@ -83,7 +84,7 @@ function decodeCursor(cursor: string): SortKey {
   } catch {
     // fall through to the error below
   }
-  throw new CursorError(`"${cursor}" is not a cursor this server issued`);
+  throw new CursorError(`${quoteExcerpt(cursor)} is not a cursor this server issued`);
 }
 
 /**

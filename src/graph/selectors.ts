@@ -107,12 +107,15 @@ export function labelEqualities(selector: string): [key: string, value: string][
   return out;
 }
 
+/** A comma that a backslash does not escape. */
+const FIELD_REQUIREMENT_SEPARATOR = /(?<!\\),/;
+
 /** Splits a field selector on unescaped commas and unescapes `\,`, `\=` and `\\` in values. */
 export function compileFieldSelector(selector: string): { fields: string[]; matches: FieldPredicate } {
   const text = selector.trim();
   if (text === "") return { fields: [], matches: () => true };
   const reqs: { field: string; negate: boolean; value: string }[] = [];
-  for (const raw of text.split(/(?<!\\),/)) {
+  for (const raw of text.split(FIELD_REQUIREMENT_SEPARATOR)) {
     const m = /^\s*([A-Za-z0-9_.-]+)\s*(==|=|!=)(.*)$/.exec(raw);
     if (!m) throw new SelectorError(`invalid field selector requirement "${raw}"`);
     const value = m[3]!.replace(/\\([,=\\])/g, "$1");
@@ -122,4 +125,20 @@ export function compileFieldSelector(selector: string): { fields: string[]; matc
     fields: reqs.map((r) => r.field),
     matches: (read) => reqs.every((r) => (read(r.field) === r.value) !== r.negate),
   };
+}
+
+/**
+ * How many requirements a label or field selector holds, split as compiling it would split it: what
+ * matching it costs per object, known without compiling it. A label selector with unbalanced
+ * parentheses counts its commas; compiling it reports the mistake.
+ */
+export function selectorRequirementCount(kind: "label" | "field", selector: string): number {
+  const text = selector.trim();
+  if (text === "") return 0;
+  if (kind === "field") return text.split(FIELD_REQUIREMENT_SEPARATOR).length;
+  try {
+    return splitRequirements(text).length;
+  } catch {
+    return text.split(",").length;
+  }
 }

@@ -22,6 +22,11 @@ export interface StoredResource {
   /** The kind's field-selector fields (spec.nodeName, status.phase, …) that have a value. */
   readonly fields: Readonly<Record<string, string>>;
   readonly object: KubeObject;
+  /**
+   * Characters of the JSON text the graph keeps for the object besides its labels, annotations and
+   * owners: what reading `object`, `spec` or `status` costs, known without parsing.
+   */
+  readonly textLength: number;
 }
 
 /** What a ResourceFilter looks at: enough to decide a match, without the object itself. */

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Counter, Registry } from "prom-client";
 import { ErrorCode } from "../api/index.js";
+import { quoteExcerpt } from "../graph/index.js";
 import { credentialOfHeaders } from "./auth.js";
+import { type HostPolicy, hostAllowed } from "./host.js";
 import type { Readiness } from "./options.js";
 import { originAllowed } from "./origin.js";
 import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
@@ -11,6 +13,7 @@ export interface HttpRoutesOptions {
   yoga: MeshsyncYoga;
   token: string | undefined;
   allowedOrigins: readonly string[] | undefined;
+  hosts: HostPolicy;
   readiness: () => Readiness;
   registry: Registry;
   rejected: Counter<"reason">;
@@ -50,6 +53,21 @@ function unauthorized(response: ServerResponse): void {
   );
 }
 
+/**
+ * The content types a page on another site may POST without a CORS preflight (an HTML form, or
+ * fetch in no-cors mode). GraphQL clients send application/json; refusing these means a cross-site
+ * POST never runs, whatever the Origin check would have said.
+ */
+const crossSiteContentTypes = new Set([
+  "application/x-www-form-urlencoded",
+  "multipart/form-data",
+  "text/plain",
+]);
+
+function mediaTypeOf(request: IncomingMessage): string {
+  return (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
 function readinessOf(readiness: () => Readiness): Readiness {
   try {
     return readiness();
@@ -62,13 +80,21 @@ function readinessOf(readiness: () => Readiness): Readiness {
 export function createHttpHandler(
   options: HttpRoutesOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const { yoga, token, allowedOrigins, readiness, registry, rejected, logger } = options;
+  const { yoga, token, allowedOrigins, hosts, readiness, registry, rejected, logger } = options;
   return (request, response) => {
     let url: URL;
     try {
       url = new URL(request.url ?? "/", "http://localhost");
     } catch {
       return sendText(response, 400, "bad request target");
+    }
+    if (!hostAllowed(request, hosts)) {
+      rejected.inc({ reason: "host" });
+      return sendText(
+        response,
+        403,
+        `host ${quoteExcerpt(request.headers.host ?? "")} is not allowed: list it with --allowed-host, or set a token`,
+      );
     }
     switch (url.pathname) {
       case "/healthz":
@@ -80,6 +106,11 @@ export function createHttpHandler(
           : sendText(response, 503, `not ready: ${state.reason ?? "starting"}`);
       }
       case "/metrics":
+        // Prometheus sends the token from its scrape config (authorization: { credentials: … }).
+        if (token !== undefined && credentialOfHeaders(request.headers, token) !== "valid") {
+          rejected.inc({ reason: "unauthorized" });
+          return unauthorized(response);
+        }
         registry.metrics().then(
           (text) => {
             response.writeHead(200, { "content-type": registry.contentType });
@@ -92,9 +123,17 @@ export function createHttpHandler(
         );
         return;
       case graphqlPath:
-        if (!originAllowed(request, allowedOrigins)) {
+        if (!originAllowed(request, allowedOrigins, hosts)) {
           rejected.inc({ reason: "origin" });
           return sendText(response, 403, "origin not allowed");
+        }
+        if (request.method === "POST" && crossSiteContentTypes.has(mediaTypeOf(request))) {
+          rejected.inc({ reason: "content_type" });
+          return sendText(
+            response,
+            415,
+            `content type ${quoteExcerpt(mediaTypeOf(request))} is not accepted: send application/json`,
+          );
         }
         if (token !== undefined && !needsNoToken(request, url)) {
           if (credentialOfHeaders(request.headers, token) !== "valid") {

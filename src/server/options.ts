@@ -16,6 +16,16 @@ export interface ServerLimits extends QueryLimits, ApiLimits {
   maxDocumentChars: number;
   /** Lexical tokens in one document; stops the parser early on a huge document. */
   maxTokens: number;
+  /**
+   * Brackets ({, ( and [) open at once, checked before parsing: well above maxDepth plus the deepest
+   * argument value the schema takes, so it refuses only what the depth rule would refuse anyway, and
+   * far below what overflows the parser's stack (a few thousand).
+   */
+  maxNesting: number;
+  /** What one operation may cost (src/server/query-cost.ts); for a subscription, one delivered change. */
+  maxCost: number;
+  /** Bytes resolvers may put into one response (one change, for a subscription) before it is stopped. */
+  maxResponseBytes: number;
   /** Bytes in one HTTP request body or WebSocket message. */
   maxRequestBytes: number;
   /** Concurrent operations on one WebSocket. */
@@ -30,6 +40,10 @@ export const defaultServerLimits: ServerLimits = {
   maxFields: 1500,
   maxDocumentChars: 64 * 1024,
   maxTokens: 5000,
+  maxNesting: 64,
+  // Four pages of a thousand whole objects, or about 100,000 small fields.
+  maxCost: 100_000,
+  maxResponseBytes: 16 * 1024 * 1024,
   maxRequestBytes: 1024 * 1024,
   maxSubscriptionsPerSocket: 100,
   maxConnections: 1000,
@@ -52,6 +66,11 @@ export interface ServerOptions {
   logger: Logger;
   /** Browser origins allowed to open the WebSocket; any origin when absent. */
   allowedOrigins?: readonly string[] | undefined;
+  /**
+   * Without a token, the host names besides loopback names and IP addresses that requests may be
+   * addressed to (a leading dot allows subdomains): the defence against DNS rebinding.
+   */
+  allowedHosts?: readonly string[] | undefined;
   limits?: Partial<ServerLimits> | undefined;
   /** Where the server's metrics go, so the engine can add its own beside them; a fresh registry when absent. */
   registry?: Registry | undefined;

@@ -7,6 +7,7 @@ import type {
 } from "graphql";
 import { GraphQLError, Kind } from "graphql";
 import { ErrorCode } from "../api/index.js";
+import { quoteExcerpt } from "../graph/index.js";
 
 /** Bounds on the shape of a GraphQL document, checked before anything executes. */
 export interface QueryLimits {
@@ -80,7 +81,7 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
         for (const definition of document.definitions) {
           if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
           const shape = meter.measure(definition.selectionSet);
-          const name = definition.name ? ` "${definition.name.value}"` : "";
+          const name = definition.name ? ` ${quoteExcerpt(definition.name.value)}` : "";
           if (shape.depth > limits.maxDepth) {
             context.reportError(
               limitError(`operation${name} is ${shape.depth} levels deep; the limit is ${limits.maxDepth}`),

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApiContext } from "../api/index.js";
+import type { HostPolicy } from "./host.js";
 import { createHttpHandler } from "./http-routes.js";
 import { createServerMetrics } from "./metrics.js";
 import { defaultServerLimits, type ServerLimits, type ServerOptions } from "./options.js";
@@ -41,6 +42,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   if (token !== undefined && token.trim() === "") throw new InsecureBindError("the token must not be empty");
   const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
+  const hosts: HostPolicy = { allowedHosts: options.allowedHosts ?? [], tokenRequired: token !== undefined };
   const metrics = createServerMetrics(graph, options.registry);
   const context = createApiContext({
     graph,
@@ -62,6 +64,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       yoga,
       token,
       allowedOrigins: options.allowedOrigins,
+      hosts,
       readiness: options.readiness,
       registry: metrics.registry,
       rejected: metrics.rejected,
@@ -72,6 +75,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     yoga,
     token,
     allowedOrigins: options.allowedOrigins,
+    hosts,
     limits,
     logger,
     rejected: metrics.rejected,

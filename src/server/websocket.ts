@@ -9,6 +9,7 @@ import type { Counter } from "prom-client";
 import { type WebSocket, WebSocketServer } from "ws";
 import { ErrorCode } from "../api/index.js";
 import { credentialOfConnectionParams, credentialOfHeaders } from "./auth.js";
+import type { HostPolicy } from "./host.js";
 import type { ServerLimits } from "./options.js";
 import { originAllowed } from "./origin.js";
 import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
@@ -17,6 +18,7 @@ export interface GraphqlWebSocketOptions {
   yoga: MeshsyncYoga;
   token: string | undefined;
   allowedOrigins: readonly string[] | undefined;
+  hosts: HostPolicy;
   limits: ServerLimits;
   logger: Logger;
   rejected: Counter<"reason">;
@@ -77,7 +79,7 @@ export function attachGraphqlWebSocket(server: Server, options: GraphqlWebSocket
       refuseUpgrade(socket, 404);
       return;
     }
-    if (!originAllowed(request, allowedOrigins)) {
+    if (!originAllowed(request, allowedOrigins, options.hosts)) {
       rejected.inc({ reason: "origin" });
       logger.info({ origin: request.headers.origin }, "websocket refused: origin not allowed");
       refuseUpgrade(socket, 403);

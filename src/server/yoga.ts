@@ -1,6 +1,7 @@
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import { type ApiContext, schema } from "../api/index.js";
+import { useBoundedErrors } from "./error-excerpts.js";
 import { useQueryLimits } from "./limits-plugin.js";
 import type { ServerLimits } from "./options.js";
 
@@ -52,6 +53,6 @@ export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
         : { origin: [...options.allowedOrigins], credentials: true, methods: ["GET", "POST"] },
     logging: yogaLogger(options.logger),
     maxRequestBodySize: options.limits.maxRequestBytes,
-    plugins: [useQueryLimits(options.limits), ...options.plugins],
+    plugins: [useBoundedErrors(), useQueryLimits(options.limits), ...options.plugins],
   });
 }

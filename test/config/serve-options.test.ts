@@ -4,6 +4,24 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, resolveServeOptions } from "../../src/config/index.js";
 
+/** A config file with this YAML text, in a fresh directory; returns its path. */
+function configFile(yaml: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "meshsync-config-")), "config.yaml");
+  writeFileSync(file, yaml);
+  return file;
+}
+
+/** The message resolveServeOptions throws, or a failure when it does not throw a ConfigError. */
+function refusal(...args: Parameters<typeof resolveServeOptions>): string {
+  try {
+    resolveServeOptions(...args);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error("accepted");
+}
+
 describe("resolveServeOptions", () => {
   it("defaults to loopback, port 8080, secrets redacted", () => {
     const options = resolveServeOptions({}, {});
@@ -36,18 +54,116 @@ describe("resolveServeOptions", () => {
   });
 
   it("explains bad values and unreadable files", () => {
-    expect(() => resolveServeOptions({ port: "http" }, {})).toThrow(ConfigError);
-    expect(() => resolveServeOptions({ retainedChanges: "0" }, {})).toThrow(/positive integer/);
-    expect(() => resolveServeOptions({ config: "/nonexistent/meshsync.yaml" }, {})).toThrow(
-      /cannot read config file/,
+    expect(refusal({ port: "http" }, {})).toBe(
+      '--port: expected a port (an integer from 0 to 65535), got "http"',
     );
-    const dir = mkdtempSync(join(tmpdir(), "meshsync-config-"));
-    writeFileSync(join(dir, "bad.yaml"), "- just\n- a list\n");
-    expect(() => resolveServeOptions({ config: join(dir, "bad.yaml") }, {})).toThrow(/expected a mapping/);
+    expect(refusal({ retainedChanges: "0" }, {})).toBe(
+      '--retained-changes: expected an integer from 1 to 10000000, got "0"',
+    );
+    expect(refusal({ config: "/nonexistent/meshsync.yaml" }, {})).toMatch(
+      /^cannot read config file \/nonexistent\/meshsync.yaml: ENOENT/,
+    );
+    const list = configFile("- just\n- a list\n");
+    expect(refusal({ config: list }, {})).toBe(`${list}: expected a mapping of settings, got a list`);
+    const broken = configFile("port: [8080\n");
+    expect(refusal({ config: broken }, {}).startsWith(`${broken} is not valid YAML: Flow sequence`)).toBe(
+      true,
+    );
+    expect(refusal({ config: broken }, {})).not.toContain("\n");
   });
 
-  it("lets the operator opt out of Secret redaction the MeshSync way", () => {
+  it("lets the operator opt out of Secret redaction the MeshSync way, and only with exactly false", () => {
     expect(resolveServeOptions({}, { MESHSYNC_REDACT_SECRETS: "false" }).revealSecrets).toBe(true);
+    for (const value of ["true", "False", "no", "0", ""]) {
+      expect(resolveServeOptions({}, { MESHSYNC_REDACT_SECRETS: value }).revealSecrets).toBe(false);
+    }
+  });
+
+  it("takes DEBUG=true as MeshSync does, and leaves other tools' DEBUG values alone", () => {
+    expect(resolveServeOptions({}, { DEBUG: "true" }).logLevel).toBe("debug");
+    expect(resolveServeOptions({}, { DEBUG: "express:*" }).logLevel).toBe("info");
+    expect(resolveServeOptions({}, { DEBUG: "true", MESHSYNC_LOG_LEVEL: "warn" }).logLevel).toBe("warn");
+  });
+});
+
+describe("strict settings", () => {
+  it("refuses YAML values of the wrong type instead of guessing, naming the file and key", () => {
+    for (const [yaml, message] of [
+      ['revealSecrets: "false"', 'revealSecrets: expected true or false, got "false" (a string)'],
+      ["revealSecrets: no", 'revealSecrets: expected true or false, got "no" (a string)'],
+      [
+        "token: 123456",
+        "token: expected a token of visible ASCII characters, without spaces, got 123456 (a number)",
+      ],
+      ['host: 0.0.0.0\ninsecure: "no"', 'insecure: expected true or false, got "no" (a string)'],
+      ['port: "8080"', 'port: expected a port (an integer from 0 to 65535), got "8080" (a string)'],
+      ["retainedChanges: 1.5", "retainedChanges: expected an integer from 1 to 10000000, got 1.5 (a number)"],
+      [
+        "allowedOrigins: [https://ui.example/]",
+        'allowedOrigins: expected a list of origins such as https://meshery.example (scheme, host and optional port, no path), got "https://ui.example/" (a string)',
+      ],
+    ] as const) {
+      const file = configFile(`${yaml}\n`);
+      expect(refusal({ config: file }, {})).toBe(`${file}: ${message}`);
+    }
+  });
+
+  it("refuses unknown keys by name and suggests the setting meant", () => {
+    const typo = configFile("prot: 9000\n");
+    expect(refusal({ config: typo }, {})).toBe(`${typo}: unknown setting "prot" (did you mean "port"?)`);
+    const near = configFile("revealSecret: true\n");
+    expect(refusal({ config: near }, {})).toBe(
+      `${near}: unknown setting "revealSecret" (did you mean "revealSecrets"?)`,
+    );
+    const unrelated = configFile("colour: blue\n");
+    expect(refusal({ config: unrelated }, {})).toBe(`${unrelated}: unknown setting "colour"`);
+  });
+
+  it("reads a flag's text and the environment's with the same rule, and names the source", () => {
+    expect(refusal({ port: "80x" }, {})).toBe(
+      '--port: expected a port (an integer from 0 to 65535), got "80x"',
+    );
+    expect(refusal({}, { MESHSYNC_PORT: "80x" })).toBe(
+      'MESHSYNC_PORT: expected a port (an integer from 0 to 65535), got "80x"',
+    );
+    expect(refusal({ port: "0x50" }, {})).toMatch(/^--port: /);
+    expect(refusal({ port: "1e3" }, {})).toMatch(/^--port: /);
+    expect(resolveServeOptions({ port: "8081" }, { MESHSYNC_PORT: "8082" }).port).toBe(8081);
+    expect(resolveServeOptions({}, { MESHSYNC_PORT: "8082" }).port).toBe(8082);
+  });
+
+  it("reads only the winning source, so a variable a flag overrides does not stand in the way", () => {
+    // Kubernetes sets MESHSYNC_PORT=tcp://… in pods of a namespace with a Service named meshsync.
+    const env = { MESHSYNC_PORT: "tcp://10.96.0.12:8080" };
+    expect(resolveServeOptions({ port: "8080" }, env).port).toBe(8080);
+    expect(refusal({}, env)).toBe(
+      'MESHSYNC_PORT: expected a port (an integer from 0 to 65535), got "tcp://10.96.0.12:8080"',
+    );
+  });
+
+  it("refuses a blank or spaced token, an unknown log level and a malformed host from any source", () => {
+    expect(refusal({ token: " " }, {})).toBe(
+      '--token: expected a token of visible ASCII characters, without spaces, got " "',
+    );
+    expect(refusal({}, { MESHSYNC_TOKEN: "two words" })).toMatch(/^MESHSYNC_TOKEN: expected a token/);
+    expect(refusal({ logLevel: "loud" }, {})).toBe(
+      '--log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    );
+    expect(refusal({ host: "http://0.0.0.0" }, {})).toBe(
+      '--host: expected a host name or IP address (no scheme, no port), got "http://0.0.0.0"',
+    );
+    expect(refusal({ allowedHost: ["meshsync.example:8080"] }, {})).toMatch(
+      /^--allowed-host: expected a list of host names/,
+    );
+    expect(
+      resolveServeOptions({ allowedHost: ["meshsync.example", ".corp.example"] }, {}).allowedHosts,
+    ).toEqual(["meshsync.example", ".corp.example"]);
+  });
+
+  it("quotes at most an excerpt of a huge bad value", () => {
+    const message = refusal({ port: "9".repeat(100_000) }, {});
+    expect(message.length).toBeLessThan(300);
+    expect(message).toContain("(100000 characters)");
   });
 });
 

@@ -17,6 +17,7 @@ const resource = (name: string): StoredResource => ({
   ownerReferences: [],
   fields: {},
   object: {},
+  textLength: 2,
 });
 
 describe("ChangeLog", () => {

@@ -1,11 +1,12 @@
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
+import { ErrorCode } from "../../src/api/index.js";
+import { cluster, configMapType, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
 import { RawGraphqlSocket } from "./raw-ws.js";
 
 interface RawResult {
   status: number;
-  body: { data?: unknown; errors?: { message: string }[] };
+  body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }
 
 async function post(url: string, body: unknown): Promise<RawResult> {
@@ -190,6 +191,238 @@ describe("query limits", () => {
       await fine.close();
     } finally {
       await small.server.close();
+    }
+  });
+});
+
+/** `{a{a{…}}}` nested `levels` deep: 9 KB at 3000 levels, enough to overflow a recursive parser. */
+function deeplyNested(levels: number): string {
+  return `${"{a".repeat(levels)}${"}".repeat(levels)}`;
+}
+
+describe("bracket nesting", () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  it("refuses a document nested 3000 deep over HTTP with 400 and a coded error, before parsing", async () => {
+    const result = await post(t.server.url, { query: deeplyNested(3000) });
+    expect(result.status).toBe(400);
+    expect(result.body.errors).toHaveLength(1);
+    expect(result.body.errors?.[0]?.message).toBe(
+      "the document nests brackets ({, ( or [) more than 64 deep; the limit is 64",
+    );
+    expect(result.body.errors?.[0]?.extensions?.code).toBe(ErrorCode.QueryTooComplex);
+  });
+
+  it("refuses it over graphql-ws with the same message, never a stack overflow", async () => {
+    const socket = await RawGraphqlSocket.connect(t.server.url);
+    try {
+      socket.subscribe("deep", deeplyNested(3000));
+      const refused = await socket.waitFor((m) => m.id === "deep");
+      expect(refused.type).toBe("error");
+      const text = JSON.stringify(refused.payload);
+      expect(text).toContain("the document nests brackets ({, ( or [) more than 64 deep; the limit is 64");
+      expect(text).not.toMatch(/call stack/i);
+      // The socket goes on serving.
+      socket.subscribe("fine", "{ clusters { id } }");
+      expect((await socket.waitFor((m) => m.id === "fine")).type).toBe("next");
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it("lets through a document as deep as the depth limit, with nested argument values", async () => {
+    // 15 levels of selections, the default maxDepth, beside a filter with an object and lists in it.
+    const deepest = `__schema { types { fields(includeDeprecated: true) { type { ${"ofType { ".repeat(10)}name${" }".repeat(14)}`;
+    const filter = 'resources(filter: { kinds: ["Pod"], namespaces: ["default"] }, first: 1) { totalCount }';
+    const query = `{ ${deepest} ${filter} }`;
+    const result = await post(t.server.url, { query });
+    expect(result.body.errors).toBeUndefined();
+  });
+});
+
+/** A ConfigMap whose data is about `bytes` characters of JSON. */
+function bulkyConfigMap(name: string, bytes: number) {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: "bulk", uid: `uid-bulk-${name}`, resourceVersion: "1" },
+    data: { blob: "x".repeat(bytes) },
+  };
+}
+
+const thirtyPagesOfObjects = `{ ${Array.from(
+  { length: 30 },
+  (_, i) => `a${i}: resources(first: 1000) { edges { node { object } } }`,
+).join(" ")} }`;
+
+describe("operation cost", () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    t.graph.upsert(cluster, podType, pod("a", "default"));
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  it("refuses thirty pages of a thousand whole objects, stating cost and budget, before any resolver", async () => {
+    const list = vi.spyOn(t.graph, "list");
+    try {
+      const result = await post(t.server.url, { query: thirtyPagesOfObjects });
+      expect(result.status).toBe(400);
+      expect(result.body.data).toBeUndefined();
+      expect(result.body.errors).toHaveLength(1);
+      const [error] = result.body.errors ?? [];
+      expect(error?.message).toMatch(/^operation costs 660030; the budget is 100000\. /);
+      expect(error?.extensions).toMatchObject({
+        code: ErrorCode.QueryTooCostly,
+        cost: 660030,
+        budget: 100000,
+      });
+      expect(list).not.toHaveBeenCalled();
+    } finally {
+      list.mockRestore();
+    }
+  });
+
+  it("serves a full page of whole objects, which is within the budget", async () => {
+    const result = await post(t.server.url, {
+      query: "{ resources(first: 1000) { edges { node { name object } } } }",
+    });
+    expect(result.body.errors).toBeUndefined();
+    expect(JSON.stringify(result.body.data)).toContain('"name":"a"');
+  });
+
+  it("prices page sizes given as variables, and the default page size when none is given", async () => {
+    const paged = Array.from(
+      { length: 5 },
+      (_, i) => `p${i}: resources(first: $n) { edges { node { object } } }`,
+    );
+    const query = `query Page($n: Int) { ${paged.join(" ")} unpaged: resources { edges { node { object } } } }`;
+    const small = await post(t.server.url, { query, variables: { n: 10 } });
+    expect(small.body.errors).toBeUndefined();
+    // Five pages of 1000 objects at 22 each, and one of the default 100.
+    const large = await post(t.server.url, { query, variables: { n: 1000 } });
+    expect(large.body.errors?.[0]?.message).toMatch(/^operation "Page" costs 112206; the budget is 100000/);
+  });
+
+  it("counts a selector's requirements, so a 50,000-requirement field selector is refused unevaluated", async () => {
+    const fieldSelector = Array.from({ length: 50_000 }, (_, i) => `metadata.name=n${i}`).join(",");
+    const list = vi.spyOn(t.graph, "list");
+    try {
+      const started = performance.now();
+      const result = await post(t.server.url, {
+        query: "query Big($s: String) { resources(filter: { fieldSelector: $s }) { totalCount } }",
+        variables: { s: fieldSelector },
+      });
+      expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: ErrorCode.QueryTooCostly });
+      expect(result.body.errors?.[0]?.message).toMatch(/costs 500101; the budget is 100000/);
+      expect(list).not.toHaveBeenCalled();
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      list.mockRestore();
+    }
+  });
+
+  it("applies the budget over graphql-ws, to queries and to each change a subscription delivers", async () => {
+    const socket = await RawGraphqlSocket.connect(t.server.url);
+    try {
+      socket.subscribe("pages", thirtyPagesOfObjects);
+      const pages = await socket.waitFor((m) => m.id === "pages" && m.type !== "complete");
+      expect(JSON.stringify(pages.payload)).toContain("costs 660030; the budget is 100000");
+
+      const labelSelector = Array.from({ length: 20_000 }, (_, i) => `k${i}=v`).join(",");
+      socket.subscribe(
+        "changes",
+        "subscription Changes($s: String) { resourceChanges(filter: { labelSelector: $s }) { sequence } }",
+        { s: labelSelector },
+      );
+      const changes = await socket.waitFor((m) => m.id === "changes" && m.type !== "complete");
+      expect(changes.payload).toMatchObject({
+        errors: [
+          {
+            message: expect.stringMatching(/^operation "Changes" costs 200002; the budget is 100000/),
+            extensions: { code: ErrorCode.QueryTooCostly },
+          },
+        ],
+      });
+    } finally {
+      await socket.close();
+    }
+  });
+});
+
+describe("response size", () => {
+  let t: TestServer;
+  const maxResponseBytes = 50_000;
+
+  beforeAll(async () => {
+    t = await startTestServer({ limits: { maxResponseBytes } });
+    for (let i = 0; i < 40; i++) t.graph.upsert(cluster, configMapType, bulkyConfigMap(`cm-${i}`, 2_000));
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  it("stops a response past the cap with one error and no partial data", async () => {
+    const result = await post(t.server.url, {
+      query: "{ resources(first: 40) { edges { node { object } } } }",
+    });
+    expect(result.status).toBe(400);
+    expect(result.body.data).toBeUndefined();
+    expect(result.body.errors).toHaveLength(1);
+    expect(result.body.errors?.[0]?.message).toMatch(
+      /^the response would be larger than 50000 bytes, the most the server sends for one operation/,
+    );
+    expect(result.body.errors?.[0]?.extensions?.code).toBe(ErrorCode.ResponseTooLarge);
+    // Within the cap the same objects are served.
+    const page = await post(t.server.url, {
+      query: "{ resources(first: 20) { edges { node { object } } } }",
+    });
+    expect(page.body.errors).toBeUndefined();
+    expect(JSON.stringify(page.body.data).length).toBeGreaterThan(40_000);
+  });
+
+  it("stops at the first object past the cap instead of reading every one", async () => {
+    const all = t.graph.list({}, { first: 40, after: null }).items;
+    const reads = all.map((resource) => vi.spyOn(resource, "object", "get"));
+    try {
+      await post(t.server.url, { query: "{ resources(first: 40) { edges { node { object } } } }" });
+      const read = reads.filter((spy) => spy.mock.calls.length > 0).length;
+      expect(read).toBeGreaterThan(0);
+      expect(read).toBeLessThan(all.length);
+    } finally {
+      for (const spy of reads) spy.mockRestore();
+    }
+  });
+
+  it("caps each change a subscription delivers, and delivers the next one that fits", async () => {
+    const socket = await RawGraphqlSocket.connect(t.server.url);
+    try {
+      socket.subscribe("changes", "subscription { resourceChanges { type resource { name object } } }");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      t.graph.upsert(cluster, configMapType, bulkyConfigMap("huge", 60_000));
+      t.graph.upsert(cluster, configMapType, bulkyConfigMap("small", 100));
+      const huge = await socket.waitFor((m) => m.id === "changes" && m.type === "next");
+      expect(JSON.stringify(huge.payload)).toContain(ErrorCode.ResponseTooLarge);
+      expect(JSON.stringify(huge.payload)).not.toContain("xxxxxxxxxx");
+      const small = await socket.waitFor(
+        (m) => m.id === "changes" && m.type === "next" && JSON.stringify(m.payload).includes('"small"'),
+      );
+      expect(JSON.stringify(small.payload)).not.toContain("errors");
+    } finally {
+      await socket.close();
     }
   });
 });

@@ -18,6 +18,48 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
+/** `meshsync <args>` as a child process, with no kubeconfig and a home of its own unless `env` says otherwise. */
+function spawnMeshsync(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: { ...process.env, KUBECONFIG: "", HOME: mkdtempSync(join(tmpdir(), "meshsync-home-")), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+export interface FinishedProcess {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `meshsync <args>` to its end, for commands that must stop by themselves (a mistake, a snapshot). */
+export function runMeshsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 30_000,
+): Promise<FinishedProcess> {
+  const child = spawnMeshsync(args, env);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`meshsync ${args.join(" ")} kept running:\n${stdout}${stderr}`));
+    }, timeoutMs);
+    child.once("exit", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 /**
  * Starts `meshsync <args>` as a real process and resolves once its first stdout line names the
  * address it listens on, as the CLI contract promises.
@@ -27,11 +69,7 @@ export function startMeshsync(
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 45_000,
 ): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: root,
-    env: { ...process.env, KUBECONFIG: "", HOME: mkdtempSync(join(tmpdir(), "meshsync-home-")), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnMeshsync(args, env);
   let output = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     output += chunk.toString();

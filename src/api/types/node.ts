@@ -1,5 +1,5 @@
 import { decodeGlobalID } from "@pothos/plugin-relay";
-import type { StoredResource } from "../../graph/index.js";
+import { quoteExcerpt, type StoredResource } from "../../graph/index.js";
 import { builder } from "../builder.js";
 import type { ApiContext } from "../context.js";
 import { badInput } from "../errors.js";
@@ -11,9 +11,11 @@ function resourceByGlobalId(context: ApiContext, id: string): StoredResource | n
   try {
     decoded = decodeGlobalID(id);
   } catch {
-    throw badInput(`"${id}" is not an id this server issued`);
+    throw badInput(`${quoteExcerpt(id)} is not an id this server issued`);
   }
-  if (decoded.typename !== resourceTypename) throw badInput(`"${id}" is not the id of a ${resourceTypename}`);
+  if (decoded.typename !== resourceTypename) {
+    throw badInput(`${quoteExcerpt(id)} is not the id of a ${resourceTypename}`);
+  }
   return context.graph.get(decoded.id) ?? null;
 }
 

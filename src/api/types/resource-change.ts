@@ -1,6 +1,7 @@
 import { compileFilter } from "../../graph/index.js";
 import { builder } from "../builder.js";
 import { type ChangeEvent, openChangeStream } from "../change-stream.js";
+import { costOf } from "../cost.js";
 import { asClientError } from "../errors.js";
 import { ResourceNode } from "./resource.js";
 import { ResourceFilterInput } from "./resource-filter.js";
@@ -30,6 +31,8 @@ builder.subscriptionField("resourceChanges", (t) =>
     description:
       "Every change to a matching object. With `since` (a sequence from a query or an earlier change) the " +
       "retained changes after it come first, then live ones; when `since` is too old or foreign, RESYNC first.",
+    // Costed per delivered change: the selection once, plus the filter that every change is matched against.
+    extensions: costOf({ filterArgument: "filter" }),
     args: {
       filter: t.arg({ type: ResourceFilterInput }),
       since: t.arg.string(),

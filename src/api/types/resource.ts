@@ -2,6 +2,7 @@ import type { StoredResource } from "../../graph/index.js";
 import type { OwnerReference } from "../../kube/types.js";
 import { builder } from "../builder.js";
 import type { ApiContext } from "../context.js";
+import { costOf } from "../cost.js";
 import { asClientError, badInput } from "../errors.js";
 import { ClusterObject, clusterById } from "./cluster.js";
 import { JsonScalar } from "./json.js";
@@ -18,9 +19,27 @@ const OwnerReferenceObject = builder.objectRef<OwnerReference>("OwnerReference")
   }),
 });
 
+/** Characters a string map takes as JSON, near enough: quotes, colon and comma around each entry. */
+function mapTextLength(map: Readonly<Record<string, string>>): number {
+  let length = 2;
+  for (const key in map) length += key.length + (map[key]?.length ?? 0) + 6;
+  return length;
+}
+
+/** Counts what a field returns into the response before returning it (see ResponseMeter). */
+function charged<T>(context: ApiContext, root: unknown, bytes: number, value: () => T): T {
+  context.responseMeter?.charge(root, bytes);
+  return value();
+}
+
 function topLevelField(resource: StoredResource, field: string): unknown {
   return resource.object[field] ?? null;
 }
+
+// Weights for the cost rule: a whole object is worth about twenty small fields, spec or status ten.
+const objectCost = costOf({ weight: 20 });
+const specCost = costOf({ weight: 10 });
+const mapCost = costOf({ weight: 5 });
 
 export const ResourceNode = builder.node(builder.objectRef<StoredResource>("Resource"), {
   description: "One Kubernetes object of a watched cluster, as last seen.",
@@ -43,21 +62,48 @@ export const ResourceNode = builder.node(builder.objectRef<StoredResource>("Reso
     labels: t.field({
       type: JsonScalar,
       description: "A map of label name to value.",
-      resolve: (r) => r.labels,
+      extensions: costOf({ weight: 2 }),
+      resolve: (r, _args, context, info) =>
+        charged(context, info.rootValue, mapTextLength(r.labels), () => r.labels),
     }),
     annotations: t.field({
       type: JsonScalar,
       description: "A map of annotation name to value.",
-      resolve: (r) => r.annotations,
+      extensions: mapCost,
+      resolve: (r, _args, context, info) =>
+        charged(context, info.rootValue, mapTextLength(r.annotations), () => r.annotations),
     }),
-    ownerReferences: t.field({ type: [OwnerReferenceObject], resolve: (r) => [...r.ownerReferences] }),
-    spec: t.field({ type: JsonScalar, nullable: true, resolve: (r) => topLevelField(r, "spec") }),
-    status: t.field({ type: JsonScalar, nullable: true, resolve: (r) => topLevelField(r, "status") }),
+    ownerReferences: t.field({
+      type: [OwnerReferenceObject],
+      extensions: costOf({ size: 2 }),
+      resolve: (r) => [...r.ownerReferences],
+    }),
+    spec: t.field({
+      type: JsonScalar,
+      nullable: true,
+      extensions: specCost,
+      resolve: (r, _args, context, info) =>
+        charged(context, info.rootValue, r.textLength, () => topLevelField(r, "spec")),
+    }),
+    status: t.field({
+      type: JsonScalar,
+      nullable: true,
+      extensions: specCost,
+      resolve: (r, _args, context, info) =>
+        charged(context, info.rootValue, r.textLength, () => topLevelField(r, "status")),
+    }),
     object: t.field({
       type: JsonScalar,
       description:
         "The whole object, without metadata.managedFields; Secret data is redacted unless enabled.",
-      resolve: (r) => r.object,
+      extensions: objectCost,
+      resolve: (r, _args, context, info) =>
+        charged(
+          context,
+          info.rootValue,
+          r.textLength + mapTextLength(r.labels) + mapTextLength(r.annotations),
+          () => r.object,
+        ),
     }),
   }),
 });
@@ -111,6 +157,7 @@ builder.queryField("resources", (t) =>
     type: ResourceConnectionObject,
     description:
       "The objects that match the filter, in a stable order (cluster, namespace, kind, name, uid).",
+    extensions: costOf({ size: { pageArgument: "first" }, filterArgument: "filter" }),
     args: {
       filter: t.arg({ type: ResourceFilterInput }),
       first: t.arg.int({

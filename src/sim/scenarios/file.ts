@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../object-api.js";
 import { ScenarioBuilder } from "./context.js";
+import { ScenarioError } from "./scenario-error.js";
 
 /** True when a scenario name refers to a file rather than a built-in scenario. */
 export function isFileScenario(name: string): boolean {
@@ -39,7 +40,7 @@ export function loadScenarioFile(name: string, seed: number): KubeObject[] {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new Error(
+    throw new ScenarioError(
       `scenario file ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
@@ -48,14 +49,14 @@ export function loadScenarioFile(name: string, seed: number): KubeObject[] {
     try {
       collect(JSON.parse(text), values);
     } catch (error) {
-      throw new Error(
+      throw new ScenarioError(
         `scenario file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   } else {
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) {
-        throw new Error(
+        throw new ScenarioError(
           `scenario file ${path} is not valid YAML: ${doc.errors[0]?.message ?? "parse error"}`,
         );
       }
@@ -65,13 +66,13 @@ export function loadScenarioFile(name: string, seed: number): KubeObject[] {
   const stamp = new ScenarioBuilder(seed);
   return values.map((value, index) => {
     const where = `scenario file ${path}, object ${index + 1}`;
-    if (!isObject(value)) throw new Error(`${where} is not an object`);
+    if (!isObject(value)) throw new ScenarioError(`${where} is not an object`);
     if (typeof value.apiVersion !== "string" || value.apiVersion === "")
-      throw new Error(`${where} has no apiVersion`);
-    if (typeof value.kind !== "string" || value.kind === "") throw new Error(`${where} has no kind`);
+      throw new ScenarioError(`${where} has no apiVersion`);
+    if (typeof value.kind !== "string" || value.kind === "") throw new ScenarioError(`${where} has no kind`);
     const metadata = value.metadata;
     if (!isObject(metadata) || typeof metadata.name !== "string" || metadata.name === "") {
-      throw new Error(`${where} (${value.kind}) has no metadata.name`);
+      throw new ScenarioError(`${where} (${value.kind}) has no metadata.name`);
     }
     if (typeof metadata.uid !== "string") metadata.uid = stamp.uid();
     if (typeof metadata.creationTimestamp !== "string") metadata.creationTimestamp = stamp.timestamp();

@@ -4,10 +4,12 @@ import { generateFromSpec } from "./build/index.js";
 import { generateWithCrds } from "./crds.js";
 import { demoSpec } from "./demo.js";
 import { isFileScenario, loadScenarioFile } from "./file.js";
+import { ScenarioError } from "./scenario-error.js";
 import { sizedSpec, sizes } from "./sizes.js";
 
 export { formatTime, LiveStamp, type Stamp } from "./context.js";
 export { isFileScenario } from "./file.js";
+export { ScenarioError } from "./scenario-error.js";
 export { type SizeTarget, sizes } from "./sizes.js";
 
 const generators: Record<string, (seed: number) => KubeObject[]> = {
@@ -33,7 +35,7 @@ export function generateScenario(name: string, seed: number): KubeObject[] {
   if (isFileScenario(name)) return loadScenarioFile(name, seed);
   const generate = generators[name];
   if (!generate) {
-    throw new Error(
+    throw new ScenarioError(
       `unknown scenario "${name}": use one of ${scenarioNames.join(", ")}, or a .yaml/.json file`,
     );
   }

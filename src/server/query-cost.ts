@@ -1,0 +1,214 @@
+import type {
+  DocumentNode,
+  FieldNode,
+  FragmentDefinitionNode,
+  GraphQLField,
+  GraphQLNamedType,
+  GraphQLSchema,
+  SelectionSetNode,
+} from "graphql";
+import {
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+} from "graphql";
+import { costExtensionKey, ErrorCode, type FieldCost } from "../api/index.js";
+import { quoteExcerpt, selectorRequirementCount } from "../graph/index.js";
+
+export interface CostLimits {
+  /** The most one operation may cost; for a subscription, what one delivered change may cost. */
+  maxCost: number;
+  /** The page size a list gets when its page-size argument is absent, as the resolver uses it. */
+  defaultPageSize: number;
+  /** The largest page the resolver serves; a larger one is its error to report, so it is priced at this. */
+  maxPageSize: number;
+}
+
+/** What one requirement of a label or field selector costs: it is evaluated against every object scanned. */
+export const selectorRequirementCost = 10;
+
+/** Costs past this are all "too much"; keeping them finite keeps the arithmetic exact. */
+const costCeiling = Number.MAX_SAFE_INTEGER;
+
+type Variables = Record<string, unknown>;
+
+function fieldCostOf(field: GraphQLField<unknown, unknown>): FieldCost {
+  const cost = field.extensions?.[costExtensionKey];
+  return cost !== null && typeof cost === "object" ? (cost as FieldCost) : {};
+}
+
+/**
+ * The requirement count of a ResourceFilter's selectors. Counted by the graph's own selector
+ * splitting, so that what is charged is what matching will evaluate.
+ */
+export function filterRequirements(filter: unknown): number {
+  if (filter === null || typeof filter !== "object") return 0;
+  const { labelSelector, fieldSelector } = filter as { labelSelector?: unknown; fieldSelector?: unknown };
+  return (
+    (typeof labelSelector === "string" ? selectorRequirementCount("label", labelSelector) : 0) +
+    (typeof fieldSelector === "string" ? selectorRequirementCount("field", fieldSelector) : 0)
+  );
+}
+
+/**
+ * Prices one operation against the schema's cost extensions (src/api/cost.ts): every field adds its
+ * weight (1 unless it says otherwise) and its selectors' requirements, and its sub-selection times
+ * its size, so `first: 1000` under thirty aliases costs thirty thousand nodes. Fragments are priced
+ * once each however often they are spread, so a fragment bomb is priced in linear time. Fields that
+ * @skip or @include leave out cost nothing.
+ */
+class CostMeter {
+  private readonly fragmentCosts = new Map<string, number>();
+  private readonly entered = new Set<string>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+    private readonly variables: Variables,
+    private readonly pages: Omit<CostLimits, "maxCost">,
+  ) {}
+
+  selectionSet(selectionSet: SelectionSetNode | undefined, parent: GraphQLNamedType | undefined): number {
+    if (selectionSet === undefined || parent === undefined) return 0;
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (!this.included(selection)) continue;
+      let cost: number;
+      if (selection.kind === Kind.FIELD) {
+        cost = this.field(selection, parent);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition
+          ? this.schema.getType(selection.typeCondition.name.value)
+          : parent;
+        cost = this.selectionSet(selection.selectionSet, type);
+      } else {
+        cost = this.fragment(selection.name.value);
+      }
+      total = Math.min(costCeiling, total + cost);
+    }
+    return total;
+  }
+
+  private field(node: FieldNode, parent: GraphQLNamedType): number {
+    const definition = this.definition(node.name.value, parent);
+    if (definition === undefined) return 0;
+    if (definition === TypeNameMetaFieldDef) return 0;
+    const declared = fieldCostOf(definition);
+    let args: Record<string, unknown> = {};
+    try {
+      args = getArgumentValues(definition, node, this.variables);
+    } catch {
+      // Arguments that do not coerce fail at execution with their own error; they cost the defaults.
+    }
+    const own = declared.weight ?? 1;
+    const selectors =
+      declared.filterArgument === undefined
+        ? 0
+        : filterRequirements(args[declared.filterArgument]) * selectorRequirementCost;
+    const size = this.size(declared.size, args);
+    const inner = this.selectionSet(node.selectionSet, getNamedType(definition.type));
+    return Math.min(costCeiling, own + selectors + size * inner);
+  }
+
+  private size(size: FieldCost["size"], args: Record<string, unknown>): number {
+    if (size === undefined) return 1;
+    if (typeof size === "number") return size;
+    const given = args[size.pageArgument];
+    if (typeof given !== "number") return this.pages.defaultPageSize;
+    return Math.min(Math.max(0, given), this.pages.maxPageSize);
+  }
+
+  private definition(name: string, parent: GraphQLNamedType): GraphQLField<unknown, unknown> | undefined {
+    if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+    if (parent === this.schema.getQueryType()) {
+      if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+      if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+    }
+    if (!isObjectType(parent) && !isInterfaceType(parent)) return undefined;
+    return parent.getFields()[name];
+  }
+
+  private fragment(name: string): number {
+    const known = this.fragmentCosts.get(name);
+    if (known !== undefined) return known;
+    // A cycle is reported by the standard NoFragmentCycles rule; here it just stops the walk.
+    if (this.entered.has(name)) return 0;
+    const definition = this.fragments.get(name);
+    if (definition === undefined) return 0;
+    this.entered.add(name);
+    const cost = this.selectionSet(
+      definition.selectionSet,
+      this.schema.getType(definition.typeCondition.name.value),
+    );
+    this.entered.delete(name);
+    this.fragmentCosts.set(name, cost);
+    return cost;
+  }
+
+  private included(node: FieldNode | SelectionSetNode["selections"][number]): boolean {
+    try {
+      if (getDirectiveValues(GraphQLSkipDirective, node, this.variables)?.if === true) return false;
+      if (getDirectiveValues(GraphQLIncludeDirective, node, this.variables)?.if === false) return false;
+    } catch {
+      // A directive whose argument does not coerce fails at execution; until then it is selected.
+    }
+    return true;
+  }
+}
+
+export interface CostedOperation {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName?: string | null | undefined;
+  variableValues?: Variables | null | undefined;
+}
+
+/**
+ * The cost of the operation that would execute, or undefined when it cannot execute at all (no such
+ * operation, variables that do not coerce): execution then reports that itself.
+ */
+export function operationCost(
+  operation: CostedOperation,
+  pages: Omit<CostLimits, "maxCost">,
+): number | undefined {
+  const definition = getOperationAST(operation.document, operation.operationName);
+  if (definition === null || definition === undefined) return undefined;
+  const coerced = getVariableValues(
+    operation.schema,
+    definition.variableDefinitions ?? [],
+    operation.variableValues ?? {},
+    { maxErrors: 1 },
+  );
+  if (coerced.errors !== undefined) return undefined;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const node of operation.document.definitions) {
+    if (node.kind === Kind.FRAGMENT_DEFINITION) fragments.set(node.name.value, node);
+  }
+  const root = operation.schema.getRootType(definition.operation) ?? undefined;
+  const meter = new CostMeter(operation.schema, fragments, coerced.coerced, pages);
+  return meter.selectionSet(definition.selectionSet, root);
+}
+
+/** The error for an operation over budget, or undefined when it is within it. */
+export function costRefusal(operation: CostedOperation, limits: CostLimits): GraphQLError | undefined {
+  const cost = operationCost(operation, limits);
+  if (cost === undefined || cost <= limits.maxCost) return undefined;
+  const name = getOperationAST(operation.document, operation.operationName)?.name?.value;
+  return new GraphQLError(
+    `operation${name ? ` ${quoteExcerpt(name)}` : ""} costs ${cost}; the budget is ${limits.maxCost}. ` +
+      "Page sizes multiply what they contain: ask for smaller pages (first), fewer aliases, " +
+      "or fewer whole-object fields (object, spec, status, annotations)",
+    { extensions: { code: ErrorCode.QueryTooCostly, cost, budget: limits.maxCost, http: { status: 400 } } },
+  );
+}

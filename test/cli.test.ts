@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runMeshsync as meshsync } from "./support/processes.js";
+
+const scenarios = "empty, demo, crds, small, medium, scale";
+
+describe("the CLI answers a user's mistake with one line and status 2", () => {
+  const configDir = mkdtempSync(join(tmpdir(), "meshsync-cli-"));
+  const typo = join(configDir, "typo.yaml");
+  writeFileSync(typo, "prot: 9000\n");
+
+  it.each([
+    [
+      ["serve", "--token", " "],
+      '--token: expected a token of visible ASCII characters, without spaces, got " "',
+    ],
+    [
+      ["serve", "--log-level", "loud"],
+      '--log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ],
+    [["serve", "--port", "http"], '--port: expected a port (an integer from 0 to 65535), got "http"'],
+    [["serve", "--stall-timeout", "0"], '--stall-timeout: expected an integer from 1 to 86400, got "0"'],
+    [
+      ["serve", "--allowed-origin", "meshery.example"],
+      '--allowed-origin: expected a list of origins such as https://meshery.example (scheme, host and optional port, no path), got "meshery.example"',
+    ],
+    [["serve", "--config", typo], `${typo}: unknown setting "prot" (did you mean "port"?)`],
+    [["serve", "--prot", "9000"], "unknown option '--prot' (Did you mean --port?)"],
+    [["serve", "--port"], "option '--port <port>' argument missing"],
+    [
+      ["sim", "--scenario", "nosuch"],
+      `--scenario: unknown scenario "nosuch": use one of ${scenarios}, or a .yaml/.json file`,
+    ],
+    [["sim", "--seed", "-1"], '--seed: expected an integer from 0 to 2147483647, got "-1"'],
+    [["sim", "--churn", "fast"], '--churn: expected a number from 0 to 100000, got "fast"'],
+    [["sim", "--fault", '{"action":"nosuch"}'], expect.stringMatching(/^--fault: /)],
+  ])("meshsync %j", async (args, line) => {
+    const exit = await meshsync(args as string[]);
+    expect(exit.status).toBe(2);
+    expect(exit.stdout).toBe("");
+    expect(exit.stderr).toEqual(expect.stringMatching(/^meshsync: [^\n]*\n$/));
+    expect(exit.stderr.slice("meshsync: ".length, -1)).toEqual(line);
+  });
+
+  it("names the environment variable a bad value came from", async () => {
+    const exit = await meshsync(["serve"], { MESHSYNC_PORT: "80x" });
+    expect(exit.status).toBe(2);
+    expect(exit.stderr).toBe(
+      'meshsync: MESHSYNC_PORT: expected a port (an integer from 0 to 65535), got "80x"\n',
+    );
+  });
+
+  it("reports a missing scenario file in one line", async () => {
+    const exit = await meshsync(["sim", "--scenario", join(configDir, "missing.yaml")]);
+    expect(exit.status).toBe(2);
+    expect(exit.stderr).toMatch(
+      /^meshsync: --scenario: scenario file \S+missing\.yaml cannot be read: ENOENT[^\n]*\n$/,
+    );
+  });
+});
