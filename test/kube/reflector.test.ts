@@ -64,18 +64,30 @@ describe("Reflector", () => {
     });
   });
 
-  it("falls back to one full list when a continue token expires", async () => {
+  it("lists afresh, page by page, when a continue token expires", async () => {
     const a = configMap("a", "uid-a", "5");
+    let firstPages = 0;
     const lw = new FakeListerWatcher((options) => {
-      if (options.continue) return new KubeApiError(410, "continue expired", "Expired");
-      if (options.limit) return { items: [a], resourceVersion: "9", continue: "page2" };
-      return { items: [a, configMap("b", "uid-b", "11")], resourceVersion: "12" };
+      if (options.continue === "page2") return new KubeApiError(410, "continue expired", "Expired");
+      if (options.continue === "again")
+        return { items: [configMap("b", "uid-b", "11")], resourceVersion: "12" };
+      firstPages += 1;
+      return {
+        items: [a],
+        resourceVersion: firstPages === 1 ? "9" : "12",
+        continue: firstPages === 1 ? "page2" : "again",
+      };
     });
     const sink = new RecordingSink();
     startReflector(lw, sink, { pageSize: 1 });
 
     const watch = await lw.nextWatch();
-    expect(lw.listCalls.map((call) => call.limit)).toEqual([1, 1, undefined]);
+    expect(lw.listCalls.map((call) => [call.limit, call.continue])).toEqual([
+      [1, undefined],
+      [1, "page2"],
+      [1, undefined],
+      [1, "again"],
+    ]);
     expect(sink.calls).toEqual([{ op: "replace", uids: ["uid-a", "uid-b"] }]);
     expect(watch.options.resourceVersion).toBe("12");
   });
