@@ -102,6 +102,8 @@ export class ResourceGraph implements ResourceEventSink {
   private readonly byOwner = new IndexMap(); // `${clusterId}/${ownerUid}`
   private readonly byCluster = new IndexMap();
   private readonly byLabel = new IndexMap(); // `${key}=${value}`
+  /** `${clusterId}|${typeName}|${namespace}/${name}` → key: Kubernetes holds one object per name. */
+  private readonly byName = new Map<string, string>();
   private readonly clusterRefs = new Map<string, ClusterRef>();
 
   constructor(options: ResourceGraphOptions = {}) {
@@ -253,6 +255,11 @@ export class ResourceGraph implements ResourceEventSink {
     // An update that carries the resourceVersion we already hold is a replay, not a change.
     if (prev !== undefined && prev.resourceVersion === next.resourceVersion && next.resourceVersion !== "")
       return;
+    // A new uid under a name we hold means the old object was deleted while nobody was told (no
+    // DELETED reached us): it goes first, so no ghost remains beside its successor.
+    const holder = this.byName.get(nameSlotOf(next));
+    const ghost = holder !== undefined && holder !== next.key ? this.objects.get(holder) : undefined;
+    if (ghost !== undefined) this.remove(ghost, ghost);
     if (prev !== undefined) this.unindex(prev);
     this.objects.set(next.key, next);
     this.index(next);
@@ -273,6 +280,7 @@ export class ResourceGraph implements ResourceEventSink {
     for (const owner of r.ownerReferences) this.byOwner.add(`${r.clusterId}/${owner.uid}`, r.key);
     this.byCluster.add(r.clusterId, r.key);
     for (const label in r.labels) this.byLabel.add(`${label}=${r.labels[label]}`, r.key);
+    this.byName.set(nameSlotOf(r), r.key);
   }
 
   private unindex(r: StoredResource): void {
@@ -282,5 +290,11 @@ export class ResourceGraph implements ResourceEventSink {
     for (const owner of r.ownerReferences) this.byOwner.remove(`${r.clusterId}/${owner.uid}`, r.key);
     this.byCluster.remove(r.clusterId, r.key);
     for (const label in r.labels) this.byLabel.remove(`${label}=${r.labels[label]}`, r.key);
+    const slot = nameSlotOf(r);
+    if (this.byName.get(slot) === r.key) this.byName.delete(slot);
   }
+}
+
+function nameSlotOf(r: StoredResource): string {
+  return `${r.clusterId}|${r.typeName}|${r.namespace ?? ""}/${r.name}`;
 }

@@ -5,6 +5,11 @@
 // watch failure waits and relists; every failure waits a jittered, growing delay and tries again,
 // forever. A stream that stays silent past its deadline is closed and reopened, because a half-dead
 // connection never says it is dead.
+//
+// Like client-go's Reflector it holds no copy of the objects: the sink is the store (client-go's
+// Store/Indexer; here the resource graph), and it is the sink that drops an update repeating the
+// resourceVersion it holds and that keeps one object per name. The reflector passes events on as the
+// server typed them, as client-go's watchHandler does, and counts objects for its status.
 import { Backoff } from "./backoff.js";
 import { errorText, KubeApiError, retryAfterMs } from "./errors.js";
 import { type ListerWatcher, type WatchStream, watchErrorOf } from "./list-watch.js";
@@ -12,13 +17,7 @@ import type { Logger } from "./logger.js";
 import { listAll } from "./pager.js";
 import { realSleep, type Sleep } from "./sleep.js";
 import type { SyncPhase, TypeSyncStatus } from "./sync-status.js";
-import {
-  type ClusterRef,
-  type KubeObject,
-  type ResourceEventSink,
-  type ResourceType,
-  resourceTypeName,
-} from "./types.js";
+import { type ClusterRef, type ResourceEventSink, type ResourceType, resourceTypeName } from "./types.js";
 import type { WatchEvent } from "./watch-event.js";
 import { classifyWatchFailure, ShortWatchError, watchRecovery } from "./watch-failure.js";
 
@@ -50,11 +49,6 @@ const DEFAULT_MIN_WATCH_TIMEOUT_SECONDS = 300;
 const DEFAULT_STALL_TIMEOUT_MS = 180_000;
 // A watch that closes cleanly this fast without a single event is a server refusing to watch.
 const INSTANT_CLOSE_MS = 1_000;
-
-interface KnownObject {
-  resourceVersion: string | undefined;
-  key: string;
-}
 
 export class Reflector {
   readonly cluster: ClusterRef;
@@ -93,10 +87,8 @@ export class Reflector {
   /** InternalError re-watches in a row, with nothing delivered in between. */
   private internalErrorRetries = 0;
 
-  /** uid → what we last passed on, so a repeated resourceVersion is not an event. */
-  private readonly known = new Map<string, KnownObject>();
-  /** namespace/name → uid, so an object recreated under the same name replaces the old one. */
-  private readonly uidByKey = new Map<string, string>();
+  /** Objects of the type as the last list and the watch events since then count them. */
+  private objectCount = 0;
 
   private phase: SyncPhase = "listing";
   private lastError: string | undefined;
@@ -168,7 +160,7 @@ export class Reflector {
       resourceType: this.type,
       phase: this.phase,
       error: this.lastError,
-      objectCount: this.known.size,
+      objectCount: this.objectCount,
       lastEventTime: this.lastEventTime,
       resourceVersion: this.resourceVersion,
       relistCount: this.relistCount,
@@ -248,9 +240,7 @@ export class Reflector {
     this.lists += 1;
     this.progressSinceList = false;
     this.internalErrorRetries = 0;
-    this.known.clear();
-    this.uidByKey.clear();
-    for (const item of list.items) this.remember(item);
+    this.objectCount = list.items.length;
     this.resourceVersion = list.resourceVersion;
     this.deliver(() => this.sink.replace(this.cluster, this.type, list.items));
     this.forbidden = false;
@@ -310,57 +300,17 @@ export class Reflector {
   private handle(event: WatchEvent): void {
     if (event.type === "ERROR") throw watchErrorOf(event);
     const rv = event.object.metadata?.resourceVersion;
-    if (event.type === "BOOKMARK") {
-      if (rv) this.resourceVersion = rv;
-      return;
-    }
     if (rv) this.resourceVersion = rv;
+    if (event.type === "BOOKMARK") return;
     this.lastEventTime = new Date().toISOString();
     const object = event.object;
-    const uid = object.metadata?.uid ?? "";
     if (event.type === "DELETED") {
-      this.forget(uid);
+      this.objectCount = Math.max(0, this.objectCount - 1);
       if (this.forwards("DELETED")) this.deliver(() => this.sink.delete(this.cluster, this.type, object));
       return;
     }
-    const previous = this.known.get(uid);
-    if (previous && rv !== undefined && previous.resourceVersion === rv) return;
-    this.replaceRecreated(object);
-    this.remember(object);
-    const change: ChangeEventType = previous ? "MODIFIED" : "ADDED";
-    if (this.forwards(change)) this.deliver(() => this.sink.upsert(this.cluster, this.type, object));
-  }
-
-  /**
-   * A new uid under a known namespace/name means the old object was deleted while we were not
-   * looking (no DELETED reached us); drop the old one so no ghost remains.
-   */
-  private replaceRecreated(object: KubeObject): void {
-    const key = keyOf(object);
-    const oldUid = this.uidByKey.get(key);
-    const uid = object.metadata?.uid ?? "";
-    if (oldUid === undefined || oldUid === uid) return;
-    this.forget(oldUid);
-    const ghost: KubeObject = {
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      metadata: { uid: oldUid, name: object.metadata?.name, namespace: object.metadata?.namespace },
-    };
-    this.deliver(() => this.sink.delete(this.cluster, this.type, ghost));
-  }
-
-  private remember(object: KubeObject): void {
-    const uid = object.metadata?.uid ?? "";
-    const key = keyOf(object);
-    this.known.set(uid, { resourceVersion: object.metadata?.resourceVersion, key });
-    this.uidByKey.set(key, uid);
-  }
-
-  private forget(uid: string): void {
-    const known = this.known.get(uid);
-    if (!known) return;
-    this.known.delete(uid);
-    if (this.uidByKey.get(known.key) === uid) this.uidByKey.delete(known.key);
+    if (event.type === "ADDED") this.objectCount += 1;
+    if (this.forwards(event.type)) this.deliver(() => this.sink.upsert(this.cluster, this.type, object));
   }
 
   /** A consumer that throws must not take the reflector down with it. */
@@ -393,11 +343,6 @@ export class Reflector {
   private logContext(): { cluster: string; type: string } {
     return { cluster: this.cluster.name, type: this.typeName };
   }
-}
-
-function keyOf(object: KubeObject): string {
-  const namespace = object.metadata?.namespace ?? "";
-  return `${namespace}/${object.metadata?.name ?? ""}`;
 }
 
 /** Failures that retrying will not fix without someone acting (RBAC, a type that went away). */

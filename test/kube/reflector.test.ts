@@ -124,25 +124,6 @@ describe("Reflector", () => {
     expect(reflector.status().lastEventTime).toBeTypeOf("string");
   });
 
-  it("does not pass on an update whose resourceVersion it has already seen for that uid", async () => {
-    const lw = new FakeListerWatcher({ items: [configMap("a", "uid-a", "5")], resourceVersion: "5" });
-    const sink = new RecordingSink();
-    startReflector(lw, sink);
-
-    const watch = await lw.nextWatch();
-    watch.push({ type: "MODIFIED", object: configMap("a", "uid-a", "5") });
-    watch.push({ type: "MODIFIED", object: configMap("a", "uid-a", "6") });
-    watch.push({ type: "MODIFIED", object: configMap("a", "uid-a", "6") });
-    await waitFor(() => sink.calls.length >= 2, "the changed update");
-    watch.push({ type: "BOOKMARK", object: { metadata: { resourceVersion: "7" } } });
-    watch.end();
-    await lw.nextWatch();
-    expect(sink.calls).toEqual([
-      { op: "replace", uids: ["uid-a"] },
-      { op: "upsert", uid: "uid-a", rv: "6" },
-    ]);
-  });
-
   it("relists on an ERROR 410 event and the replace drops objects that vanished meanwhile", async () => {
     const lw = new FakeListerWatcher(
       { items: [configMap("a", "uid-a", "5"), configMap("b", "uid-b", "6")], resourceVersion: "6" },
@@ -313,19 +294,6 @@ describe("Reflector", () => {
     await waitFor(() => reflector.status().resourceVersion === "18", "the last bookmark");
     expect(watch.closed).toBe(false);
     expect(reflector.status().stallCount).toBe(0);
-  });
-
-  it("deletes the old object when the same name comes back with a new uid", async () => {
-    const lw = new FakeListerWatcher({ items: [configMap("a", "uid-old", "5")], resourceVersion: "5" });
-    const sink = new RecordingSink();
-    startReflector(lw, sink);
-    const watch = await lw.nextWatch();
-    watch.push({ type: "ADDED", object: configMap("a", "uid-new", "9") });
-    await waitFor(() => sink.calls.length === 3, "delete and upsert");
-    expect(sink.calls.slice(1)).toEqual([
-      { op: "delete", uid: "uid-old" },
-      { op: "upsert", uid: "uid-new", rv: "9" },
-    ]);
   });
 
   it("passes on only the event types it was asked for", async () => {
