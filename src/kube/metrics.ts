@@ -36,7 +36,11 @@ export function registerSyncMetrics(registry: Registry, source: SyncStatusSource
     });
   };
 
-  perType("meshsync_sync_objects", "Objects of a type, as its last list and watch events since count them.", (s) => s.objectCount);
+  perType(
+    "meshsync_sync_objects",
+    "Objects of a type, as its last list and watch events since count them.",
+    (s) => s.objectCount,
+  );
   perType("meshsync_sync_synced", "1 once a type's first list has reached the graph.", (s) =>
     s.hasSynced ? 1 : 0,
   );
