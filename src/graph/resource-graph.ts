@@ -135,12 +135,13 @@ export class ResourceGraph implements ResourceEventSink {
     this.clusterRefs.set(ref.id, ref);
   }
 
-  /** Forgets a cluster and tells subscribers that each of its objects is gone. */
-  removeCluster(clusterId: string): void {
-    for (const r of [...this.objects.values()]) {
-      if (r.clusterId === clusterId) this.remove(r, r);
+  /** Forgets a cluster and tells subscribers that each of its objects is gone (DELETED, last known state). */
+  removeCluster(cluster: ClusterRef): void {
+    for (const key of [...this.byCluster.get(cluster.id)]) {
+      const r = this.objects.get(key);
+      if (r !== undefined) this.remove(r, r);
     }
-    this.clusterRefs.delete(clusterId);
+    this.clusterRefs.delete(cluster.id);
   }
 
   /** How many objects each type holds for a cluster, e.g. for sync status. */

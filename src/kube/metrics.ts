@@ -99,6 +99,32 @@ export function registerSyncMetrics(registry: Registry, source: SyncStatusSource
   });
 
   new Gauge<"cluster">({
+    name: "meshsync_cluster_reachable",
+    help: "1 while the cluster's API server answers as that cluster; 0 while it does not answer (the graph keeps its last known state).",
+    labelNames: ["cluster"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const state of source.clusterStates())
+        this.set({ cluster: state.cluster.id }, state.contact.reachable ? 1 : 0);
+    },
+  });
+
+  new Gauge<"cluster">({
+    name: "meshsync_cluster_last_contact_seconds",
+    help: "Unix time the cluster's API server last answered anything, a watch event or bookmark included.",
+    labelNames: ["cluster"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const state of source.clusterStates()) {
+        const last = state.contact.lastContact;
+        if (last !== undefined) this.set({ cluster: state.cluster.id }, Date.parse(last) / 1000);
+      }
+    },
+  });
+
+  new Gauge<"cluster">({
     name: "meshsync_discovery_unavailable_groups",
     help: "API groups whose discovery failed last time (their watches are kept as they were).",
     labelNames: ["cluster"],

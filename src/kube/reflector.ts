@@ -10,11 +10,17 @@
 // Store/Indexer; here the resource graph), and it is the sink that drops an update repeating the
 // resourceVersion it holds and that keeps one object per name. The reflector passes events on as the
 // server typed them, as client-go's watchHandler does, and counts objects for its status.
+//
+// Unlike client-go it compares resourceVersions: one that goes backwards (a list behind the last
+// one, an event or bookmark behind the stream) means the server may be another cluster, so nothing
+// more is delivered until the cluster gate has checked who it is, and the type is listed again.
 import { Backoff } from "./backoff.js";
-import { errorText, KubeApiError, retryAfterMs } from "./errors.js";
+import type { ClusterGate } from "./cluster-contact.js";
+import { errorText, isTransportFailure, KubeApiError, retryAfterMs } from "./errors.js";
 import { type ListerWatcher, type WatchStream, watchErrorOf } from "./list-watch.js";
 import type { Logger } from "./logger.js";
 import { listAll } from "./pager.js";
+import { wentBackwards } from "./resource-version.js";
 import { realSleep, type Sleep } from "./sleep.js";
 import type { SyncPhase, TypeSyncStatus } from "./sync-status.js";
 import { type ClusterRef, type ResourceEventSink, type ResourceType, resourceTypeName } from "./types.js";
@@ -40,6 +46,8 @@ export interface ReflectorOptions {
   random?: () => number;
   /** Which watch events to pass on (MeshSync's per-type Events); default all. */
   forwards?: (event: ChangeEventType) => boolean;
+  /** Waited on before each list and watch, and asked to check the cluster when a resourceVersion goes back. */
+  gate?: ClusterGate;
 }
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -49,6 +57,20 @@ const DEFAULT_MIN_WATCH_TIMEOUT_SECONDS = 300;
 const DEFAULT_STALL_TIMEOUT_MS = 180_000;
 // A watch that closes cleanly this fast without a single event is a server refusing to watch.
 const INSTANT_CLOSE_MS = 1_000;
+// A server ends a watch at the timeoutSeconds it was asked for. One that ends it well before is
+// shutting down or being restarted (kube-apiserver closes its watches on the way out), and what
+// answers the next request may be another server: worth asking who it is before going on.
+const EARLY_END_FRACTION = 0.9;
+
+/** A watch event or bookmark older than the stream's resourceVersion. */
+class ResourceVersionWentBack extends Error {
+  override name = "ResourceVersionWentBack";
+}
+
+const openGate: ClusterGate = {
+  available: async () => {},
+  verify: async () => {},
+};
 
 export class Reflector {
   readonly cluster: ClusterRef;
@@ -72,6 +94,7 @@ export class Reflector {
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private readonly forwards: (event: ChangeEventType) => boolean;
+  private readonly gate: ClusterGate;
 
   private readonly stopController = new AbortController();
   private cycle = new AbortController();
@@ -115,6 +138,7 @@ export class Reflector {
     this.backoff = options.backoff ?? new Backoff({ random: this.random });
     this.sleep = options.sleep ?? realSleep;
     this.forwards = options.forwards ?? (() => true);
+    this.gate = options.gate ?? openGate;
     this.synced = new Promise((resolve) => {
       this.markSynced = resolve;
     });
@@ -187,6 +211,7 @@ export class Reflector {
       this.stalled = false;
       const signal = this.cycle.signal;
       try {
+        await this.gate.available(signal);
         if (needList || this.relistRequested) {
           this.relistRequested = false;
           needList = true;
@@ -201,6 +226,15 @@ export class Reflector {
           this.stalled = false;
           this.stallCount += 1;
           this.logger.warn(this.logContext(), "watch stream silent past its deadline; reopening it");
+          continue;
+        }
+        if (error instanceof ResourceVersionWentBack) {
+          needList = true;
+          await this.gate.verify(error.message, signal).catch(() => {});
+          // Checked: the list that follows is this cluster's, however far back it is.
+          this.resourceVersion = "";
+          // A server that goes back again straight after a fresh list would otherwise be relisted in a loop.
+          if (!this.progressSinceList && !signal.aborted) await this.backOff(error, signal);
           continue;
         }
         if (needList) {
@@ -237,6 +271,19 @@ export class Reflector {
     this.phase = "listing";
     const list = await listAll(this.lw, this.pageSize, signal);
     if (signal.aborted) throw new Error("list interrupted");
+    if (this.resourceVersion !== "" && wentBackwards(this.resourceVersion, list.resourceVersion)) {
+      // Held back until the cluster is known to be the one we listed before: another one's objects
+      // must not reach the sink under this cluster's name.
+      this.logger.debug(
+        { ...this.logContext(), from: this.resourceVersion, to: list.resourceVersion },
+        "list resourceVersion went backwards",
+      );
+      await this.gate.verify(
+        `${this.typeName} listed at resourceVersion ${list.resourceVersion}, behind ${this.resourceVersion}`,
+        signal,
+      );
+      if (signal.aborted) throw new Error("list interrupted");
+    }
     this.lists += 1;
     this.progressSinceList = false;
     this.internalErrorRetries = 0;
@@ -278,16 +325,22 @@ export class Reflector {
       for await (const event of stream) {
         watchdog.feed();
         events += 1;
-        if (event.type !== "ERROR") {
-          this.progressSinceList = true;
-          this.internalErrorRetries = 0;
-        }
         this.handle(event);
+        // Only after handle: an ERROR or a resourceVersion that went back is no progress.
+        this.progressSinceList = true;
+        this.internalErrorRetries = 0;
         if (signal.aborted) break;
       }
       if (this.stalled) throw new Error("watch stalled");
       if (signal.aborted) throw new Error("watch interrupted");
-      if (events === 0 && Date.now() - openedAt < INSTANT_CLOSE_MS) {
+      const lastedMs = Date.now() - openedAt;
+      if (lastedMs < timeoutSeconds * 1000 * EARLY_END_FRACTION) {
+        await this.gate.verify(
+          `${this.typeName} watch ended after ${lastedMs} ms of the ${timeoutSeconds} s asked for`,
+          signal,
+        );
+      }
+      if (events === 0 && lastedMs < INSTANT_CLOSE_MS) {
         throw new ShortWatchError("watch closed as soon as it opened");
       }
     } finally {
@@ -300,6 +353,11 @@ export class Reflector {
   private handle(event: WatchEvent): void {
     if (event.type === "ERROR") throw watchErrorOf(event);
     const rv = event.object.metadata?.resourceVersion;
+    if (rv && wentBackwards(this.resourceVersion, rv)) {
+      throw new ResourceVersionWentBack(
+        `${this.typeName} watch sent ${event.type} at resourceVersion ${rv}, behind ${this.resourceVersion}`,
+      );
+    }
     if (rv) this.resourceVersion = rv;
     if (event.type === "BOOKMARK") return;
     this.lastEventTime = new Date().toISOString();
@@ -333,7 +391,10 @@ export class Reflector {
       this.forbidden = true;
       this.markSettled();
     }
-    this.logger.warn(
+    // A cluster that does not answer is one event, logged once by its gate; each type's share of it
+    // stays in its status.
+    const level = isTransportFailure(error) ? "debug" : "warn";
+    this.logger[level](
       { ...this.logContext(), error: this.lastError, retryInMs: Math.round(delay) },
       "list/watch failed; retrying",
     );

@@ -131,7 +131,7 @@ describe("ResourceGraph as a sink", () => {
     const other: ClusterRef = { id: "cluster-b", name: "ctx-b" };
     graph.upsert(cluster, pods, pod("a", "1"));
     graph.upsert(other, pods, pod("a", "1"));
-    graph.removeCluster(cluster.id);
+    graph.removeCluster(cluster);
     expect(graph.size).toBe(1);
     expect(graph.clusters().map((c) => c.id)).toEqual(["cluster-b"]);
     expect(graph.log.changesSince(2)?.map((c) => c.type)).toEqual(["DELETED"]);
