@@ -2,6 +2,8 @@
 // This is what the CLI starts and what the API asks for status, types and resyncs. When a sync finds
 // another cluster behind its API server, the engine stops it, has the sink drop the old cluster
 // (each object leaves as a DELETED change), and syncs the new cluster under its own id.
+
+import { type ClusterHealth, clusterHealthOf } from "./cluster-health.js";
 import { ClusterSync, type ClusterSyncOptions, type ClusterSyncState } from "./cluster-sync.js";
 import { type ClusterConnection, type ConnectOptions, connectClusters } from "./connect.js";
 import { errorText } from "./errors.js";
@@ -121,6 +123,11 @@ export class Engine {
 
   clusterStates(): ClusterSyncState[] {
     return [...this.syncs.values()].map((sync) => sync.clusterState());
+  }
+
+  /** Each synced cluster's health, for the API and /readyz. */
+  health(): ClusterHealth[] {
+    return this.clusterStates().map(clusterHealthOf);
   }
 
   /** Rediscovers and relists a cluster; false when the id is unknown. */

@@ -5,6 +5,7 @@ import { ErrorCode } from "../api/index.js";
 import { credentialOfHeaders } from "./auth.js";
 import type { Readiness } from "./options.js";
 import { originAllowed } from "./origin.js";
+import { sendReadiness } from "./readiness.js";
 import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
 
 export interface HttpRoutesOptions {
@@ -74,10 +75,8 @@ export function createHttpHandler(
       case "/healthz":
         return sendText(response, 200, "ok");
       case "/readyz": {
-        const state = readinessOf(readiness);
-        return state.ready
-          ? sendText(response, 200, "ready")
-          : sendText(response, 503, `not ready: ${state.reason ?? "starting"}`);
+        const detailed = token === undefined || credentialOfHeaders(request.headers, token) === "valid";
+        return sendReadiness(response, readinessOf(readiness), detailed);
       }
       case "/metrics":
         registry.metrics().then(
