@@ -77,7 +77,8 @@ export class ClusterContact implements ClusterGate {
   constructor(options: ClusterContactOptions) {
     this.options = options;
     this.logger = options.logger;
-    this.backoff = options.backoff ?? new Backoff({ initialMs: 500, maxMs: 30_000 });
+    // One cheap request per cluster: it can ask often, so a cluster that is back is seen soon.
+    this.backoff = options.backoff ?? new Backoff({ initialMs: 500, maxMs: 10_000 });
     this.sleep = options.sleep ?? realSleep;
     this.now = options.now ?? Date.now;
     this.since = this.now();
