@@ -335,6 +335,8 @@ export class Reflector {
       if (signal.aborted) throw new Error("watch interrupted");
       const lastedMs = Date.now() - openedAt;
       if (lastedMs < timeoutSeconds * 1000 * EARLY_END_FRACTION) {
+        // The stream is over: waiting for the check is not a stall, however long the cluster is away.
+        watchdog.cancel();
         await this.gate.verify(
           `${this.typeName} watch ended after ${lastedMs} ms of the ${timeoutSeconds} s asked for`,
           signal,

@@ -55,7 +55,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((reflector) => reflector.stop()));
 });
 
-function start(lw: FakeListerWatcher, gate: ClusterGate, logger?: Logger) {
+function start(lw: FakeListerWatcher, gate: ClusterGate, logger?: Logger, stallTimeoutMs?: number) {
   const sink = new RecordingSink();
   const slept = recordingSleep();
   const messages: string[] = [];
@@ -74,6 +74,7 @@ function start(lw: FakeListerWatcher, gate: ClusterGate, logger?: Logger) {
     sleep: slept.sleep,
     random: () => 0,
     gate,
+    ...(stallTimeoutMs === undefined ? {} : { stallTimeoutMs }),
   });
   running.push(reflector);
   reflector.start();
@@ -140,6 +141,23 @@ describe("Reflector behind a cluster gate", () => {
       { op: "replace", uids: ["uid-a"] },
       { op: "replace", uids: ["uid-b"] },
     ]);
+  });
+
+  it("asks the gate to check the cluster when the server ends a watch long before its timeout", async () => {
+    const gate = new FakeGate();
+    const lw = new FakeListerWatcher({ items: [], resourceVersion: "7" });
+    const { reflector } = start(lw, gate, undefined, 50);
+    const watch = await lw.nextWatch();
+    watch.push({ type: "BOOKMARK", object: { metadata: { resourceVersion: "8" } } });
+    watch.end();
+    await waitFor(() => gate.verifications.length === 1, "the check");
+    expect(gate.verifications[0]).toMatch(/configmaps\.v1\. watch ended after \d+ ms of the 300 s asked for/);
+    // Four stall deadlines go by while the cluster is being checked: waiting is not a stall.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gate.release();
+    const next = await lw.nextWatch();
+    expect(next.options.resourceVersion).toBe("8");
+    expect(reflector.status()).toMatchObject({ stallCount: 0, relistCount: 0 });
   });
 
   it("takes resourceVersions that are not numbers as they come", async () => {
