@@ -5,9 +5,10 @@ import { builder } from "../builder.js";
 import { ErrorCode } from "../codes.js";
 import type { ApiContext } from "../context.js";
 
-/** The health the engine reports for a cluster; undefined when this server does not sync it. */
-function healthOf(context: ApiContext, cluster: ClusterRef): ClusterHealth | undefined {
-  return context.clusterHealth?.().find((health) => health.id === cluster.id);
+/** A resolver for one field of the health the engine reports; null when this server does not sync the cluster. */
+function fromHealth<K extends "reachable" | "since" | "lastError" | "lastContact" | "synced">(key: K) {
+  return (cluster: ClusterRef, _args: unknown, context: ApiContext): NonNullable<ClusterHealth[K]> | null =>
+    context.clusterHealth?.().find((health) => health.id === cluster.id)?.[key] ?? null;
 }
 
 export const ClusterObject = builder.objectRef<ClusterRef>("Cluster").implement({
@@ -19,30 +20,30 @@ export const ClusterObject = builder.objectRef<ClusterRef>("Cluster").implement(
       nullable: true,
       description:
         "Whether its API server answers as this cluster. While it does not, the graph keeps the cluster's last known state. Null when this server does not sync the cluster itself.",
-      resolve: (cluster, _args, context) => healthOf(context, cluster)?.reachable ?? null,
+      resolve: fromHealth("reachable"),
     }),
     since: t.string({
       nullable: true,
       description: "When `reachable` took its current value (ISO 8601).",
-      resolve: (cluster, _args, context) => healthOf(context, cluster)?.since ?? null,
+      resolve: fromHealth("since"),
     }),
     lastError: t.string({
       nullable: true,
       description:
         "Why the cluster is unreachable, or why its identity cannot be checked; null while it answers.",
-      resolve: (cluster, _args, context) => healthOf(context, cluster)?.lastError ?? null,
+      resolve: fromHealth("lastError"),
     }),
     lastContact: t.string({
       nullable: true,
       description:
         "When its API server last answered anything, a watch event or bookmark included (ISO 8601).",
-      resolve: (cluster, _args, context) => healthOf(context, cluster)?.lastContact ?? null,
+      resolve: fromHealth("lastContact"),
     }),
     synced: t.boolean({
       nullable: true,
       description:
         "Discovery has run and every watched type has finished its first list; false while the cluster is first listed (after it turned out to be another, too).",
-      resolve: (cluster, _args, context) => healthOf(context, cluster)?.synced ?? null,
+      resolve: fromHealth("synced"),
     }),
   }),
 });
