@@ -102,8 +102,11 @@ export class ResourceGraph implements ResourceEventSink {
   private readonly byOwner = new IndexMap(); // `${clusterId}/${ownerUid}`
   private readonly byCluster = new IndexMap();
   private readonly byLabel = new IndexMap(); // `${key}=${value}`
-  /** `${clusterId}|${typeName}|${namespace}/${name}` → key: Kubernetes holds one object per name. */
-  private readonly byName = new Map<string, string>();
+  /**
+   * `${clusterId}|${typeName}|${namespace}` → name → key: Kubernetes holds one object per name. Keyed
+   * by the object's own name string, so an entry costs no string of its own.
+   */
+  private readonly byName = new Map<string, Map<string, string>>();
   private readonly clusterRefs = new Map<string, ClusterRef>();
 
   constructor(options: ResourceGraphOptions = {}) {
@@ -258,7 +261,7 @@ export class ResourceGraph implements ResourceEventSink {
       return;
     // A new uid under a name we hold means the old object was deleted while nobody was told (no
     // DELETED reached us): it goes first, so no ghost remains beside its successor.
-    const holder = this.byName.get(nameSlotOf(next));
+    const holder = this.byName.get(nameScopeOf(next))?.get(next.name);
     const ghost = holder !== undefined && holder !== next.key ? this.objects.get(holder) : undefined;
     if (ghost !== undefined) this.remove(ghost, ghost);
     if (prev !== undefined) this.unindex(prev);
@@ -281,7 +284,13 @@ export class ResourceGraph implements ResourceEventSink {
     for (const owner of r.ownerReferences) this.byOwner.add(`${r.clusterId}/${owner.uid}`, r.key);
     this.byCluster.add(r.clusterId, r.key);
     for (const label in r.labels) this.byLabel.add(`${label}=${r.labels[label]}`, r.key);
-    this.byName.set(nameSlotOf(r), r.key);
+    const scope = nameScopeOf(r);
+    let names = this.byName.get(scope);
+    if (names === undefined) {
+      names = new Map();
+      this.byName.set(scope, names);
+    }
+    names.set(r.name, r.key);
   }
 
   private unindex(r: StoredResource): void {
@@ -291,11 +300,14 @@ export class ResourceGraph implements ResourceEventSink {
     for (const owner of r.ownerReferences) this.byOwner.remove(`${r.clusterId}/${owner.uid}`, r.key);
     this.byCluster.remove(r.clusterId, r.key);
     for (const label in r.labels) this.byLabel.remove(`${label}=${r.labels[label]}`, r.key);
-    const slot = nameSlotOf(r);
-    if (this.byName.get(slot) === r.key) this.byName.delete(slot);
+    const scope = nameScopeOf(r);
+    const names = this.byName.get(scope);
+    if (names?.get(r.name) !== r.key) return;
+    names.delete(r.name);
+    if (names.size === 0) this.byName.delete(scope);
   }
 }
 
-function nameSlotOf(r: StoredResource): string {
-  return `${r.clusterId}|${r.typeName}|${r.namespace ?? ""}/${r.name}`;
+function nameScopeOf(r: StoredResource): string {
+  return `${r.clusterId}|${r.typeName}|${r.namespace ?? ""}`;
 }
