@@ -88,7 +88,12 @@ export class Engine {
         return;
       }
       this.addCluster({ ...previous.connection, ref: next });
-    })();
+    })().catch((error: unknown) => {
+      logger.error(
+        { cluster: previous.cluster.name, error: errorText(error) },
+        "replacing the cluster failed",
+      );
+    });
     this.replacing.add(done);
     void done.finally(() => this.replacing.delete(done));
   }
