@@ -131,6 +131,7 @@ async function meshsync(kubeconfig: string, selection: SelectionConfig | undefin
     replace(_cluster, _type, objects) {
       counted += objects.length;
     },
+    removeCluster() {},
   };
   const engine = await Engine.connect(
     { kubeconfigYaml: kubeconfig },

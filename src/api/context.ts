@@ -1,4 +1,5 @@
 import type { ResourceGraph } from "../graph/index.js";
+import type { ClusterHealth } from "../kube/index.js";
 import type { TypeSyncStatus } from "../kube/sync-status.js";
 import type { ResourceType } from "../kube/types.js";
 import type { ResponseMeter } from "./response-meter.js";
@@ -21,6 +22,8 @@ export interface ApiContext {
   apiResources: () => readonly ApiResourceInfo[];
   /** How each watched type of each cluster is syncing; the engine supplies it. */
   syncStatus: () => readonly TypeSyncStatus[];
+  /** Each synced cluster's health; undefined when this server syncs no cluster itself (a bare graph). */
+  clusterHealth: (() => readonly ClusterHealth[]) | undefined;
   /** Relists a cluster; resolves to false when the cluster is unknown. */
   resync: ((clusterId: string) => boolean | Promise<boolean>) | undefined;
   limits: ApiLimits;
@@ -52,6 +55,7 @@ export interface ApiContextOptions {
   graph: ResourceGraph;
   apiResources?: (() => readonly ApiResourceInfo[]) | undefined;
   syncStatus?: (() => readonly TypeSyncStatus[]) | undefined;
+  clusterHealth?: (() => readonly ClusterHealth[]) | undefined;
   resync?: ((clusterId: string) => boolean | Promise<boolean>) | undefined;
   limits?: Partial<ApiLimits> | undefined;
   subscriptionObserver?: SubscriptionObserver | undefined;
@@ -62,6 +66,7 @@ export function createApiContext(options: ApiContextOptions): ApiContext {
     graph: options.graph,
     apiResources: options.apiResources ?? (() => []),
     syncStatus: options.syncStatus ?? (() => []),
+    clusterHealth: options.clusterHealth,
     resync: options.resync,
     limits: { ...defaultApiLimits, ...options.limits },
     subscriptionObserver: options.subscriptionObserver,

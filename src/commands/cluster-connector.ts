@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { ResourceGraph } from "../graph/index.js";
 import {
   Backoff,
+  type ClusterHealth,
   type ConnectOptions,
   chooseContexts,
   connectCluster,
@@ -11,7 +12,7 @@ import {
 import { realSleep } from "../kube/sleep.js";
 
 type ContextState =
-  | { phase: "connecting"; attempts: number; error?: string }
+  | { phase: "connecting"; attempts: number; since: number; error?: string }
   | { phase: "connected" | "duplicate" };
 
 /**
@@ -36,7 +37,7 @@ export class ClusterConnector {
   start(): void {
     const base = loadKubeConfig(this.connect);
     for (const context of chooseContexts(base, this.connect)) {
-      this.contexts.set(context, { phase: "connecting", attempts: 0 });
+      this.contexts.set(context, { phase: "connecting", attempts: 0, since: Date.now() });
       this.running.push(this.connectWithRetry(base, context));
     }
   }
@@ -55,6 +56,27 @@ export class ClusterConnector {
     }
     if (!this.engine.isReady()) return "initial list of every watched type not finished";
     return undefined;
+  }
+
+  /**
+   * Every synced cluster's health, and each context that has not reached a cluster yet (by name,
+   * unreachable since it was first tried). A context that reaches a cluster already synced is left out.
+   */
+  health(): ClusterHealth[] {
+    const waiting: ClusterHealth[] = [];
+    for (const [name, state] of this.contexts) {
+      if (state.phase !== "connecting") continue;
+      waiting.push({
+        id: undefined,
+        name,
+        reachable: false,
+        since: new Date(state.since).toISOString(),
+        lastError: state.error,
+        lastContact: undefined,
+        synced: false,
+      });
+    }
+    return [...this.engine.health(), ...waiting];
   }
 
   async stop(): Promise<void> {
@@ -86,9 +108,16 @@ export class ClusterConnector {
         if (signal.aborted) return;
         attempts += 1;
         const reason = error instanceof Error ? error.message : String(error);
-        this.contexts.set(context, { phase: "connecting", attempts, error: reason });
+        const previous = this.contexts.get(context);
+        const since = previous?.phase === "connecting" ? previous.since : Date.now();
+        this.contexts.set(context, { phase: "connecting", attempts, since, error: reason });
         const delay = backoff.next();
-        this.logger.error({ context, err: reason, retryInMs: Math.round(delay) }, "cannot connect; retrying");
+        // Said once, and again only when the reason changes: a context that stays down is one event.
+        const said = previous?.phase === "connecting" && previous.error === reason;
+        this.logger[said ? "debug" : "error"](
+          { context, err: reason, retryInMs: Math.round(delay) },
+          "cannot connect; retrying",
+        );
         await realSleep(delay, signal);
       }
     }

@@ -74,8 +74,10 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
-  // Once ready, stay ready: a CRD that fails to list later is the type's trouble, shown in syncStatus
-  // and metrics, not a reason to take the whole endpoint out of its Service.
+  // Once ready, stay ready: a CRD that fails to list later is the type's trouble, and a cluster that
+  // stops answering is the cluster's; both are shown (syncStatus, Query.clusters, the /readyz body,
+  // metrics), but neither is a reason to take the endpoint that serves the last known graph out of its
+  // Service. README, "Health and readiness", says why.
   let ready = false;
   const server = await startServer({
     graph,
@@ -87,11 +89,15 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     allowedHosts: options.allowedHosts,
     logger,
     readiness: () => {
-      if (ready) return { ready };
-      const reason = connector.notReadyReason();
-      ready = reason === undefined;
-      return reason === undefined ? { ready } : { ready, reason };
+      const clusters = connector.health();
+      if (!ready) {
+        const reason = connector.notReadyReason();
+        ready = reason === undefined;
+        if (reason !== undefined) return { ready, reason, clusters };
+      }
+      return { ready, clusters };
     },
+    clusterHealth: () => engine.health(),
     apiResources: () =>
       engine.resourceTypes().map(({ cluster, type }) => ({ ...type, clusterId: cluster.id })),
     resync: (clusterId) => engine.resync(clusterId),

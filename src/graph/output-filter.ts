@@ -43,5 +43,8 @@ export function filterSink(sink: ResourceEventSink, filter: OutputFilter): Resou
           objects.filter((o) => objectWanted(type, o)),
         );
     },
+    removeCluster(cluster: ClusterRef) {
+      sink.removeCluster(cluster);
+    },
   };
 }

@@ -103,6 +103,11 @@ export class ResourceGraph implements ResourceEventSink {
   private readonly byOwner = new IndexMap(); // `${clusterId}/${ownerUid}`
   private readonly byCluster = new IndexMap();
   private readonly byLabel = new IndexMap(); // `${key}=${value}`
+  /**
+   * `${clusterId}|${typeName}|${namespace}` → name → key: Kubernetes holds one object per name. Keyed
+   * by the object's own name string, so an entry costs no string of its own.
+   */
+  private readonly byName = new Map<string, Map<string, string>>();
   private readonly clusterRefs = new Map<string, ClusterRef>();
 
   constructor(options: ResourceGraphOptions = {}) {
@@ -134,12 +139,13 @@ export class ResourceGraph implements ResourceEventSink {
     this.clusterRefs.set(ref.id, ref);
   }
 
-  /** Forgets a cluster and tells subscribers that each of its objects is gone. */
-  removeCluster(clusterId: string): void {
-    for (const r of [...this.objects.values()]) {
-      if (r.clusterId === clusterId) this.remove(r, r);
+  /** Forgets a cluster and tells subscribers that each of its objects is gone (DELETED, last known state). */
+  removeCluster(cluster: ClusterRef): void {
+    for (const key of [...this.byCluster.get(cluster.id)]) {
+      const r = this.objects.get(key);
+      if (r !== undefined) this.remove(r, r);
     }
-    this.clusterRefs.delete(clusterId);
+    this.clusterRefs.delete(cluster.id);
   }
 
   /** How many objects each type holds for a cluster, e.g. for sync status. */
@@ -254,6 +260,11 @@ export class ResourceGraph implements ResourceEventSink {
     // An update that carries the resourceVersion we already hold is a replay, not a change.
     if (prev !== undefined && prev.resourceVersion === next.resourceVersion && next.resourceVersion !== "")
       return;
+    // A new uid under a name we hold means the old object was deleted while nobody was told (no
+    // DELETED reached us): it goes first, so no ghost remains beside its successor.
+    const holder = this.byName.get(nameScopeOf(next))?.get(next.name);
+    const ghost = holder !== undefined && holder !== next.key ? this.objects.get(holder) : undefined;
+    if (ghost !== undefined) this.remove(ghost, ghost);
     if (prev !== undefined) this.unindex(prev);
     this.objects.set(next.key, next);
     this.index(next);
@@ -274,6 +285,13 @@ export class ResourceGraph implements ResourceEventSink {
     for (const owner of r.ownerReferences) this.byOwner.add(`${r.clusterId}/${owner.uid}`, r.key);
     this.byCluster.add(r.clusterId, r.key);
     for (const label in r.labels) this.byLabel.add(`${label}=${r.labels[label]}`, r.key);
+    const scope = nameScopeOf(r);
+    let names = this.byName.get(scope);
+    if (names === undefined) {
+      names = new Map();
+      this.byName.set(scope, names);
+    }
+    names.set(r.name, r.key);
   }
 
   private unindex(r: StoredResource): void {
@@ -283,5 +301,14 @@ export class ResourceGraph implements ResourceEventSink {
     for (const owner of r.ownerReferences) this.byOwner.remove(`${r.clusterId}/${owner.uid}`, r.key);
     this.byCluster.remove(r.clusterId, r.key);
     for (const label in r.labels) this.byLabel.remove(`${label}=${r.labels[label]}`, r.key);
+    const scope = nameScopeOf(r);
+    const names = this.byName.get(scope);
+    if (names?.get(r.name) !== r.key) return;
+    names.delete(r.name);
+    if (names.size === 0) this.byName.delete(scope);
   }
+}
+
+function nameScopeOf(r: StoredResource): string {
+  return `${r.clusterId}|${r.typeName}|${r.namespace ?? ""}`;
 }

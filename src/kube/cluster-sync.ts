@@ -1,8 +1,11 @@
 // Everything the engine does for one cluster: discover its resource types, keep one reflector per
 // selected type, and keep that set current as CRDs and aggregated APIs come and go. Types are
-// added and removed one by one; the reflectors of other types never notice.
+// added and removed one by one; the reflectors of other types never notice. Its requests go
+// through one ClusterContact, which tells whether the cluster answers and is still itself; when
+// another cluster answers at its address, the owner (the engine) is told and replaces this sync.
 import { setMaxListeners } from "node:events";
 import { Backoff, type BackoffOptions } from "./backoff.js";
+import { ClusterContact, type ContactState } from "./cluster-contact.js";
 import type { ClusterConnection } from "./connect.js";
 import { type CrdTracker, crdTracker, isCrdType } from "./crd-tracker.js";
 import { type DiscoveryResult, discoverResourceTypes } from "./discovery.js";
@@ -11,6 +14,7 @@ import { HttpListerWatcher, type ListerWatcher } from "./list-watch.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { readMeshSyncSelection } from "./meshsync-resource.js";
 import { Reflector } from "./reflector.js";
+import { wentBackwards } from "./resource-version.js";
 import { Selection, type SelectionConfig } from "./selection.js";
 import { realSleep, type Sleep } from "./sleep.js";
 import type { TypeSyncStatus } from "./sync-status.js";
@@ -47,6 +51,11 @@ export interface ClusterSyncOptions {
   listerWatcherFor?: (type: ResourceType) => ListerWatcher;
   discover?: (signal: AbortSignal) => Promise<DiscoveryResult>;
   sleep?: Sleep;
+  /**
+   * Told when the API server turns out to be another cluster (another kube-system uid). This sync
+   * stops delivering at once; the owner stops it, drops its objects and syncs the new cluster.
+   */
+  onIdentityChange?: (sync: ClusterSync, next: ClusterRef) => void;
 }
 
 export interface ClusterSyncState {
@@ -57,6 +66,8 @@ export interface ClusterSyncState {
   /** Groups whose discovery failed last time; their types keep running as they were. */
   unavailableGroupVersions: string[];
   ready: boolean;
+  /** Whether the API server answers, since when, and when it last did. */
+  contact: ContactState;
 }
 
 const DEFAULT_DISCOVERY_REFRESH_MS = 60_000;
@@ -76,6 +87,7 @@ export class ClusterSync {
   private readonly reflectors = new Map<string, Reflector>();
   private readonly stopController = new AbortController();
   private readonly crds: CrdTracker;
+  private readonly contact: ClusterContact;
   private selection = new Selection();
   /** The MeshSync resource's selection last applied, to notice edits; "{}" is the default. */
   private selectionKey = "{}";
@@ -89,7 +101,7 @@ export class ClusterSync {
   private initialTypesApplied = false;
   private typesChanged = deferred();
   private readonly stopPromise: Promise<void>;
-  private state: Omit<ClusterSyncState, "cluster" | "ready"> = {
+  private state: Omit<ClusterSyncState, "cluster" | "ready" | "contact"> = {
     discovered: false,
     discoveryError: undefined,
     lastDiscovery: undefined,
@@ -102,6 +114,17 @@ export class ClusterSync {
     this.logger = options.logger ?? silentLogger;
     this.sleep = options.sleep ?? realSleep;
     this.crds = crdTracker(() => this.scheduleCrdRefresh());
+    this.contact = new ClusterContact({
+      client: options.connection.client,
+      clusterId: this.cluster.id,
+      clusterName: this.cluster.name,
+      logger: this.logger,
+      sleep: this.sleep,
+      ...(options.tuning?.backoff ? { backoff: new Backoff(options.tuning.backoff) } : {}),
+      onIdentityChange: (nextId) =>
+        this.options.onIdentityChange?.(this, { id: nextId, name: this.cluster.name }),
+      onVerified: (current) => this.relistTypesAhead(current),
+    });
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
     });
@@ -122,6 +145,11 @@ export class ClusterSync {
     });
   }
 
+  /** How this sync reached its cluster; the engine reuses it for the cluster that replaces this one. */
+  get connection(): ClusterConnection {
+    return this.options.connection;
+  }
+
   async stop(): Promise<void> {
     this.stopController.abort();
     clearTimeout(this.refreshTimer);
@@ -129,6 +157,7 @@ export class ClusterSync {
     await this.running;
     await this.refreshing;
     await Promise.all([...this.reflectors.values()].map((reflector) => reflector.stop()));
+    await this.contact.stop();
   }
 
   isReady(): boolean {
@@ -155,7 +184,7 @@ export class ClusterSync {
   }
 
   clusterState(): ClusterSyncState {
-    return { ...this.state, cluster: this.cluster, ready: this.isReady() };
+    return { ...this.state, cluster: this.cluster, ready: this.isReady(), contact: this.contact.state() };
   }
 
   /** Rediscovers and relists every type (MeshSync's resync-discovery). */
@@ -175,6 +204,7 @@ export class ClusterSync {
       do {
         this.refreshAgain = false;
         await this.discoverOnce().catch((error: unknown) => {
+          if (this.stopped) return;
           this.state.discoveryError = errorText(error);
           // Until the first discovery works, firstSync reports each failure with its retry.
           if (!this.state.discovered) return;
@@ -243,7 +273,7 @@ export class ClusterSync {
     if (this.options.useMeshSyncResource === false) return;
     let config: SelectionConfig;
     try {
-      config = (await readMeshSyncSelection(this.options.connection.client, signal)) ?? {};
+      config = (await readMeshSyncSelection(this.contact.requester, signal)) ?? {};
     } catch (error) {
       this.logger.warn(
         { cluster: this.cluster.name, error: errorText(error) },
@@ -263,9 +293,13 @@ export class ClusterSync {
 
   private async discoverOnce(): Promise<void> {
     const signal = this.stopController.signal;
+    await this.contact.available(signal);
+    // Each rediscovery also asks who the server is: a cluster swapped while every watch stayed
+    // quiet (a watch from a resourceVersion the new server has not reached is silent) shows here.
+    if (this.state.discovered) await this.contact.checkIdentity(signal);
+    await this.contact.available(signal);
     await this.updateSelection(signal);
-    const discover =
-      this.options.discover ?? ((s) => discoverResourceTypes(this.options.connection.client, s));
+    const discover = this.options.discover ?? ((s) => discoverResourceTypes(this.contact.requester, s));
     const result = await discover(signal);
     if (this.stopped) return;
     this.state.discovered = true;
@@ -335,7 +369,7 @@ export class ClusterSync {
       type,
       listerWatcher:
         this.options.listerWatcherFor?.(type) ??
-        new HttpListerWatcher(this.options.connection.client, type, this.logger),
+        new HttpListerWatcher(this.contact.requester, type, this.logger),
       sink,
       logger: this.logger,
       pageSize: tuning.pageSize,
@@ -343,6 +377,7 @@ export class ClusterSync {
       stallTimeoutMs: tuning.stallTimeoutMs,
       backoff: new Backoff(tuning.backoff),
       sleep: this.sleep,
+      gate: this.contact,
       // Looked up per event, so a changed watch-list applies to running reflectors too.
       forwards: (event) => this.selection.forwards(type)(event),
     });
@@ -368,6 +403,32 @@ export class ClusterSync {
       { cluster: this.cluster.name, type: reflector.typeName },
       "stopped watching a removed resource type",
     );
+  }
+
+  /**
+   * After the cluster answered as itself again: a type whose resourceVersion is ahead of the
+   * cluster's own (restored from a backup, say) would watch in silence until the cluster caught up,
+   * missing all in between; it lists again instead.
+   */
+  private relistTypesAhead(current: string | undefined): void {
+    if (current === undefined) return;
+    for (const reflector of this.reflectors.values()) {
+      const { resourceVersion, phase } = reflector.status();
+      // One that is listing gets the cluster as it is now anyway (and compares it itself).
+      if (phase === "listing") continue;
+      if (resourceVersion !== "" && wentBackwards(resourceVersion, current)) {
+        this.logger.info(
+          {
+            cluster: this.cluster.name,
+            type: reflector.typeName,
+            typeAt: resourceVersion,
+            clusterAt: current,
+          },
+          "the cluster is behind this type's resourceVersion; relisting",
+        );
+        reflector.relist();
+      }
+    }
   }
 
   private schedulePeriodicRefresh(): void {

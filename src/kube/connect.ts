@@ -127,6 +127,23 @@ export async function clusterIdOf(client: KubeRequester, signal?: AbortSignal): 
   return uid;
 }
 
+/**
+ * The cluster's current resourceVersion, read as the smallest consistent list there is; undefined
+ * when it cannot be read (the caller only uses it to notice a cluster that went back in time).
+ */
+export async function currentResourceVersionOf(
+  client: KubeRequester,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    const list = await client.getJson("/api/v1/namespaces", { limit: 1 }, signal);
+    const metadata = isRecord(list) && isRecord(list.metadata) ? list.metadata : undefined;
+    return typeof metadata?.resourceVersion === "string" ? metadata.resourceVersion : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function connectCluster(
   base: KubeConfig,
   context: string,

@@ -46,6 +46,10 @@ export function crdTracker(onServedTypesChanged: () => void): CrdTracker {
             onServedTypesChanged();
           }
         },
+        removeCluster(cluster: ClusterRef) {
+          sink.removeCluster(cluster);
+          served.clear();
+        },
       };
     },
     establishedNames() {

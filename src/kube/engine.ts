@@ -1,15 +1,23 @@
 // The engine across clusters: one ClusterSync per connected cluster, all feeding the same sink.
-// This is what the CLI starts and what the API asks for status, types and resyncs.
+// This is what the CLI starts and what the API asks for status, types and resyncs. When a sync finds
+// another cluster behind its API server, the engine stops it, has the sink drop the old cluster
+// (each object leaves as a DELETED change), and syncs the new cluster under its own id.
+
+import { type ClusterHealth, clusterHealthOf } from "./cluster-health.js";
 import { ClusterSync, type ClusterSyncOptions, type ClusterSyncState } from "./cluster-sync.js";
 import { type ClusterConnection, type ConnectOptions, connectClusters } from "./connect.js";
+import { errorText } from "./errors.js";
+import { silentLogger } from "./logger.js";
 import type { TypeSyncStatus } from "./sync-status.js";
 import type { ClusterRef, ResourceType } from "./types.js";
 
-export type EngineOptions = Omit<ClusterSyncOptions, "connection">;
+export type EngineOptions = Omit<ClusterSyncOptions, "connection" | "onIdentityChange">;
 
 export class Engine {
   private readonly syncs = new Map<string, ClusterSync>();
   private readonly options: EngineOptions;
+  private readonly replacing = new Set<Promise<void>>();
+  private stopped = false;
 
   constructor(connections: ClusterConnection[], options: EngineOptions) {
     this.options = options;
@@ -30,7 +38,11 @@ export class Engine {
     if (this.syncs.has(connection.ref.id)) {
       throw new Error(`cluster ${connection.ref.id} (${connection.ref.name}) is already being synced`);
     }
-    const sync = new ClusterSync({ ...this.options, connection });
+    const sync = new ClusterSync({
+      ...this.options,
+      connection,
+      onIdentityChange: (previous, next) => this.replace(previous, next),
+    });
     this.syncs.set(connection.ref.id, sync);
     if (this.started) sync.start();
     return sync;
@@ -44,7 +56,46 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.replacing]);
     await Promise.all([...this.syncs.values()].map((sync) => sync.stop()));
+  }
+
+  /**
+   * The old cluster's objects leave (DELETED for each, so subscribers and resumed cursors stay
+   * exact) before the new cluster's first list arrives: the graph never holds both under one name.
+   */
+  private replace(previous: ClusterSync, next: ClusterRef): void {
+    const logger = this.options.logger ?? silentLogger;
+    const done = (async () => {
+      await previous.stop();
+      if (this.syncs.get(previous.cluster.id) === previous) this.syncs.delete(previous.cluster.id);
+      try {
+        this.options.sink.removeCluster(previous.cluster);
+      } catch (error) {
+        logger.error(
+          { cluster: previous.cluster.name, error: errorText(error) },
+          "resource sink failed on a removal",
+        );
+      }
+      if (this.stopped) return;
+      const other = this.syncs.get(next.id);
+      if (other !== undefined) {
+        logger.warn(
+          { context: previous.connection.context, cluster: next.id, syncedAs: other.cluster.name },
+          "context now reaches a cluster already synced; skipped",
+        );
+        return;
+      }
+      this.addCluster({ ...previous.connection, ref: next });
+    })().catch((error: unknown) => {
+      logger.error(
+        { cluster: previous.cluster.name, error: errorText(error) },
+        "replacing the cluster failed",
+      );
+    });
+    this.replacing.add(done);
+    void done.finally(() => this.replacing.delete(done));
   }
 
   /** Resolves once every cluster's every type has finished its first list. */
@@ -77,6 +128,11 @@ export class Engine {
 
   clusterStates(): ClusterSyncState[] {
     return [...this.syncs.values()].map((sync) => sync.clusterState());
+  }
+
+  /** Each synced cluster's health, for the API and /readyz. */
+  health(): ClusterHealth[] {
+    return this.clusterStates().map(clusterHealthOf);
   }
 
   /** Rediscovers and relists a cluster; false when the id is unknown. */

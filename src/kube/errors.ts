@@ -71,6 +71,20 @@ export function isConnectionRefused(error: unknown, depth = 0): boolean {
   return isConnectionRefused(error.cause, depth + 1);
 }
 
+/**
+ * The request got no answer at all: refused, reset, cut mid-stream, timed out, unresolvable, or the
+ * TLS handshake failed. Node marks each of these with a code somewhere in the cause chain; our own
+ * aborts (ABORT_ERR) are not failures, and an HTTP status is an answer.
+ */
+export function isTransportFailure(error: unknown, depth = 0): boolean {
+  if (error instanceof KubeApiError || !isRecord(error) || depth > 4) return false;
+  if (typeof error.code === "string" && error.code !== "ABORT_ERR") return true;
+  if (Array.isArray(error.errors) && error.errors.some((inner) => isTransportFailure(inner, depth + 1))) {
+    return true;
+  }
+  return isTransportFailure(error.cause, depth + 1);
+}
+
 export function retryAfterMs(error: unknown): number | undefined {
   if (error instanceof KubeApiError && error.retryAfterSeconds !== undefined) {
     return error.retryAfterSeconds * 1000;

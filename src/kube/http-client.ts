@@ -56,10 +56,13 @@ export class KubeHttpClient implements KubeRequester {
     // A timer and listener of our own, cleared on return: AbortSignal.timeout/any would keep the
     // caller's signal (and all it reaches) alive until the timeout fires.
     const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new Error(`GET ${path}: no answer within ${this.requestTimeoutMs} ms`)),
-      this.requestTimeoutMs,
-    );
+    const timer = setTimeout(() => {
+      // ETIMEDOUT, as a socket timeout would say: no answer is a transport failure, not the server's.
+      const timeout = Object.assign(new Error(`GET ${path}: no answer within ${this.requestTimeoutMs} ms`), {
+        code: "ETIMEDOUT",
+      });
+      controller.abort(timeout);
+    }, this.requestTimeoutMs);
     const forwardAbort = () => controller.abort(signal?.reason);
     if (signal?.aborted) forwardAbort();
     signal?.addEventListener("abort", forwardAbort, { once: true });

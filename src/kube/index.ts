@@ -2,6 +2,8 @@
 // discovers their resource types, and runs one reflector per type per cluster, pushing upserts,
 // deletes and replaces into a ResourceEventSink. Never imports the graph, API or server.
 export { Backoff, type BackoffOptions } from "./backoff.js";
+export type { ClusterGate, ContactState } from "./cluster-contact.js";
+export { type ClusterHealth, clusterHealthOf } from "./cluster-health.js";
 export {
   ClusterSync,
   type ClusterSyncOptions,

@@ -36,7 +36,11 @@ export function registerSyncMetrics(registry: Registry, source: SyncStatusSource
     });
   };
 
-  perType("meshsync_sync_objects", "Objects the reflector of a type holds.", (s) => s.objectCount);
+  perType(
+    "meshsync_sync_objects",
+    "Objects of a type, as its last list and watch events since count them.",
+    (s) => s.objectCount,
+  );
   perType("meshsync_sync_synced", "1 once a type's first list has reached the graph.", (s) =>
     s.hasSynced ? 1 : 0,
   );
@@ -91,6 +95,32 @@ export function registerSyncMetrics(registry: Registry, source: SyncStatusSource
       this.reset();
       for (const state of source.clusterStates())
         this.set({ cluster: state.cluster.id }, state.ready ? 1 : 0);
+    },
+  });
+
+  new Gauge<"cluster">({
+    name: "meshsync_cluster_reachable",
+    help: "1 while the cluster's API server answers as that cluster; 0 while it does not answer (the graph keeps its last known state).",
+    labelNames: ["cluster"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const state of source.clusterStates())
+        this.set({ cluster: state.cluster.id }, state.contact.reachable ? 1 : 0);
+    },
+  });
+
+  new Gauge<"cluster">({
+    name: "meshsync_cluster_last_contact_seconds",
+    help: "Unix time the cluster's API server last answered anything, a watch event or bookmark included.",
+    labelNames: ["cluster"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const state of source.clusterStates()) {
+        const last = state.contact.lastContact;
+        if (last !== undefined) this.set({ cluster: state.cluster.id }, Date.parse(last) / 1000);
+      }
     },
   });
 

@@ -1,20 +1,26 @@
 // Reads a whole collection page by page (limit/continue), as client-go's pager does, so a huge
 // type never arrives as one giant body. If the continue token expires midway (410), the snapshot
-// is gone: fall back to one unpaginated list rather than stitch pages from different moments. A
-// server that hands back a token it already gave, or never stops paging, is broken: the list fails
-// (and is retried after backoff) instead of growing without end.
+// the pages belong to is gone, and pages from different moments must not be stitched together:
+// the list starts again from the first page, still paginated. (client-go's pager falls back to one
+// unpaginated request there; at 150,000 pods that body is longer than V8's longest string.) A
+// server that hands back a token it already gave, never stops paging, or expires every attempt is
+// broken: the list fails (and is retried after backoff) instead of growing without end.
 import { isGone } from "./errors.js";
-import type { ListerWatcher } from "./list-watch.js";
+import type { ListerWatcher, ListPage } from "./list-watch.js";
 import type { KubeObject } from "./types.js";
 
 export interface FullList {
   items: KubeObject[];
   resourceVersion: string;
+  /** Pages read, counting those of attempts that expired. */
   pages: number;
 }
 
 // At the default page size this is five million objects, well past any real cluster's type.
 export const DEFAULT_MAX_PAGES = 10_000;
+// An expired continue token means the list took longer than the server keeps snapshots (etcd
+// compaction, every 5 minutes by default); a fresh attempt usually fits. Past this, back off.
+export const MAX_LIST_ATTEMPTS = 3;
 
 export async function listAll(
   lw: ListerWatcher,
@@ -22,22 +28,46 @@ export async function listAll(
   signal?: AbortSignal,
   maxPages = DEFAULT_MAX_PAGES,
 ): Promise<FullList> {
+  let pages = 0;
+  for (let attempt = 1; ; attempt++) {
+    const result = await listOnce(lw, pageSize, signal, maxPages);
+    pages += result.pages;
+    if (result.kind === "complete")
+      return { items: result.items, resourceVersion: result.resourceVersion, pages };
+    if (attempt >= MAX_LIST_ATTEMPTS) {
+      throw new Error(
+        `list expired before its last page ${attempt} times in a row (continue token too old); giving up on this attempt`,
+      );
+    }
+  }
+}
+
+type Attempt =
+  | { kind: "complete"; items: KubeObject[]; resourceVersion: string; pages: number }
+  | { kind: "expired"; pages: number };
+
+/** One paginated pass over the collection; "expired" when a continue token expired on the way. */
+async function listOnce(
+  lw: ListerWatcher,
+  pageSize: number,
+  signal: AbortSignal | undefined,
+  maxPages: number,
+): Promise<Attempt> {
   const items: KubeObject[] = [];
   const tokens = new Set<string>();
   let pages = 0;
   let token: string | undefined;
   for (;;) {
-    let page: Awaited<ReturnType<ListerWatcher["list"]>>;
+    let page: ListPage;
     try {
       page = await lw.list({ limit: pageSize, continue: token, signal });
     } catch (error) {
       if (token === undefined || !isGone(error)) throw error;
-      const whole = await lw.list({ signal });
-      return { items: whole.items, resourceVersion: whole.resourceVersion, pages: pages + 1 };
+      return { kind: "expired", pages };
     }
     pages += 1;
     for (const item of page.items) items.push(item);
-    if (!page.continue) return { items, resourceVersion: page.resourceVersion, pages };
+    if (!page.continue) return { kind: "complete", items, resourceVersion: page.resourceVersion, pages };
     if (tokens.has(page.continue)) {
       throw new Error(`list page ${pages} repeats an earlier continue token; the server is paging in a loop`);
     }

@@ -5,20 +5,25 @@
 // watch failure waits and relists; every failure waits a jittered, growing delay and tries again,
 // forever. A stream that stays silent past its deadline is closed and reopened, because a half-dead
 // connection never says it is dead.
+//
+// Like client-go's Reflector it holds no copy of the objects: the sink is the store (client-go's
+// Store/Indexer; here the resource graph), and it is the sink that drops an update repeating the
+// resourceVersion it holds and that keeps one object per name. The reflector passes events on as the
+// server typed them, as client-go's watchHandler does, and counts objects for its status.
+//
+// Unlike client-go it compares resourceVersions: one that goes backwards (a list behind the last
+// one, an event or bookmark behind the stream) means the server may be another cluster, so nothing
+// more is delivered until the cluster gate has checked who it is, and the type is listed again.
 import { Backoff } from "./backoff.js";
-import { errorText, KubeApiError, retryAfterMs } from "./errors.js";
+import type { ClusterGate } from "./cluster-contact.js";
+import { errorText, isTransportFailure, KubeApiError, retryAfterMs } from "./errors.js";
 import { type ListerWatcher, type WatchStream, watchErrorOf } from "./list-watch.js";
 import type { Logger } from "./logger.js";
 import { listAll } from "./pager.js";
+import { wentBackwards } from "./resource-version.js";
 import { realSleep, type Sleep } from "./sleep.js";
 import type { SyncPhase, TypeSyncStatus } from "./sync-status.js";
-import {
-  type ClusterRef,
-  type KubeObject,
-  type ResourceEventSink,
-  type ResourceType,
-  resourceTypeName,
-} from "./types.js";
+import { type ClusterRef, type ResourceEventSink, type ResourceType, resourceTypeName } from "./types.js";
 import type { WatchEvent } from "./watch-event.js";
 import { classifyWatchFailure, ShortWatchError, watchRecovery } from "./watch-failure.js";
 
@@ -41,6 +46,8 @@ export interface ReflectorOptions {
   random?: () => number;
   /** Which watch events to pass on (MeshSync's per-type Events); default all. */
   forwards?: (event: ChangeEventType) => boolean;
+  /** Waited on before each list and watch, and asked to check the cluster when a resourceVersion goes back. */
+  gate?: ClusterGate;
 }
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -50,11 +57,20 @@ const DEFAULT_MIN_WATCH_TIMEOUT_SECONDS = 300;
 const DEFAULT_STALL_TIMEOUT_MS = 180_000;
 // A watch that closes cleanly this fast without a single event is a server refusing to watch.
 const INSTANT_CLOSE_MS = 1_000;
+// A server ends a watch at the timeoutSeconds it was asked for. One that ends it well before is
+// shutting down or being restarted (kube-apiserver closes its watches on the way out), and what
+// answers the next request may be another server: worth asking who it is before going on.
+const EARLY_END_FRACTION = 0.9;
 
-interface KnownObject {
-  resourceVersion: string | undefined;
-  key: string;
+/** A watch event or bookmark older than the stream's resourceVersion. */
+class ResourceVersionWentBack extends Error {
+  override name = "ResourceVersionWentBack";
 }
+
+const openGate: ClusterGate = {
+  available: async () => {},
+  verify: async () => {},
+};
 
 export class Reflector {
   readonly cluster: ClusterRef;
@@ -78,6 +94,7 @@ export class Reflector {
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private readonly forwards: (event: ChangeEventType) => boolean;
+  private readonly gate: ClusterGate;
 
   private readonly stopController = new AbortController();
   private cycle = new AbortController();
@@ -93,10 +110,8 @@ export class Reflector {
   /** InternalError re-watches in a row, with nothing delivered in between. */
   private internalErrorRetries = 0;
 
-  /** uid → what we last passed on, so a repeated resourceVersion is not an event. */
-  private readonly known = new Map<string, KnownObject>();
-  /** namespace/name → uid, so an object recreated under the same name replaces the old one. */
-  private readonly uidByKey = new Map<string, string>();
+  /** Objects of the type as the last list and the watch events since then count them. */
+  private objectCount = 0;
 
   private phase: SyncPhase = "listing";
   private lastError: string | undefined;
@@ -123,6 +138,7 @@ export class Reflector {
     this.backoff = options.backoff ?? new Backoff({ random: this.random });
     this.sleep = options.sleep ?? realSleep;
     this.forwards = options.forwards ?? (() => true);
+    this.gate = options.gate ?? openGate;
     this.synced = new Promise((resolve) => {
       this.markSynced = resolve;
     });
@@ -168,7 +184,7 @@ export class Reflector {
       resourceType: this.type,
       phase: this.phase,
       error: this.lastError,
-      objectCount: this.known.size,
+      objectCount: this.objectCount,
       lastEventTime: this.lastEventTime,
       resourceVersion: this.resourceVersion,
       relistCount: this.relistCount,
@@ -195,6 +211,7 @@ export class Reflector {
       this.stalled = false;
       const signal = this.cycle.signal;
       try {
+        await this.gate.available(signal);
         if (needList || this.relistRequested) {
           this.relistRequested = false;
           needList = true;
@@ -209,6 +226,15 @@ export class Reflector {
           this.stalled = false;
           this.stallCount += 1;
           this.logger.warn(this.logContext(), "watch stream silent past its deadline; reopening it");
+          continue;
+        }
+        if (error instanceof ResourceVersionWentBack) {
+          needList = true;
+          await this.gate.verify(error.message, signal).catch(() => {});
+          // Checked: the list that follows is this cluster's, however far back it is.
+          this.resourceVersion = "";
+          // A server that goes back again straight after a fresh list would otherwise be relisted in a loop.
+          if (!this.progressSinceList && !signal.aborted) await this.backOff(error, signal);
           continue;
         }
         if (needList) {
@@ -245,12 +271,23 @@ export class Reflector {
     this.phase = "listing";
     const list = await listAll(this.lw, this.pageSize, signal);
     if (signal.aborted) throw new Error("list interrupted");
+    if (this.resourceVersion !== "" && wentBackwards(this.resourceVersion, list.resourceVersion)) {
+      // Held back until the cluster is known to be the one we listed before: another one's objects
+      // must not reach the sink under this cluster's name.
+      this.logger.debug(
+        { ...this.logContext(), from: this.resourceVersion, to: list.resourceVersion },
+        "list resourceVersion went backwards",
+      );
+      await this.gate.verify(
+        `${this.typeName} listed at resourceVersion ${list.resourceVersion}, behind ${this.resourceVersion}`,
+        signal,
+      );
+      if (signal.aborted) throw new Error("list interrupted");
+    }
     this.lists += 1;
     this.progressSinceList = false;
     this.internalErrorRetries = 0;
-    this.known.clear();
-    this.uidByKey.clear();
-    for (const item of list.items) this.remember(item);
+    this.objectCount = list.items.length;
     this.resourceVersion = list.resourceVersion;
     this.deliver(() => this.sink.replace(this.cluster, this.type, list.items));
     this.forbidden = false;
@@ -288,16 +325,24 @@ export class Reflector {
       for await (const event of stream) {
         watchdog.feed();
         events += 1;
-        if (event.type !== "ERROR") {
-          this.progressSinceList = true;
-          this.internalErrorRetries = 0;
-        }
         this.handle(event);
+        // Only after handle: an ERROR or a resourceVersion that went back is no progress.
+        this.progressSinceList = true;
+        this.internalErrorRetries = 0;
         if (signal.aborted) break;
       }
       if (this.stalled) throw new Error("watch stalled");
       if (signal.aborted) throw new Error("watch interrupted");
-      if (events === 0 && Date.now() - openedAt < INSTANT_CLOSE_MS) {
+      const lastedMs = Date.now() - openedAt;
+      if (lastedMs < timeoutSeconds * 1000 * EARLY_END_FRACTION) {
+        // The stream is over: waiting for the check is not a stall, however long the cluster is away.
+        watchdog.cancel();
+        await this.gate.verify(
+          `${this.typeName} watch ended after ${lastedMs} ms of the ${timeoutSeconds} s asked for`,
+          signal,
+        );
+      }
+      if (events === 0 && lastedMs < INSTANT_CLOSE_MS) {
         throw new ShortWatchError("watch closed as soon as it opened");
       }
     } finally {
@@ -310,57 +355,22 @@ export class Reflector {
   private handle(event: WatchEvent): void {
     if (event.type === "ERROR") throw watchErrorOf(event);
     const rv = event.object.metadata?.resourceVersion;
-    if (event.type === "BOOKMARK") {
-      if (rv) this.resourceVersion = rv;
-      return;
+    if (rv && wentBackwards(this.resourceVersion, rv)) {
+      throw new ResourceVersionWentBack(
+        `${this.typeName} watch sent ${event.type} at resourceVersion ${rv}, behind ${this.resourceVersion}`,
+      );
     }
     if (rv) this.resourceVersion = rv;
+    if (event.type === "BOOKMARK") return;
     this.lastEventTime = new Date().toISOString();
     const object = event.object;
-    const uid = object.metadata?.uid ?? "";
     if (event.type === "DELETED") {
-      this.forget(uid);
+      this.objectCount = Math.max(0, this.objectCount - 1);
       if (this.forwards("DELETED")) this.deliver(() => this.sink.delete(this.cluster, this.type, object));
       return;
     }
-    const previous = this.known.get(uid);
-    if (previous && rv !== undefined && previous.resourceVersion === rv) return;
-    this.replaceRecreated(object);
-    this.remember(object);
-    const change: ChangeEventType = previous ? "MODIFIED" : "ADDED";
-    if (this.forwards(change)) this.deliver(() => this.sink.upsert(this.cluster, this.type, object));
-  }
-
-  /**
-   * A new uid under a known namespace/name means the old object was deleted while we were not
-   * looking (no DELETED reached us); drop the old one so no ghost remains.
-   */
-  private replaceRecreated(object: KubeObject): void {
-    const key = keyOf(object);
-    const oldUid = this.uidByKey.get(key);
-    const uid = object.metadata?.uid ?? "";
-    if (oldUid === undefined || oldUid === uid) return;
-    this.forget(oldUid);
-    const ghost: KubeObject = {
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      metadata: { uid: oldUid, name: object.metadata?.name, namespace: object.metadata?.namespace },
-    };
-    this.deliver(() => this.sink.delete(this.cluster, this.type, ghost));
-  }
-
-  private remember(object: KubeObject): void {
-    const uid = object.metadata?.uid ?? "";
-    const key = keyOf(object);
-    this.known.set(uid, { resourceVersion: object.metadata?.resourceVersion, key });
-    this.uidByKey.set(key, uid);
-  }
-
-  private forget(uid: string): void {
-    const known = this.known.get(uid);
-    if (!known) return;
-    this.known.delete(uid);
-    if (this.uidByKey.get(known.key) === uid) this.uidByKey.delete(known.key);
+    if (event.type === "ADDED") this.objectCount += 1;
+    if (this.forwards(event.type)) this.deliver(() => this.sink.upsert(this.cluster, this.type, object));
   }
 
   /** A consumer that throws must not take the reflector down with it. */
@@ -383,7 +393,10 @@ export class Reflector {
       this.forbidden = true;
       this.markSettled();
     }
-    this.logger.warn(
+    // A cluster that does not answer is one event, logged once by its gate; each type's share of it
+    // stays in its status.
+    const level = isTransportFailure(error) ? "debug" : "warn";
+    this.logger[level](
       { ...this.logContext(), error: this.lastError, retryInMs: Math.round(delay) },
       "list/watch failed; retrying",
     );
@@ -393,11 +406,6 @@ export class Reflector {
   private logContext(): { cluster: string; type: string } {
     return { cluster: this.cluster.name, type: this.typeName };
   }
-}
-
-function keyOf(object: KubeObject): string {
-  const namespace = object.metadata?.namespace ?? "";
-  return `${namespace}/${object.metadata?.name ?? ""}`;
 }
 
 /** Failures that retrying will not fix without someone acting (RBAC, a type that went away). */

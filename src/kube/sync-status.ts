@@ -11,6 +11,7 @@ export interface TypeSyncStatus {
   phase: SyncPhase;
   /** Last failure, kept while backing off or in error; cleared once the type is healthy again. */
   error: string | undefined;
+  /** Objects of the type as its last list and the watch events since count them. */
   objectCount: number;
   /** When the last ADDED/MODIFIED/DELETED arrived (ISO 8601). */
   lastEventTime: string | undefined;

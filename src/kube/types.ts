@@ -61,6 +61,8 @@ export interface ResourceEventSink {
   upsert(cluster: ClusterRef, type: ResourceType, object: KubeObject): void;
   delete(cluster: ClusterRef, type: ResourceType, object: KubeObject): void;
   replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void;
+  /** Every object of the cluster is gone, and so is the cluster (its API server turned out to be another one). */
+  removeCluster(cluster: ClusterRef): void;
 }
 
 /** `<plural>.<version>.<group>`, as MeshSync names resource types (`pods.v1.`, `deployments.v1.apps`). */

@@ -7,6 +7,7 @@ import { credentialOfHeaders } from "./auth.js";
 import { type HostPolicy, hostAllowed } from "./host.js";
 import type { Readiness } from "./options.js";
 import { originAllowed } from "./origin.js";
+import { sendReadiness } from "./readiness.js";
 import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
 
 export interface HttpRoutesOptions {
@@ -100,10 +101,8 @@ export function createHttpHandler(
       case "/healthz":
         return sendText(response, 200, "ok");
       case "/readyz": {
-        const state = readinessOf(readiness);
-        return state.ready
-          ? sendText(response, 200, "ready")
-          : sendText(response, 503, `not ready: ${state.reason ?? "starting"}`);
+        const detailed = token === undefined || credentialOfHeaders(request.headers, token) === "valid";
+        return sendReadiness(response, readinessOf(readiness), detailed);
       }
       case "/metrics":
         // Prometheus sends the token from its scrape config (authorization: { credentials: … }).

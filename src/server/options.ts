@@ -2,13 +2,16 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { type ApiLimits, type ApiResourceInfo, defaultApiLimits } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
+import type { ClusterHealth } from "../kube/index.js";
 import type { TypeSyncStatus } from "../kube/sync-status.js";
 import type { QueryLimits } from "./query-limits.js";
 
 export interface Readiness {
   ready: boolean;
-  /** Why not ready, shown by /readyz. */
+  /** Why not ready; /readyz shows it only to a client with the token (it may name servers and contexts). */
   reason?: string;
+  /** Each cluster (or context not yet connected), shown by /readyz to a client with the token. */
+  clusters?: readonly ClusterHealth[];
 }
 
 export interface ServerLimits extends QueryLimits, ApiLimits {
@@ -62,6 +65,8 @@ export interface ServerOptions {
   readiness: () => Readiness;
   apiResources?: (() => readonly ApiResourceInfo[]) | undefined;
   syncStatus?: (() => readonly TypeSyncStatus[]) | undefined;
+  /** Each synced cluster's health, for Query.clusters. */
+  clusterHealth?: (() => readonly ClusterHealth[]) | undefined;
   resync?: ((clusterId: string) => boolean | Promise<boolean>) | undefined;
   logger: Logger;
   /** Browser origins allowed to open the WebSocket; any origin when absent. */

@@ -48,6 +48,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     graph,
     apiResources: options.apiResources,
     syncStatus: options.syncStatus,
+    clusterHealth: options.clusterHealth,
     resync: options.resync,
     limits,
     subscriptionObserver: metrics.subscriptions,

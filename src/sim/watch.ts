@@ -1,11 +1,23 @@
 // Watches: where a stream starts (synthetic ADDED for the current state, or resumed from the
 // history), how each change is filtered (selector transitions become ADDED/DELETED as in the real
 // watch cache), bookmarks, timeouts, and the fault hooks that drop or stall every open stream.
+//
+// A watch from a resourceVersion the store has not reached is what the watch cache makes of it
+// (cacher.go Watch, cache_watcher.go process): accepted, and silent until the store passes that
+// point, because only events and bookmarks newer than where the watch starts are sent. A watch-list
+// (sendInitialEvents) from such a point waits up to 3 s for the store to catch up, then gets an ERROR
+// event with the 504 "Too large resource version".
 import type { SimResourceType } from "./catalog.js";
 import type { KubeObject } from "./object-api.js";
 import type { Matcher } from "./selectors.js";
-import { asVersion, type ObjectStore, type StoredChange, storageKey } from "./store/index.js";
-import { expired, StatusError } from "./store/status-error.js";
+import {
+  asVersion,
+  type ObjectStore,
+  type StoredChange,
+  storageKey,
+  untilResourceVersion,
+} from "./store/index.js";
+import { expired, StatusError, tooLargeResourceVersion } from "./store/status-error.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
@@ -59,6 +71,8 @@ interface InitialState {
 
 export class Watcher {
   stalled = false;
+  /** Where the stream starts: nothing at or before it is sent, bookmarks included. */
+  startResourceVersion = 0;
   private closed = false;
   private timers: NodeJS.Timeout[] = [];
   private initial: InitialState | undefined;
@@ -88,7 +102,7 @@ export class Watcher {
   }
 
   deliver(change: StoredChange): void {
-    if (this.closed || this.stalled) return;
+    if (this.closed || this.stalled || change.resourceVersion <= this.startResourceVersion) return;
     const { namespace, matcher } = this.request;
     if (namespace && change.object.metadata?.namespace !== namespace) return;
     const now = !matcher || matcher(change.object);
@@ -167,7 +181,12 @@ export class Watcher {
     return true;
   }
 
+  /**
+   * A bookmark never goes back past where the stream started. (The watch cache also drops one that
+   * equals it; an idle simulator has no leases renewing to move its counter, so it keeps those.)
+   */
   bookmark(resourceVersion: number): void {
+    if (resourceVersion < this.startResourceVersion) return;
     this.send("BOOKMARK", this.bookmarkObject(resourceVersion));
   }
 
@@ -176,6 +195,10 @@ export class Watcher {
     const metadata: Record<string, unknown> = { resourceVersion: String(resourceVersion) };
     if (annotations) metadata.annotations = annotations;
     return { kind, apiVersion: group ? `${group}/${version}` : version, metadata };
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   close(): void {
@@ -229,31 +252,54 @@ export class WatchHub {
   /** Opens a watch; history that is too old becomes an ERROR 410 event, as the real server sends. */
   open(request: WatchRequest, output: WatchOutput): Watcher {
     const watcher = new Watcher(this, request, output);
+    const rv = request.resourceVersion;
+    const from = rv === undefined || rv === "" ? 0 : Number(rv);
+    if (!Number.isInteger(from) || from < 0) {
+      throw new StatusError(400, "BadRequest", `invalid resource version: ${rv}`);
+    }
+    if (request.sendInitialEvents && from > this.store.resourceVersion) {
+      void untilResourceVersion(
+        () => this.store.resourceVersion,
+        from,
+        () => watcher.isClosed,
+      ).then((reached) => {
+        if (watcher.isClosed) return;
+        if (reached) return this.begin(watcher, from);
+        const error = tooLargeResourceVersion(from, this.store.resourceVersion);
+        watcher.send("ERROR", error.toStatus() as unknown as KubeObject);
+        watcher.close();
+      });
+      return watcher;
+    }
+    this.begin(watcher, from);
+    return watcher;
+  }
+
+  /** Sends what the watch starts with (the state, or the history after its resourceVersion) and registers it. */
+  private begin(watcher: Watcher, from: number): void {
+    const { request } = watcher;
     const { type, namespace, matcher } = request;
     const key = storageKey(type.group, type.name);
-    const rv = request.resourceVersion;
     const matches = (obj: KubeObject) =>
       (!namespace || obj.metadata?.namespace === namespace) && (!matcher || matcher(obj));
 
-    if (request.sendInitialEvents || rv === undefined || rv === "" || rv === "0") {
+    if (request.sendInitialEvents || from === 0) {
       const current = this.store.resourceVersion;
+      watcher.startResourceVersion = current;
       const items = this.store.listStored(type, type.namespaced ? namespace : undefined);
       const end: PendingEvent | undefined = request.sendInitialEvents
         ? ["BOOKMARK", watcher.bookmarkObject(current, { "k8s.io/initial-events-end": "true" })]
         : undefined;
       watcher.sendInitial(items, matches, end);
     } else {
-      const from = Number(rv);
-      if (!Number.isInteger(from) || from < 0) {
-        throw new StatusError(400, "BadRequest", `invalid resource version: ${rv}`);
-      }
       if (!this.store.history.canResumeFrom(from)) {
         const error = expired(`too old resource version: ${from} (${this.store.history.oldestResumable})`);
         watcher.send("ERROR", error.toStatus() as unknown as KubeObject);
         watcher.close();
-        return watcher;
+        return;
       }
       for (const change of this.store.history.since(from, key)) watcher.deliver(change);
+      watcher.startResourceVersion = from;
     }
 
     let set = this.watchers.get(key);
@@ -265,7 +311,6 @@ export class WatchHub {
     if (Date.now() < this.stallNewUntil) watcher.stalled = true;
     const timeout = request.timeoutSeconds ?? this.defaultTimeoutSeconds * (1 + Math.random());
     watcher.start(this.store, this.bookmarkIntervalMs, timeout);
-    return watcher;
   }
 
   remove(watcher: Watcher): void {

@@ -7,66 +7,23 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningChurn, startChurn } from "../../src/sim/churn.js";
 import { type Fault, type RunningSimulator, startSimulator } from "../../src/sim/index.js";
+import { ApiResourcesDocument, type ApiResourcesQuery } from "../generated/graphql.js";
 import {
-  ApiResourcesDocument,
-  type ApiResourcesQuery,
-  FollowChangesDocument,
-  type FollowChangesSubscription,
-  ResourcesDocument,
-  type ResourcesQuery,
-} from "../generated/graphql.js";
+  ChangeFollower,
+  changeLogEpoch,
+  difference,
+  graphState,
+  type State,
+} from "../support/change-follower.js";
 import { eventually } from "../support/eventually.js";
-import { queryData, type Subscription, subscribe } from "../support/graphql-client.js";
+import { queryData } from "../support/graphql-client.js";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
-
-type State = Map<string, string>; // uid → resourceVersion
 
 let sim: RunningSimulator;
 let serve: RunningProcess;
 let graphqlUrl: string;
 let types: ApiResourcesQuery["apiResources"];
-let follower: Follower;
-
-/** Follows resourceChanges from the first sequence and keeps the state the changes add up to. */
-class Follower {
-  readonly state: State = new Map();
-  readonly problems: string[] = [];
-  private last = 0;
-  private done = false;
-  private readonly loop: Promise<void>;
-
-  constructor(private readonly subscription: Subscription<FollowChangesSubscription>) {
-    this.loop = this.follow();
-  }
-
-  private async follow(): Promise<void> {
-    while (!this.done) {
-      let event: FollowChangesSubscription;
-      try {
-        event = await this.subscription.next(Number.POSITIVE_INFINITY);
-      } catch (error) {
-        if (!this.done) this.problems.push(`subscription failed: ${String(error)}`);
-        return;
-      }
-      const change = event.resourceChanges;
-      const sequence = Number(change.sequence.slice(change.sequence.lastIndexOf(":") + 1));
-      if (sequence !== this.last + 1) this.problems.push(`sequence ${sequence} after ${this.last}`);
-      this.last = sequence;
-      if (change.type === "RESYNC" || !change.resource) {
-        this.problems.push(`unexpected ${change.type} at ${sequence}`);
-        continue;
-      }
-      if (change.type === "DELETED") this.state.delete(change.resource.uid);
-      else this.state.set(change.resource.uid, change.resource.resourceVersion);
-    }
-  }
-
-  async close(): Promise<void> {
-    this.done = true;
-    await this.subscription.close();
-    await this.loop;
-  }
-}
+let follower: ChangeFollower;
 
 function simState(): State {
   const state: State = new Map();
@@ -81,34 +38,13 @@ function simState(): State {
   return state;
 }
 
-async function graphState(): Promise<State> {
-  const state: State = new Map();
-  let after: string | null = null;
-  for (;;) {
-    const page: ResourcesQuery = await queryData(graphqlUrl, ResourcesDocument, { first: 1000, after });
-    for (const edge of page.resources.edges) state.set(edge.node.uid, edge.node.resourceVersion);
-    if (!page.resources.pageInfo.hasNextPage) return state;
-    after = page.resources.pageInfo.endCursor ?? null;
-  }
-}
-
-function difference(expected: State, actual: State): string[] {
-  const out: string[] = [];
-  for (const [uid, rv] of expected) {
-    if (!actual.has(uid)) out.push(`missing ${uid}`);
-    else if (actual.get(uid) !== rv) out.push(`${uid} at ${actual.get(uid)}, want ${rv}`);
-  }
-  for (const uid of actual.keys()) if (!expected.has(uid)) out.push(`ghost ${uid}`);
-  return out;
-}
-
 /** Waits until the graph and the follower both equal the simulator; fails with what still differs. */
 async function expectConverged(what: string): Promise<void> {
   let lastDiff: string[] = [];
   await eventually(
     async () => {
       const expected = simState();
-      lastDiff = difference(expected, await graphState()).map((d) => `graph: ${d}`);
+      lastDiff = difference(expected, await graphState(graphqlUrl)).map((d) => `graph: ${d}`);
       lastDiff.push(...difference(expected, follower.state).map((d) => `subscriber: ${d}`));
       return lastDiff.length === 0;
     },
@@ -140,9 +76,7 @@ beforeAll(async () => {
   graphqlUrl = `${serve.origin}/graphql`;
   await eventually(async () => (await fetch(`${serve.origin}/readyz`)).status === 200, 30_000, "serve ready");
   types = (await queryData(graphqlUrl, ApiResourcesDocument, {})).apiResources;
-  const { resources } = await queryData(graphqlUrl, ResourcesDocument, { first: 0 });
-  const epoch = resources.sequence.slice(0, resources.sequence.lastIndexOf(":"));
-  follower = new Follower(subscribe(graphqlUrl, FollowChangesDocument, { since: `${epoch}:0` }));
+  follower = new ChangeFollower(graphqlUrl, await changeLogEpoch(graphqlUrl));
   await expectConverged("the first sync");
 }, 90_000);
 

@@ -58,6 +58,27 @@ describe("ResourceGraph as a sink", () => {
     expect(deleted?.previous).toBeUndefined();
   });
 
+  it("drops the old object, through the log, when the same name comes back with a new uid", () => {
+    const graph = new ResourceGraph();
+    graph.upsert(cluster, pods, pod("a", "5"));
+    graph.upsert(cluster, pods, { ...pod("a", "9"), metadata: { ...pod("a", "9").metadata, uid: "uid-a2" } });
+    expect(changes(graph)).toEqual(["ADDED a@5", "DELETED a@5", "ADDED a@9"]);
+    expect(graph.size).toBe(1);
+    expect(graph.get(`${cluster.id}/uid-a`)).toBeUndefined();
+    expect(graph.get(`${cluster.id}/uid-a2`)?.resourceVersion).toBe("9");
+    // The same name in another namespace, type or cluster is another object.
+    graph.upsert(cluster, pods, {
+      ...pod("a", "10"),
+      metadata: { ...pod("a", "10").metadata, namespace: "other", uid: "uid-a3" },
+    });
+    graph.upsert(cluster, secrets, {
+      ...pod("a", "11"),
+      metadata: { ...pod("a", "11").metadata, uid: "uid-a4" },
+    });
+    graph.upsert({ id: "cluster-b", name: "b" }, pods, pod("a", "12"));
+    expect(graph.size).toBe(4);
+  });
+
   it("fills kind and apiVersion from the type, drops managedFields, keys by cluster and uid", () => {
     const graph = new ResourceGraph();
     graph.upsert(cluster, pods, pod("a", "1"));
@@ -110,7 +131,7 @@ describe("ResourceGraph as a sink", () => {
     const other: ClusterRef = { id: "cluster-b", name: "ctx-b" };
     graph.upsert(cluster, pods, pod("a", "1"));
     graph.upsert(other, pods, pod("a", "1"));
-    graph.removeCluster(cluster.id);
+    graph.removeCluster(cluster);
     expect(graph.size).toBe(1);
     expect(graph.clusters().map((c) => c.id)).toEqual(["cluster-b"]);
     expect(graph.log.changesSince(2)?.map((c) => c.type)).toEqual(["DELETED"]);

@@ -21,9 +21,14 @@ const pods = type("pods");
 const secrets = type("secrets");
 const metrics = type("nodes", "metrics.k8s.io", "v1beta1");
 
-const unusedClient: KubeRequester = {
-  server: "http://unused",
-  getJson: () => Promise.reject(new Error("not used")),
+/** Only the cluster's identity is read through the client; lists and watches go to the fakes. */
+const identityOnlyClient: KubeRequester = {
+  server: "http://identity-only",
+  getJson: async (path) => {
+    if (path === "/api/v1/namespaces/kube-system") return { metadata: { uid: cluster.id } };
+    if (path === "/api/v1/namespaces") return { metadata: { resourceVersion: "1" }, items: [] };
+    throw new Error(`not used: ${path}`);
+  },
   openLines: () => Promise.reject(new Error("not used")),
 };
 
@@ -37,7 +42,7 @@ function setUp(discoveries: DiscoveryResult[], options: Partial<ClusterSyncOptio
   const listerWatchers = new Map<string, FakeListerWatcher>();
   let discoveryCalls = 0;
   const sync = new ClusterSync({
-    connection: { ref: cluster, context: "test", client: unusedClient },
+    connection: { ref: cluster, context: "test", client: identityOnlyClient },
     sink,
     useMeshSyncResource: false,
     discoveryRefreshMs: 0,

@@ -310,6 +310,80 @@ describe("Engine against the simulator", () => {
   });
 });
 
+function kubeSystemUid(sim: RunningSimulator): string {
+  return String(sim.api.get("", "v1", "namespaces", undefined, "kube-system")?.metadata?.uid);
+}
+
+function portOf(sim: RunningSimulator): number {
+  return Number(new URL(sim.url).port);
+}
+
+describe("Engine when its API server goes away", () => {
+  it("drops the old cluster and syncs the new one when another cluster answers at the same address", async () => {
+    const first = await simulator({ seed: 1 });
+    const { engine, sink } = await engineFor(first.kubeconfig());
+    const firstId = kubeSystemUid(first);
+    expect(engine.clusters().map((c) => c.id)).toEqual([firstId]);
+    const port = portOf(first);
+    await first.close();
+    const second = await simulator({ seed: 2, port, churn: 20 });
+    const secondId = kubeSystemUid(second);
+    expect(secondId).not.toBe(firstId);
+
+    await waitFor(() => engine.clusters()[0]?.id === secondId, "the engine to take the new cluster's id");
+    expect(engine.clusters()).toEqual([{ id: secondId, name: "meshsync-sim" }]);
+    expect(sink.clusters.has(firstId)).toBe(false);
+    await waitFor(() => engine.isReady(), "the new cluster's first sync");
+    await converged(second, engine, sink, secondId);
+    expect(engine.resync(firstId)).toBe(false);
+  });
+
+  it("relists what a cluster restored from a backup no longer has", async () => {
+    const before = await simulator({ seed: 3 });
+    const { engine, sink } = await engineFor(before.kubeconfig());
+    const id = kubeSystemUid(before);
+    touchConfigMaps(before, "after-the-backup");
+    await converged(before, engine, sink, id);
+    const port = portOf(before);
+    await before.close();
+    // Same seed: the same cluster, as it was before those writes, with resourceVersions behind them.
+    const restored = await simulator({ seed: 3, port });
+    expect(kubeSystemUid(restored)).toBe(id);
+    expect(restored.resourceVersion()).toBeLessThan(Number(engine.status(id)[0]?.resourceVersion));
+
+    await converged(restored, engine, sink, id);
+    expect(engine.clusters().map((c) => c.id)).toEqual([id]);
+    const configMaps = engine.status(id).find((status) => status.typeName === "configmaps.v1.");
+    expect(configMaps?.relistCount).toBeGreaterThan(0);
+  });
+
+  it("says once that the cluster is gone and once that it is back, not once per type per retry", async () => {
+    const sim = await simulator({ seed: 4 });
+    const lines: { level: string; msg: string | undefined }[] = [];
+    const at = (level: string) => (_fields: object, msg?: string) => lines.push({ level, msg });
+    const logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+    const { engine, sink } = await engineFor(sim.kubeconfig(), { logger });
+    const id = kubeSystemUid(sim);
+    const port = portOf(sim);
+    // A watch that ends within a second of opening looks like a server refusing to watch, which
+    // each type reports itself; these have been open longer.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    lines.length = 0;
+    await sim.close();
+    await waitFor(() => engine.clusterStates()[0]?.contact.reachable === false, "the cluster to be lost");
+    const lost = engine.clusterStates()[0]?.contact;
+    expect(lost?.lastError).toMatch(/ECONNREFUSED|socket hang up|ECONNRESET/);
+    const back = await simulator({ seed: 4, port });
+    await waitFor(() => engine.clusterStates()[0]?.contact.reachable === true, "the cluster to be back");
+    await converged(back, engine, sink, id);
+    const loud = lines.filter((line) => line.level === "warn" || line.level === "error");
+    expect(loud.map((line) => line.msg)).toEqual([
+      "cluster unreachable; serving its last known state until it answers again",
+    ]);
+    expect(lines.filter((line) => line.msg === "cluster reachable again")).toHaveLength(1);
+  });
+});
+
 function mergeKubeconfigs(...texts: string[]): string {
   const docs = texts.map((text) => parseYaml(text) as Record<string, unknown[]>);
   const merged = {

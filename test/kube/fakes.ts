@@ -38,7 +38,8 @@ export function configMap(
 export type SinkCall =
   | { op: "upsert"; uid: string; rv: string | undefined }
   | { op: "delete"; uid: string }
-  | { op: "replace"; uids: string[] };
+  | { op: "replace"; uids: string[] }
+  | { op: "removeCluster"; clusterId: string };
 
 export class RecordingSink implements ResourceEventSink {
   readonly calls: SinkCall[] = [];
@@ -61,6 +62,11 @@ export class RecordingSink implements ResourceEventSink {
     this.calls.push({ op: "replace", uids: objects.map((object) => object.metadata?.uid ?? "") });
     this.state.clear();
     for (const object of objects) this.state.set(object.metadata?.uid ?? "", object);
+  }
+
+  removeCluster(cluster: ClusterRef): void {
+    this.calls.push({ op: "removeCluster", clusterId: cluster.id });
+    this.state.clear();
   }
 }
 

@@ -27,6 +27,7 @@ function status(overrides: Partial<TypeSyncStatus>): TypeSyncStatus {
 describe("sync metrics", () => {
   it("reports each type's status at scrape time and forgets types that went away", async () => {
     const registry = new Registry();
+    let reachable = true;
     let statuses = [
       status({}),
       status({ typeName: "pods.v1.", phase: "backoff", hasSynced: false, lastEventTime: undefined }),
@@ -41,6 +42,12 @@ describe("sync metrics", () => {
           lastDiscovery: undefined,
           unavailableGroupVersions: ["metrics.k8s.io/v1beta1"],
           ready: false,
+          contact: {
+            reachable,
+            since: "2026-01-01T00:00:00.000Z",
+            lastError: reachable ? undefined : "connect ECONNREFUSED 127.0.0.1:6443",
+            lastContact: "2026-01-01T00:00:20.000Z",
+          },
         },
       ],
     });
@@ -55,6 +62,11 @@ describe("sync metrics", () => {
     expect(text).not.toContain('meshsync_sync_last_event_seconds{cluster="c1",type="pods.v1."}');
     expect(text).toContain('meshsync_cluster_ready{cluster="c1"} 0');
     expect(text).toContain('meshsync_discovery_unavailable_groups{cluster="c1"} 1');
+    expect(text).toContain('meshsync_cluster_reachable{cluster="c1"} 1');
+    expect(text).toContain('meshsync_cluster_last_contact_seconds{cluster="c1"} 1767225620');
+
+    reachable = false;
+    expect(await registry.metrics()).toContain('meshsync_cluster_reachable{cluster="c1"} 0');
 
     statuses = [status({})];
     expect(await registry.metrics()).not.toContain('type="pods.v1."');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { KubeApiError } from "../../src/kube/errors.js";
 import type { ListOptions, ListPage } from "../../src/kube/list-watch.js";
-import { listAll } from "../../src/kube/pager.js";
+import { listAll, MAX_LIST_ATTEMPTS } from "../../src/kube/pager.js";
 import { configMap, FakeListerWatcher } from "./fakes.js";
 
 /** Fails the test rather than letting a pager that never stops run until memory runs out. */
@@ -39,5 +40,40 @@ describe("listAll", () => {
     const lw = endlessPages((call) => `token-${call}`);
     await expect(listAll(lw, 1, undefined, 50)).rejects.toThrow(/not complete after 50 pages/);
     expect(lw.listCalls).toHaveLength(50);
+  });
+
+  it("starts a fresh paginated list when a continue token expires midway, never one unpaginated read", async () => {
+    let fresh = 0;
+    const lw = new FakeListerWatcher((options: ListOptions): ListPage | Error => {
+      if (options.continue === "stale") return new KubeApiError(410, "continue expired", "Expired");
+      if (options.continue === undefined) {
+        fresh += 1;
+        return fresh === 1
+          ? { items: [configMap("a", "uid-a", "1")], resourceVersion: "5", continue: "stale" }
+          : { items: [configMap("a", "uid-a", "7")], resourceVersion: "9", continue: "fresh" };
+      }
+      return { items: [configMap("b", "uid-b", "8")], resourceVersion: "9" };
+    });
+    const list = await listAll(lw, 1);
+    expect(lw.listCalls.map((call) => [call.limit, call.continue])).toEqual([
+      [1, undefined],
+      [1, "stale"],
+      [1, undefined],
+      [1, "fresh"],
+    ]);
+    expect(list.items.map((item) => item.metadata?.resourceVersion)).toEqual(["7", "8"]);
+    expect(list.resourceVersion).toBe("9");
+    expect(list.pages).toBe(3);
+  });
+
+  it("fails after every fresh attempt expires, still asking page by page", async () => {
+    const lw = new FakeListerWatcher((options: ListOptions): ListPage | Error =>
+      options.continue
+        ? new KubeApiError(410, "continue expired", "Expired")
+        : { items: [configMap("a", "uid-a", "1")], resourceVersion: "5", continue: "soon-stale" },
+    );
+    await expect(listAll(lw, 1)).rejects.toThrow(/expired before its last page 3 times/);
+    expect(lw.listCalls).toHaveLength(2 * MAX_LIST_ATTEMPTS);
+    expect(lw.listCalls.every((call) => call.limit === 1)).toBe(true);
   });
 });

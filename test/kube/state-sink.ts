@@ -31,6 +31,11 @@ export class StateSink implements ResourceEventSink {
     for (const object of objects) held.set(keyOf(name, object), { typeName: name, object });
   }
 
+  removeCluster(cluster: ClusterRef): void {
+    this.changes += 1;
+    this.clusters.delete(cluster.id);
+  }
+
   /** uid → resourceVersion of one type in one cluster. */
   versions(clusterId: string, typeName: string): Map<string, string> {
     const result = new Map<string, string>();

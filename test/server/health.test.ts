@@ -1,12 +1,34 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClustersDocument, ResourcesDocument } from "../generated/graphql.js";
+import type { ClusterHealth } from "../../src/kube/index.js";
+import type { Readiness } from "../../src/server/index.js";
+import { ClusterHealthDocument, ClustersDocument, ResourcesDocument } from "../generated/graphql.js";
 import { query, queryData } from "../support/graphql-client.js";
 import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
 
+const healthy: ClusterHealth = {
+  id: "c1-uid",
+  name: "kind-one",
+  reachable: true,
+  since: "2026-01-01T00:00:00.000Z",
+  lastError: undefined,
+  lastContact: "2026-01-01T00:10:00.000Z",
+  synced: true,
+};
+
+const lost: ClusterHealth = {
+  id: "c2-uid",
+  name: "kind-two",
+  reachable: false,
+  since: "2026-01-01T00:05:00.000Z",
+  lastError: "connect ECONNREFUSED 10.0.0.2:6443",
+  lastContact: "2026-01-01T00:04:59.000Z",
+  synced: true,
+};
+
 describe("health, readiness and metrics", () => {
   let t: TestServer;
-  let readiness: { ready: boolean; reason?: string } = {
+  let readiness: Readiness = {
     ready: false,
     reason: "listing pods.v1. in kind-one",
   };
@@ -28,11 +50,46 @@ describe("health, readiness and metrics", () => {
   it("switches /readyz from 503 with the reason to 200", async () => {
     const before = await fetch(`${t.server.origin}/readyz`);
     expect(before.status).toBe(503);
-    expect(await before.text()).toContain("listing pods.v1. in kind-one");
+    expect(before.headers.get("content-type")).toContain("application/json");
+    expect(await before.json()).toEqual({
+      status: "not ready",
+      reason: "listing pods.v1. in kind-one",
+      clusters: [],
+    });
 
     readiness = { ready: true };
     const after = await fetch(`${t.server.origin}/readyz`);
     expect(after.status).toBe(200);
+    expect(await after.json()).toEqual({ status: "ready", clusters: [] });
+  });
+
+  it("stays 200 while a cluster is unreachable, and says so in the body, cluster by cluster", async () => {
+    readiness = { ready: true, clusters: [healthy, lost] };
+    const response = await fetch(`${t.server.origin}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: "degraded",
+      reason: "a cluster does not answer or is being listed; serving its last known state",
+      clusters: [
+        {
+          id: "c1-uid",
+          name: "kind-one",
+          reachable: true,
+          since: "2026-01-01T00:00:00.000Z",
+          lastContact: "2026-01-01T00:10:00.000Z",
+          synced: true,
+        },
+        {
+          id: "c2-uid",
+          name: "kind-two",
+          reachable: false,
+          since: "2026-01-01T00:05:00.000Z",
+          lastError: "connect ECONNREFUSED 10.0.0.2:6443",
+          lastContact: "2026-01-01T00:04:59.000Z",
+          synced: true,
+        },
+      ],
+    });
   });
 
   it("reports a readiness callback that throws as not ready instead of failing", async () => {
@@ -48,6 +105,82 @@ describe("health, readiness and metrics", () => {
     } finally {
       await broken.server.close();
     }
+  });
+
+  it("with a token, shows the reason and the clusters only to a client that presents it", async () => {
+    const token = "s3cret-token";
+    let state: Readiness = {
+      ready: false,
+      reason: 'context "prod" (https://10.1.2.3:6443): connect ECONNREFUSED',
+      clusters: [{ ...lost, id: undefined, name: "prod" }],
+    };
+    const guarded = await startTestServer({ token, readiness: () => state });
+    try {
+      const anonymous = await fetch(`${guarded.server.origin}/readyz`);
+      expect(anonymous.status).toBe(503);
+      const text = await anonymous.text();
+      expect(JSON.parse(text)).toEqual({ status: "not ready", reason: "the first sync has not finished" });
+      expect(text).not.toMatch(/prod|10\.1\.2\.3|10\.0\.0\.2/);
+
+      const wrong = await fetch(`${guarded.server.origin}/readyz`, {
+        headers: { authorization: "Bearer nope" },
+      });
+      expect(await wrong.json()).toEqual({ status: "not ready", reason: "the first sync has not finished" });
+
+      const authorized = await fetch(`${guarded.server.origin}/readyz`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(authorized.status).toBe(503);
+      expect(await authorized.json()).toMatchObject({
+        status: "not ready",
+        reason: state.reason,
+        clusters: [{ name: "prod", reachable: false, lastError: "connect ECONNREFUSED 10.0.0.2:6443" }],
+      });
+
+      state = { ready: true, clusters: [healthy, lost] };
+      const degraded = await fetch(`${guarded.server.origin}/readyz`);
+      expect(degraded.status).toBe(200);
+      expect(await degraded.json()).toEqual({
+        status: "degraded",
+        reason: "a cluster does not answer or is being listed; serving its last known state",
+      });
+    } finally {
+      await guarded.server.close();
+    }
+  });
+
+  it("shows each synced cluster's health in Query.clusters, under the id it answers with now", async () => {
+    const withHealth = await startTestServer({ clusterHealth: () => [healthy, lost] });
+    try {
+      const { clusters } = await queryData(withHealth.server.url, ClusterHealthDocument);
+      expect(clusters).toEqual([
+        {
+          id: "c1-uid",
+          name: "kind-one",
+          reachable: true,
+          since: healthy.since,
+          lastError: null,
+          lastContact: healthy.lastContact,
+          synced: true,
+        },
+        {
+          id: "c2-uid",
+          name: "kind-two",
+          reachable: false,
+          since: lost.since,
+          lastError: lost.lastError,
+          lastContact: lost.lastContact,
+          synced: true,
+        },
+      ]);
+    } finally {
+      await withHealth.server.close();
+    }
+    // A bare graph (no engine) still lists what it holds, with nothing to say about health.
+    const { clusters } = await queryData(t.server.url, ClusterHealthDocument);
+    expect(clusters).toEqual([
+      { ...cluster, reachable: null, since: null, lastError: null, lastContact: null, synced: null },
+    ]);
   });
 
   it("exposes operations, graph size and change sequence in the registry it was given", async () => {

@@ -140,14 +140,46 @@ describe("simulator list", () => {
     expect(gone.raw.reason).toBe("Expired");
   });
 
-  it("answers a resourceVersion from the future with 504 Timeout and Retry-After", async () => {
+  it("waits for a resourceVersion it has not reached, then answers 504 Too large resource version", async () => {
     sim = await startBare();
-    const future = await list(
-      sim,
-      `resourceVersion=${sim.resourceVersion() + 1000}&resourceVersionMatch=NotOlderThan`,
-    );
+    const current = sim.resourceVersion();
+    const future = await list(sim, `resourceVersion=${current + 1000}&resourceVersionMatch=NotOlderThan`);
     expect(future.status).toBe(504);
-    expect(future.raw.reason).toBe("Timeout");
+    expect(future.raw).toMatchObject({
+      reason: "Timeout",
+      message: `Timeout: Too large resource version: ${current + 1000}, current: ${current}`,
+      details: {
+        causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+        retryAfterSeconds: 1,
+      },
+    });
+    expect((await list(sim, `resourceVersion=${current + 1000}`)).status).toBe(504);
+  });
+
+  it("serves a not-older-than list once the store reaches its resourceVersion within the wait", async () => {
+    sim = await startBare();
+    const pending = list(
+      sim,
+      `resourceVersion=${sim.resourceVersion() + 1}&resourceVersionMatch=NotOlderThan`,
+    );
+    await request(sim, "POST", cms, configMap("arrives"));
+    const served = await pending;
+    expect(served.status).toBe(200);
+    expect(served.body.items.map((item) => item.metadata.name)).toEqual(["arrives"]);
+  });
+
+  it("answers an exact read of a revision not yet reached as etcd does: 500, no reason", async () => {
+    sim = await startBare();
+    const ahead = sim.resourceVersion() + 1000;
+    for (const query of [
+      `resourceVersion=${ahead}&resourceVersionMatch=Exact`,
+      `resourceVersion=${ahead}&limit=5`,
+    ]) {
+      const answer = await list(sim, query);
+      expect(answer.status).toBe(500);
+      expect(answer.raw.message).toBe("etcdserver: mvcc: required revision is a future revision");
+      expect(answer.raw).not.toHaveProperty("reason");
+    }
   });
 
   it("validates resourceVersionMatch", async () => {

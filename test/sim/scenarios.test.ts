@@ -159,6 +159,18 @@ describe("scenarios", () => {
       expect(JSON.stringify(generateScenario(name, 2))).not.toBe(first);
     });
 
+    it(`${name}: another seed is another cluster, with its own kube-system uid and object uids`, () => {
+      const kubeSystemUid = (seed: number) =>
+        ofKind(generateScenario(name, seed), "Namespace").find((n) => n.metadata?.name === "kube-system")
+          ?.metadata?.uid;
+      expect(kubeSystemUid(1)).toBeTypeOf("string");
+      expect(kubeSystemUid(1)).toBe(kubeSystemUid(1));
+      expect(kubeSystemUid(2)).not.toBe(kubeSystemUid(1));
+      const uids = (seed: number) => new Set(generateScenario(name, seed).map((o) => o.metadata?.uid));
+      const first = uids(1);
+      expect([...uids(2)].filter((uid) => first.has(uid))).toEqual([]);
+    });
+
     it(`${name}: every object is its own tree`, () => {
       expect(sharedNodes(generateScenario(name, 3))).toBe(0);
     });

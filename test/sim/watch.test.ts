@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../../src/sim/index.js";
-import { configMap, get, namesOf, request, startBare, WatchReader } from "./sim-client.js";
+import { eventually } from "../support/eventually.js";
+import { configMap, get, namesOf, request, startBare, type WatchEvent, WatchReader } from "./sim-client.js";
 
 const cms = "/api/v1/namespaces/default/configmaps";
 
@@ -133,6 +134,73 @@ describe("simulator watch", () => {
       status: "Failure",
     });
     expect(String(events[0]!.object.message)).toMatch(/^too old resource version: \d+ \(\d+\)$/);
+  });
+
+  it("sends nothing at or before a resourceVersion it has not reached, bookmarks included, then what comes after", async () => {
+    sim = await startBare({ bookmarkIntervalMs: 20 });
+    const start = sim.resourceVersion() + 3;
+    const ahead = await open(`${cms}?watch=1&allowWatchBookmarks=true&resourceVersion=${start}`);
+    // A watch from the present shows when bookmark ticks have come and gone.
+    const present = await open(
+      `${cms}?watch=1&allowWatchBookmarks=true&resourceVersion=${sim.resourceVersion()}`,
+    );
+    expect((await present.next(2)).filter((event) => event.type === "BOOKMARK")).toHaveLength(2);
+    for (let i = 1; i <= 5; i++) await request(sim, "POST", cms, configMap(`cm-${i}`));
+    const created = sim.api.list("", "v1", "configmaps", "default");
+    const after = created.filter((cm) => Number(cm.metadata?.resourceVersion) > start);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.length).toBeLessThan(created.length);
+
+    const changesOf = (events: WatchEvent[]) => events.filter((event) => event.type !== "BOOKMARK");
+    await eventually(
+      async () => changesOf(ahead.received).length >= after.length,
+      5_000,
+      "the changes after it",
+    );
+    const events = ahead.received;
+    const changes = changesOf(events);
+    expect(namesOf(changes)).toEqual(after.map((cm) => `ADDED:${cm.metadata?.name}`));
+    const bookmarks = events.filter((event) => event.type === "BOOKMARK");
+    for (const bookmark of bookmarks) {
+      expect(Number(bookmark.object.metadata?.resourceVersion)).toBeGreaterThanOrEqual(start);
+    }
+  });
+
+  it("answers a watch-list from a resourceVersion it does not reach in 3 s with ERROR 504 Too large resource version", async () => {
+    sim = await startBare();
+    const current = sim.resourceVersion();
+    const watch = await open(
+      `${cms}?watch=1&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=${current + 1000}`,
+    );
+    expect(watch.status).toBe(200);
+    const events = await watch.end(10_000);
+    expect(watch.ended).toBe(true);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: "ERROR",
+      object: {
+        kind: "Status",
+        status: "Failure",
+        code: 504,
+        reason: "Timeout",
+        message: `Timeout: Too large resource version: ${current + 1000}, current: ${current}`,
+        details: {
+          causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+          retryAfterSeconds: 1,
+        },
+      },
+    });
+  });
+
+  it("serves a watch-list from a resourceVersion the store reaches while it waits", async () => {
+    sim = await startBare();
+    const watch = await open(
+      `${cms}?watch=1&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=${sim.resourceVersion() + 1}`,
+    );
+    await request(sim, "POST", cms, configMap("arrives"));
+    const events = await watch.next(2);
+    expect(namesOf(events)).toEqual(["ADDED:arrives", "BOOKMARK:"]);
+    expect(events[1]!.object.metadata?.annotations).toEqual({ "k8s.io/initial-events-end": "true" });
   });
 
   it("sends bookmarks when asked, and the initial-events-end bookmark for sendInitialEvents", async () => {

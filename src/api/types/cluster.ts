@@ -1,14 +1,50 @@
 import { GraphQLError } from "graphql";
+import type { ClusterHealth } from "../../kube/index.js";
 import type { ClusterRef } from "../../kube/types.js";
 import { builder } from "../builder.js";
 import { ErrorCode } from "../codes.js";
 import type { ApiContext } from "../context.js";
+
+/** A resolver for one field of the health the engine reports; null when this server does not sync the cluster. */
+function fromHealth<K extends "reachable" | "since" | "lastError" | "lastContact" | "synced">(key: K) {
+  return (cluster: ClusterRef, _args: unknown, context: ApiContext): NonNullable<ClusterHealth[K]> | null =>
+    context.clusterHealth?.().find((health) => health.id === cluster.id)?.[key] ?? null;
+}
 
 export const ClusterObject = builder.objectRef<ClusterRef>("Cluster").implement({
   description: "A watched Kubernetes cluster.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "The uid of the cluster's kube-system namespace." }),
     name: t.exposeString("name", { description: "The kubeconfig context the cluster was reached through." }),
+    reachable: t.boolean({
+      nullable: true,
+      description:
+        "Whether its API server answers as this cluster. While it does not, the graph keeps the cluster's last known state. Null when this server does not sync the cluster itself.",
+      resolve: fromHealth("reachable"),
+    }),
+    since: t.string({
+      nullable: true,
+      description: "When `reachable` took its current value (ISO 8601).",
+      resolve: fromHealth("since"),
+    }),
+    lastError: t.string({
+      nullable: true,
+      description:
+        "Why the cluster is unreachable, or why its identity cannot be checked; null while it answers.",
+      resolve: fromHealth("lastError"),
+    }),
+    lastContact: t.string({
+      nullable: true,
+      description:
+        "When its API server last answered anything, a watch event or bookmark included (ISO 8601).",
+      resolve: fromHealth("lastContact"),
+    }),
+    synced: t.boolean({
+      nullable: true,
+      description:
+        "Discovery has run and every watched type has finished its first list; false while the cluster is first listed (after it turned out to be another, too).",
+      resolve: fromHealth("synced"),
+    }),
   }),
 });
 
@@ -20,8 +56,14 @@ export function clusterById(context: ApiContext, clusterId: string): ClusterRef 
 builder.queryField("clusters", (t) =>
   t.field({
     type: [ClusterObject],
-    description: "Every cluster the graph holds objects for.",
-    resolve: (_root, _args, context) => context.graph.clusters(),
+    description:
+      "Every cluster this server syncs, under the id its API server answers with now (a cluster that came back as another shows the new id); on a server that syncs none itself, every cluster the graph holds objects for.",
+    resolve: (_root, _args, context) => {
+      if (context.clusterHealth === undefined) return context.graph.clusters();
+      return context
+        .clusterHealth()
+        .flatMap((health) => (health.id === undefined ? [] : [{ id: health.id, name: health.name }]));
+    },
   }),
 );
 

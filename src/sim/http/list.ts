@@ -15,7 +15,7 @@ import {
   objectKey,
 } from "../store/index.js";
 import { apiVersionOf } from "../store/registry.js";
-import { badRequest, StatusError } from "../store/status-error.js";
+import { badRequest, futureRevision, StatusError, tooLargeResourceVersion } from "../store/status-error.js";
 import { splitAroundItems, streamJsonArray } from "./stream-json.js";
 import { columnsFor, type IncludeObject, table, tableContentType, tableRow, wantsTable } from "./table.js";
 
@@ -37,6 +37,27 @@ export interface ListPage {
 
 const expiredContinueMessage =
   "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+
+/**
+ * Whether a list is read at exactly its resourceVersion (from etcd, here the history) rather than
+ * at least as new as it (from the watch cache): resourceVersionMatch=Exact, or a paged legacy read.
+ */
+function servedExactly(query: ListQuery): boolean {
+  const rv = query.resourceVersion ?? "";
+  const match = query.resourceVersionMatch ?? "";
+  return match === "Exact" || (match === "" && rv !== "" && rv !== "0" && (query.limit ?? 0) > 0);
+}
+
+/**
+ * The resourceVersion the watch cache must reach before it can answer this list, when it serves it
+ * and the version is a number: the caller waits for that (up to 3 s) before reading the page.
+ */
+export function cacheWaitTarget(query: ListQuery): number | undefined {
+  const rv = query.resourceVersion ?? "";
+  if (query.continueToken || rv === "" || rv === "0" || servedExactly(query)) return undefined;
+  const requested = Number(rv);
+  return Number.isInteger(requested) && requested > 0 ? requested : undefined;
+}
 
 /** Reads one page of a list, following the real server's rules for every parameter combination. */
 export function readListPage(
@@ -90,17 +111,11 @@ export function readListPage(
     if (requested !== undefined && (!Number.isInteger(requested) || requested < 0)) {
       throw badRequest(`invalid resource version: ${rvParam}`);
     }
-    const exact = match === "Exact" || (match === "" && requested !== undefined && (query.limit ?? 0) > 0);
+    const exact = servedExactly(query);
     if (requested !== undefined && requested > store.resourceVersion) {
-      throw new StatusError(
-        504,
-        "Timeout",
-        `Too large resource version: ${requested}, current: ${store.resourceVersion}`,
-        {
-          causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
-          retryAfterSeconds: 1,
-        },
-      );
+      // An exact read goes to etcd, which has no such revision yet; any other is the watch cache's,
+      // which has already waited for it (cacheWaitTarget).
+      throw exact ? futureRevision() : tooLargeResourceVersion(requested, store.resourceVersion);
     }
     const namespace = type.namespaced ? query.namespace : undefined;
     if (requested !== undefined && exact) {

@@ -1,8 +1,9 @@
 // The reading verbs: list, watch, get (with the scale view) and pods/log.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { untilResourceVersion } from "../store/index.js";
 import { badRequest, methodNotAllowed, StatusError } from "../store/status-error.js";
 import type { WatchRequest } from "../watch.js";
-import { readListPage, writeList } from "./list.js";
+import { cacheWaitTarget, type ListQuery, readListPage, writeList } from "./list.js";
 import { serveLogs } from "./logs.js";
 import { sendJson } from "./respond.js";
 import { toScale } from "./scale.js";
@@ -27,14 +28,23 @@ export async function list(
   query: URLSearchParams,
 ) {
   const matcher = matcherOf(target.type, query);
-  const page = readListPage(context.store, context.snapshots, target.type, {
+  const listQuery: ListQuery = {
     ...(target.namespace !== undefined ? { namespace: target.namespace } : {}),
     ...(matcher ? { matcher } : {}),
     ...optional("limit", intParam(query, "limit")),
     ...optional("continueToken", query.get("continue") ?? undefined),
     ...optional("resourceVersion", query.get("resourceVersion") ?? undefined),
     ...optional("resourceVersionMatch", query.get("resourceVersionMatch") ?? undefined),
-  });
+  };
+  const waitFor = cacheWaitTarget(listQuery);
+  if (waitFor !== undefined && waitFor > context.store.resourceVersion) {
+    await untilResourceVersion(
+      () => context.store.resourceVersion,
+      waitFor,
+      () => req.destroyed,
+    );
+  }
+  const page = readListPage(context.store, context.snapshots, target.type, listQuery);
   await writeList(req, res, context.store, target.type, page, includeObjectOf(query));
 }
 

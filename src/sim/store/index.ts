@@ -2,6 +2,7 @@
 // history watches resume from, list snapshots for pagination, and the served-type registry.
 export { findCrd, installCrdSupport } from "./crds.js";
 export { installWriteDefaults } from "./defaults.js";
+export { FRESHNESS_WAIT_MS, untilResourceVersion } from "./freshness.js";
 export { ChangeHistory, type ChangeType, type StoredChange } from "./history.js";
 export {
   type ContinueToken,

@@ -22,7 +22,8 @@ export interface StatusBody {
   metadata: Record<string, string>;
   status: "Failure" | "Success";
   message: string;
-  reason: string;
+  /** Left out when empty, as the real server leaves out StatusReasonUnknown. */
+  reason?: string;
   details?: StatusDetails;
   code: number;
 }
@@ -47,9 +48,9 @@ export class StatusError extends Error {
       metadata: this.statusMetadata,
       status: "Failure",
       message: this.message,
-      reason: this.reason,
       code: this.code,
     };
+    if (this.reason) body.reason = this.reason;
     if (this.details) body.details = this.details;
     return body;
   }
@@ -117,6 +118,30 @@ export function badRequest(message: string): StatusError {
 
 export function expired(message: string, statusMetadata: Record<string, string> = {}): StatusError {
   return new StatusError(410, "Expired", message, undefined, statusMetadata);
+}
+
+/**
+ * What the watch cache answers a read (or a watch-list) whose resourceVersion it has not reached
+ * within its 3 s wait: storage.NewTooLargeResourceVersionError, a Timeout that asks for a retry.
+ */
+export function tooLargeResourceVersion(requested: number, current: number): StatusError {
+  return new StatusError(
+    504,
+    "Timeout",
+    `Timeout: Too large resource version: ${requested}, current: ${current}`,
+    {
+      causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+      retryAfterSeconds: 1,
+    },
+  );
+}
+
+/**
+ * What an exact read at a revision etcd has not reached gets: etcd's ErrFutureRev, passed through
+ * as an error that is not a Status, so a 500 without a reason.
+ */
+export function futureRevision(): StatusError {
+  return new StatusError(500, "", "etcdserver: mvcc: required revision is a future revision");
 }
 
 export function pathNotFound(): StatusError {

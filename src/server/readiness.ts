@@ -1,0 +1,49 @@
+// What /readyz answers. The status code is the probe's: 503 until the first sync, 200 after, also
+// while a cluster is unreachable (the README says why: a gateway whose cluster is gone still serves
+// its last known graph, and a failing probe would take every replica out of its Service at once).
+// The body tells the truth: "ready", "degraded" (serving, but a cluster does not answer or is being
+// listed afresh) or "not ready", and each cluster's state. Reasons and clusters name API servers
+// and contexts, so when a token is set only a client that presents it sees them.
+import type { ServerResponse } from "node:http";
+import type { ClusterHealth } from "../kube/index.js";
+import type { Readiness } from "./options.js";
+
+export type ReadinessStatus = "ready" | "degraded" | "not ready";
+
+export interface ReadinessBody {
+  status: ReadinessStatus;
+  reason?: string;
+  clusters?: ClusterHealth[];
+}
+
+const genericReasons: Record<ReadinessStatus, string | undefined> = {
+  ready: undefined,
+  degraded: "a cluster does not answer or is being listed; serving its last known state",
+  "not ready": "the first sync has not finished",
+};
+
+export function readinessBody(state: Readiness, detailed: boolean): ReadinessBody {
+  const clusters = state.clusters ?? [];
+  const status: ReadinessStatus = !state.ready
+    ? "not ready"
+    : clusters.every((cluster) => cluster.reachable && cluster.synced)
+      ? "ready"
+      : "degraded";
+  if (!detailed) {
+    const reason = genericReasons[status];
+    return reason === undefined ? { status } : { status, reason };
+  }
+  const body: ReadinessBody = { status };
+  const reason = state.ready ? genericReasons[status] : (state.reason ?? genericReasons[status]);
+  if (reason !== undefined) body.reason = reason;
+  body.clusters = [...clusters];
+  return body;
+}
+
+export function sendReadiness(response: ServerResponse, state: Readiness, detailed: boolean): void {
+  response.writeHead(state.ready ? 200 : 503, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+  });
+  response.end(`${JSON.stringify(readinessBody(state, detailed))}\n`);
+}
