@@ -1,4 +1,5 @@
 import { Registry } from "prom-client";
+import { type RunningSimulator, startSimulator } from "../../packages/sim/src/index.js";
 import {
   ConfigError,
   createLogger,
@@ -9,7 +10,6 @@ import {
 import { filterSink, ResourceGraph } from "../graph/index.js";
 import { type ConnectOptions, Engine, locateKubeConfig, registerSyncMetrics } from "../kube/index.js";
 import { startServer } from "../server/index.js";
-import { type RunningSimulator, startSimulator } from "../sim/index.js";
 import { ClusterConnector } from "./cluster-connector.js";
 import { untilSignal } from "./signals.js";
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
+import { type Fault, parseFaults, startSimulator } from "../../packages/sim/src/index.js";
 import { ConfigError } from "../config/index.js";
-import { type Fault, parseFaults, startSimulator } from "../sim/index.js";
 import { untilSignal } from "./signals.js";
 
 export interface SimFlags {

@@ -5,8 +5,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningChurn, startChurn } from "../../src/sim/churn.js";
-import { type Fault, type RunningSimulator, startSimulator } from "../../src/sim/index.js";
+import { type RunningChurn, startChurn } from "../../packages/sim/src/churn.js";
+import { type Fault, type RunningSimulator, startSimulator } from "../../packages/sim/src/index.js";
 import {
   ApiResourcesDocument,
   type ApiResourcesQuery,

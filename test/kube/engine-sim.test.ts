@@ -2,12 +2,12 @@
 // simulator can inject, CRDs coming and going, and two clusters at once.
 import { afterEach, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { type Fault, type RunningSimulator, startSimulator } from "../../packages/sim/src/index.js";
 import { ResourceGraph } from "../../src/graph/index.js";
 import { Engine, type EngineOptions } from "../../src/kube/engine.js";
 import { silentLogger } from "../../src/kube/logger.js";
 import type { TypeSyncStatus } from "../../src/kube/sync-status.js";
 import { resourceTypeName } from "../../src/kube/types.js";
-import { type Fault, type RunningSimulator, startSimulator } from "../../src/sim/index.js";
 import { widgetCrd } from "../support/widget-crd.js";
 import { waitFor } from "./fakes.js";
 import { StateSink } from "./state-sink.js";
