@@ -1,8 +1,8 @@
 import type { KubeObject } from "../object-api.js";
 import { assembleCluster } from "./build/index.js";
-import { ScenarioBuilder } from "./context.js";
 import { demoSpec } from "./demo.js";
 import { buildCrd, buildCustomResource } from "./kinds/crd.js";
+import { ScenarioBuilder } from "./stamp.js";
 
 const certManager = "cert-manager.io";
 const monitoring = "monitoring.coreos.com";

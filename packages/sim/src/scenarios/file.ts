@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../object-api.js";
-import { ScenarioBuilder } from "./context.js";
+import { ScenarioBuilder } from "./stamp.js";
 
 /** True when a scenario name refers to a file rather than a built-in scenario. */
 export function isFileScenario(name: string): boolean {

@@ -6,9 +6,9 @@ import { demoSpec } from "./demo.js";
 import { isFileScenario, loadScenarioFile } from "./file.js";
 import { sizedSpec, sizes } from "./sizes.js";
 
-export { formatTime, LiveStamp, type Stamp } from "./context.js";
 export { isFileScenario } from "./file.js";
 export { type SizeTarget, sizes } from "./sizes.js";
+export { formatTime, LiveStamp, type Stamp } from "./stamp.js";
 
 const generators: Record<string, (seed: number) => KubeObject[]> = {
   // Nothing at all: the server adds only the namespaces it creates itself.

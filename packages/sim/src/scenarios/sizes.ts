@@ -1,7 +1,7 @@
 import type { Random } from "../random.js";
-import type { ScenarioBuilder } from "./context.js";
 import { shapeOf } from "./demo.js";
 import { type ClusterSpec, jobsPerCronJob, type NamespaceSpec, type WorkloadSpec } from "./spec.js";
+import type { ScenarioBuilder } from "./stamp.js";
 
 /** The targets of a generated cluster; pods and services are hit exactly. */
 export interface SizeTarget {

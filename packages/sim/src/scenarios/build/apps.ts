@@ -6,7 +6,7 @@ import { buildHorizontalPodAutoscaler, buildPodDisruptionBudget } from "../kinds
 import { buildRole, buildRoleBinding, type Subject } from "../kinds/rbac.js";
 import type { EndpointTarget } from "../kinds/service.js";
 import type { NamespaceSpec, WorkloadSpec } from "../spec.js";
-import type { BuildContext } from "./context.js";
+import type { BuildContext } from "./build-context.js";
 import { addServiceWithEndpoints } from "./services.js";
 import { addNamespaceDefaults } from "./system.js";
 import { addCronJob, addDeployment, addStatefulSet } from "./workloads.js";

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../object-api.js";
-import { ScenarioBuilder } from "../context.js";
 import type { ClusterSpec } from "../spec.js";
+import { ScenarioBuilder } from "../stamp.js";
 import { addAppNamespace } from "./apps.js";
 import { fillNodeImages } from "./node-images.js";
 import { addSystem } from "./system.js";

@@ -1,5 +1,5 @@
-import type { ScenarioBuilder } from "../context.js";
 import { buildClusterRole, buildClusterRoleBinding, type PolicyRule } from "../kinds/rbac.js";
+import type { ScenarioBuilder } from "../stamp.js";
 
 const readVerbs = ["get", "list", "watch"];
 const writeVerbs = ["create", "delete", "deletecollection", "patch", "update"];

@@ -7,7 +7,7 @@ import {
   type EndpointTarget,
   type ServiceOptions,
 } from "../kinds/service.js";
-import type { BuildContext } from "./context.js";
+import type { BuildContext } from "./build-context.js";
 
 /** The controller's cap on endpoints per slice. */
 const maxEndpointsPerSlice = 100;

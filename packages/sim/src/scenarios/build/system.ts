@@ -1,5 +1,4 @@
 import type { KubeObject } from "../../object-api.js";
-import type { ScenarioBuilder } from "../context.js";
 import { type AppShape, templateSpec } from "../kinds/app-shape.js";
 import { buildConfigMap, buildRootCaConfigMap, buildServiceAccount } from "../kinds/config.js";
 import { buildNamespace } from "../kinds/namespace.js";
@@ -10,7 +9,8 @@ import { buildPriorityClass } from "../kinds/policy.js";
 import { buildEndpointSlice, buildEndpoints, buildService, type EndpointTarget } from "../kinds/service.js";
 import { buildStorageClass } from "../kinds/storage.js";
 import { dnsServiceIp, kubernetesServiceIp, nodeIp } from "../network.js";
-import { BuildContext } from "./context.js";
+import type { ScenarioBuilder } from "../stamp.js";
+import { BuildContext } from "./build-context.js";
 import { addClusterRbac } from "./rbac.js";
 import { addServiceWithEndpoints } from "./services.js";
 import { addDaemonSet, addDeployment } from "./workloads.js";

@@ -1,5 +1,4 @@
 import type { KubeObject } from "../../object-api.js";
-import { controllerRef } from "../context.js";
 import { type AppShape, appLabels, templateSpec } from "../kinds/app-shape.js";
 import { buildControllerRevision, buildDaemonSet, daemonPodSpec } from "../kinds/daemonset.js";
 import { buildDeployment, buildReplicaSet } from "../kinds/deployment.js";
@@ -10,7 +9,8 @@ import type { EndpointTarget } from "../kinds/service.js";
 import { buildStatefulSet } from "../kinds/statefulset.js";
 import { buildBoundClaim } from "../kinds/storage.js";
 import { jobsPerCronJob } from "../spec.js";
-import type { BuildContext } from "./context.js";
+import { controllerRef } from "../stamp.js";
+import type { BuildContext } from "./build-context.js";
 import type { Placement } from "./scheduler.js";
 
 /** The events a pod's scheduling and start leave behind. */

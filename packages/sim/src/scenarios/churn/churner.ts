@@ -7,7 +7,7 @@ import {
   leases,
   secrets,
   services,
-} from "./context.js";
+} from "./churn-context.js";
 import { scaleDeployment } from "./deployments.js";
 import { changeLabels, editConfigMap, renewLease, rotateSecret } from "./edits.js";
 import { isSystem, KeyCache } from "./key-cache.js";

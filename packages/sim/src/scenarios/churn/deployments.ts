@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../object-api.js";
 import { scalingEvent } from "../kinds/event.js";
-import { type ChurnContext, deployments, replicaSets } from "./context.js";
+import { type ChurnContext, deployments, replicaSets } from "./churn-context.js";
 import { child, record } from "./fields.js";
 import type { KeyCache } from "./key-cache.js";
 import { createPodsFor, deletePod } from "./pods.js";

@@ -1,4 +1,4 @@
-import { type ChurnContext, configMaps, leases, secrets } from "./context.js";
+import { type ChurnContext, configMaps, leases, secrets } from "./churn-context.js";
 import { microTime } from "./fields.js";
 import type { KeyCache } from "./key-cache.js";
 

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../object-api.js";
 import { sliceEndpoint } from "../kinds/service.js";
-import { type ChurnContext, endpointSlices, endpoints } from "./context.js";
+import { type ChurnContext, endpointSlices, endpoints } from "./churn-context.js";
 import { child, labelsMatch, record, records, text } from "./fields.js";
 
 const maxEndpointsPerSlice = 100;

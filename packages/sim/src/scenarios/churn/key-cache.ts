@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../object-api.js";
 import type { Random } from "../../random.js";
-import type { ChurnContext, PodKey, ResourceRef } from "./context.js";
+import type { ChurnContext, PodKey, ResourceRef } from "./churn-context.js";
 
 /**
  * Steps between refreshes. A refresh copies every object of the type out of the store, so big

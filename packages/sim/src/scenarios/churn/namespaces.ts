@@ -23,7 +23,7 @@ import {
   secrets,
   serviceAccounts,
   services,
-} from "./context.js";
+} from "./churn-context.js";
 import type { KeyCache } from "./key-cache.js";
 import { createPodsFor } from "./pods.js";
 import { refreshReplicaSetCounts } from "./replicas.js";

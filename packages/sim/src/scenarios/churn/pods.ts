@@ -1,8 +1,8 @@
 import type { KubeObject } from "../../object-api.js";
-import { controllerRef } from "../context.js";
 import { podStartEvents, replicaSetPodEvent, scheduledEvent, unhealthyEvent } from "../kinds/event.js";
 import { buildPod } from "../kinds/pod.js";
-import { type ChurnContext, isAlreadyExists, nodes, pods } from "./context.js";
+import { controllerRef } from "../stamp.js";
+import { type ChurnContext, isAlreadyExists, nodes, pods } from "./churn-context.js";
 import { addPodToSlices, removePodFromSlices, setPodReadyInSlices } from "./endpoints.js";
 import { child, record, records, text } from "./fields.js";
 import { KeyCache } from "./key-cache.js";

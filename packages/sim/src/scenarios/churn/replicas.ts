@@ -1,5 +1,5 @@
 import type { KubeObject } from "../../object-api.js";
-import { type ChurnContext, deployments, pods, replicaSets } from "./context.js";
+import { type ChurnContext, deployments, pods, replicaSets } from "./churn-context.js";
 import { child, record, records } from "./fields.js";
 
 function isReady(pod: KubeObject): boolean {

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../object-api.js";
-import type { Stamp } from "../context.js";
-import { controllerRef, objectMeta } from "../context.js";
+import type { Stamp } from "../stamp.js";
+import { controllerRef, objectMeta } from "../stamp.js";
 import { type AppShape, appLabels, templateSpec } from "./app-shape.js";
 
 function condition(type: string, reason: string, message: string, time: string) {

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../object-api.js";
-import type { Stamp } from "../context.js";
-import { controllerRef, objectMeta } from "../context.js";
+import type { Stamp } from "../stamp.js";
+import { controllerRef, objectMeta } from "../stamp.js";
 import { type AppShape, appLabels, templateSpec } from "./app-shape.js";
 
 export function jobTemplateSpec(shape: AppShape): Record<string, unknown> {

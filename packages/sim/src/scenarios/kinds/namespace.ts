@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../object-api.js";
-import type { Stamp } from "../context.js";
-import { objectMeta } from "../context.js";
+import type { Stamp } from "../stamp.js";
+import { objectMeta } from "../stamp.js";
 
 export function buildNamespace(stamp: Stamp, name: string, labels: Record<string, string> = {}): KubeObject {
   return {

@@ -1,7 +1,7 @@
 import type { KubeObject } from "../../object-api.js";
-import type { Stamp } from "../context.js";
-import { objectMeta } from "../context.js";
 import { nodeIp, podCidr } from "../network.js";
+import type { Stamp } from "../stamp.js";
+import { objectMeta } from "../stamp.js";
 
 export const zones = ["zone-a", "zone-b", "zone-c"] as const;
 

@@ -1,6 +1,6 @@
 import type { KubeObject, OwnerReference } from "../../object-api.js";
-import type { Stamp } from "../context.js";
-import { type MetaOptions, objectMeta } from "../context.js";
+import type { Stamp } from "../stamp.js";
+import { type MetaOptions, objectMeta } from "../stamp.js";
 import { imageDigest, qualifiedImage, repositoryOf } from "./image.js";
 
 export interface PodPlacement {

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../object-api.js";
-import type { Stamp } from "../context.js";
-import { controllerRef, objectMeta } from "../context.js";
+import type { Stamp } from "../stamp.js";
+import { controllerRef, objectMeta } from "../stamp.js";
 
 export interface ServicePort {
   name: string;

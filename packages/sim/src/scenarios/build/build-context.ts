@@ -1,7 +1,7 @@
 import type { KubeObject } from "../../object-api.js";
-import type { ScenarioBuilder } from "../context.js";
 import { fakeCertificate } from "../kinds/config.js";
 import { clusterIp } from "../network.js";
+import type { ScenarioBuilder } from "../stamp.js";
 import { Scheduler } from "./scheduler.js";
 
 /** Shared state while one cluster is assembled. */

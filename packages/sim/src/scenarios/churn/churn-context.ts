@@ -1,5 +1,5 @@
 import type { KubeObject, ObjectApi } from "../../object-api.js";
-import { LiveStamp } from "../context.js";
+import { LiveStamp } from "../stamp.js";
 import { ClusterIndex } from "./cluster-index.js";
 
 /** group, version, plural resource. */
