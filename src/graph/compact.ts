@@ -1,7 +1,7 @@
+import { selectableFieldsOf } from "../../packages/k8s/src/selectable-fields.js";
 import type { ClusterRef, KubeObject, ObjectMeta, OwnerReference, ResourceType } from "../kube/types.js";
 import { apiVersionOf, resourceTypeName } from "../kube/types.js";
 import { redactSecretAnnotations, redactSecretBody } from "./redact.js";
-import { selectableFieldsOf } from "./selectable-fields.js";
 import type { StoredResource } from "./types.js";
 
 export interface CompactOptions {

@@ -1,5 +1,9 @@
-import { selectableFieldPaths } from "./selectable-fields.js";
-import { compileFieldSelector, compileLabelSelector, SelectorError } from "./selectors.js";
+import { selectableFieldPaths } from "../../packages/k8s/src/selectable-fields.js";
+import {
+  compileFieldSelector,
+  compileLabelSelector,
+  SelectorError,
+} from "../../packages/k8s/src/selectors.js";
 import type { FilterView, ResourceFilter } from "./types.js";
 
 export class FilterError extends Error {

@@ -1,8 +1,10 @@
 // The resource graph: what the reflectors feed and what the API reads. Objects keyed by cluster + uid,
 // secondary indexes, and the change log with a sequence per committed change.
+
+export { maxQuotedChars, quoteExcerpt } from "../../packages/k8s/src/excerpt.js";
+export { SelectorError } from "../../packages/k8s/src/selectors.js";
 export { type ChangeListener, ChangeLog } from "./change-log.js";
 export { InvalidObjectError } from "./compact.js";
-export { maxQuotedChars, quoteExcerpt } from "./excerpt.js";
 export { compileFilter, FilterError, type ResourcePredicate } from "./filter.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
 export {
@@ -12,7 +14,6 @@ export {
   type ResourceGraphOptions,
   type ResourcePage,
 } from "./resource-graph.js";
-export { SelectorError } from "./selectors.js";
 export type {
   ChangeType,
   ClusterRef,

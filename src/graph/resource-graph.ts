@@ -1,10 +1,10 @@
+import { labelEqualities } from "../../packages/k8s/src/selectors.js";
 import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/types.js";
 import { resourceTypeName } from "../kube/types.js";
 import { ChangeLog } from "./change-log.js";
 import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
 import { compileFilter } from "./filter.js";
 import { IndexMap } from "./index-map.js";
-import { labelEqualities } from "./selectors.js";
 import { SmallestK } from "./smallest-k.js";
 import type { FilterView, ResourceFilter, StoredResource } from "./types.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maxQuotedChars, quoteExcerpt } from "../../src/graph/excerpt.js";
+import { maxQuotedChars, quoteExcerpt } from "../src/excerpt.js";
 
 describe("quoteExcerpt", () => {
   it("quotes short input whole", () => {

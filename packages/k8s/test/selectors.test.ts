@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileFieldSelector, compileLabelSelector, SelectorError } from "../../src/graph/selectors.js";
+import { compileFieldSelector, compileLabelSelector, SelectorError } from "../src/selectors.js";
 
 describe("label selectors", () => {
   const labels = { app: "web", tier: "frontend", "example.com/zone": "a", replicas: "3" };
