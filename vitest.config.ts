@@ -5,11 +5,15 @@ const require = createRequire(import.meta.url);
 
 export default defineConfig({
   resolve: {
+    // The workspace packages are TypeScript in a checkout; this condition picks their sources over
+    // the dist/ a build leaves (see the packages' "exports").
+    conditions: ["@meshsync/source"],
     // Node loads graphql's CommonJS build for a bare "graphql" import, and so do Pothos, yoga and
     // graphql-ws; Vite would pick the ESM build for our own imports, and two copies of graphql fail
     // each other's instanceof checks. Resolve it the way Node does.
     alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
+  ssr: { resolve: { conditions: ["@meshsync/source"] } },
   test: {
     include: ["test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
     testTimeout: 30_000,

@@ -24,7 +24,7 @@ for (const path of files) {
   process.stdout.write(`\n== ${name}\n`);
   const result = spawnSync(
     process.execPath,
-    ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", path],
+    ["--expose-gc", "--max-old-space-size=8192", "--conditions=@meshsync/source", "--import", "tsx", path],
     {
       stdio: "inherit",
     },

@@ -2,7 +2,7 @@
 // two baselines measured in the same run over the same server: client-node's stock ListWatch (its
 // ObjectCache) and the floor of raw fetch + JSON.parse of the same list, page by page. The simulator runs in
 // a child process so that its own objects stay out of these heap figures.
-// Run: npm run bench sync   (scenario as an argument: node --expose-gc --import tsx bench/sync.bench.ts medium)
+// Run: npm run bench sync   (scenario as an argument: node --expose-gc --conditions=@meshsync/source --import tsx bench/sync.bench.ts medium)
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -53,6 +53,7 @@ async function startSimulatorProcess(): Promise<{ url: string; child: ChildProce
     process.execPath,
     [
       "--max-old-space-size=8192",
+      "--conditions=@meshsync/source",
       "--import",
       "tsx",
       "src/cli.ts",

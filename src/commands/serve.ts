@@ -1,5 +1,5 @@
+import { type RunningSimulator, startSimulator } from "@meshsync/sim";
 import { Registry } from "prom-client";
-import { type RunningSimulator, startSimulator } from "../../packages/sim/src/index.js";
 import {
   ConfigError,
   createLogger,

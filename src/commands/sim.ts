@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { type Fault, parseFaults, startSimulator } from "../../packages/sim/src/index.js";
+import { type Fault, parseFaults, startSimulator } from "@meshsync/sim";
 import { ConfigError } from "../config/index.js";
 import { untilSignal } from "./signals.js";
 

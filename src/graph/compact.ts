@@ -1,4 +1,4 @@
-import { selectableFieldsOf } from "../../packages/k8s/src/selectable-fields.js";
+import { selectableFieldsOf } from "@meshsync/k8s";
 import type { ClusterRef, KubeObject, ObjectMeta, OwnerReference, ResourceType } from "../kube/types.js";
 import { apiVersionOf, resourceTypeName } from "../kube/types.js";
 import { redactSecretAnnotations, redactSecretBody } from "./redact.js";

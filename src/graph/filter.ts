@@ -1,9 +1,9 @@
-import { selectableFieldPaths } from "../../packages/k8s/src/selectable-fields.js";
 import {
   compileFieldSelector,
   compileLabelSelector,
   SelectorError,
-} from "../../packages/k8s/src/selectors.js";
+  selectableFieldPaths,
+} from "@meshsync/k8s";
 import type { FilterView, ResourceFilter } from "./types.js";
 
 export class FilterError extends Error {

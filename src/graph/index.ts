@@ -1,8 +1,7 @@
 // The resource graph: what the reflectors feed and what the API reads. Objects keyed by cluster + uid,
 // secondary indexes, and the change log with a sequence per committed change.
 
-export { maxQuotedChars, quoteExcerpt } from "../../packages/k8s/src/excerpt.js";
-export { SelectorError } from "../../packages/k8s/src/selectors.js";
+export { maxQuotedChars, quoteExcerpt, SelectorError } from "@meshsync/k8s";
 export { type ChangeListener, ChangeLog } from "./change-log.js";
 export { InvalidObjectError } from "./compact.js";
 export { compileFilter, FilterError, type ResourcePredicate } from "./filter.js";

@@ -1,4 +1,4 @@
-import { labelEqualities } from "../../packages/k8s/src/selectors.js";
+import { labelEqualities } from "@meshsync/k8s";
 import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/types.js";
 import { resourceTypeName } from "../kube/types.js";
 import { ChangeLog } from "./change-log.js";

@@ -4,9 +4,9 @@
 // same state: nothing lost, nothing invented, no gap and no duplicate in between.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type Fault, type RunningSimulator, startSimulator } from "@meshsync/sim";
+import { type RunningChurn, startChurn } from "@meshsync/sim/churn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningChurn, startChurn } from "../../packages/sim/src/churn.js";
-import { type Fault, type RunningSimulator, startSimulator } from "../../packages/sim/src/index.js";
 import {
   ApiResourcesDocument,
   type ApiResourcesQuery,

@@ -1,8 +1,9 @@
 // The engine against the simulator over real sockets: initial sync, live changes, every fault the
 // simulator can inject, CRDs coming and going, and two clusters at once.
+
+import { type Fault, type RunningSimulator, startSimulator } from "@meshsync/sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { type Fault, type RunningSimulator, startSimulator } from "../../packages/sim/src/index.js";
 import { ResourceGraph } from "../../src/graph/index.js";
 import { Engine, type EngineOptions } from "../../src/kube/engine.js";
 import { silentLogger } from "../../src/kube/logger.js";

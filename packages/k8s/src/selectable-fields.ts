@@ -1,4 +1,4 @@
-import type { KubeObject } from "../../../src/kube/types.js";
+import type { KubeObject } from "./object.js";
 
 /**
  * The fields a Kubernetes API server lets a field selector use, besides metadata.name and

@@ -1,7 +1,7 @@
 // How long the simulator takes to generate the 150,000-pod scenario and how much heap the objects
 // keep, next to a floor measured in the same run: JSON.parse of the very same objects, serialised;
 // then how long loading them into the server's store takes (server-filled fields included).
-// Run: node --expose-gc --import tsx bench/sim-generate.bench.ts
+// Run: npm run bench sim-generate
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";

@@ -1,38 +1,9 @@
 // The object store as the generators see it. The server core implements it; scenarios and churn
 // only ever go through it, so they never depend on how objects are kept or served.
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+import type { KubeObject } from "@meshsync/k8s";
 
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  [k: string]: unknown;
-}
-
-/** A Kubernetes object as the simulator holds it: plain JSON, typed only where it routes. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
-  [k: string]: unknown;
-}
+export type { KubeObject, ObjectMeta, OwnerReference } from "@meshsync/k8s";
 
 /**
  * Access to the simulator's objects by group, version and plural resource name ("" is the core
