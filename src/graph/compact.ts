@@ -1,4 +1,4 @@
-import { selectableFieldsOf } from "@meshsync/k8s";
+import { selectableFields } from "@meshsync/k8s";
 import type { ClusterRef, KubeObject, ObjectMeta, OwnerReference, ResourceType } from "../kube/types.js";
 import { apiVersionOf, resourceTypeName } from "../kube/types.js";
 import { redactSecretAnnotations, redactSecretBody } from "./redact.js";
@@ -132,7 +132,7 @@ export function compactObject(
     stringMap(labels),
     stringMap(redact ? redactSecretAnnotations(annotations) : annotations),
     Array.isArray(ownerReferences) ? (ownerReferences as OwnerReference[]) : EMPTY_OWNERS,
-    selectableFieldsOf(kind, rest),
+    selectableFields(type.group, kind).valuesOf(rest),
     JSON.stringify(rest),
   );
 }

@@ -4,7 +4,7 @@
 export { maxQuotedChars, quoteExcerpt, SelectorError } from "@meshsync/k8s";
 export { type ChangeListener, ChangeLog } from "./change-log.js";
 export { InvalidObjectError } from "./compact.js";
-export { compileFilter, FilterError, type ResourcePredicate } from "./filter.js";
+export { compileFilter, FilterError, filterCost, type ResourcePredicate } from "./filter.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
 export {
   CursorError,

@@ -101,7 +101,7 @@ export async function deleteCollection(
 ) {
   const body = await deleteOptions(req);
   const options = { ...writeOptionsOf(req), ...propagationOf(req, body) };
-  const matcher = matcherOf(target.type, query);
+  const matcher = matcherOf(context.store, target.type, query);
   const { type, namespace } = target;
   const victims = context.store
     .listStored(type, type.namespaced ? namespace : undefined)

@@ -26,7 +26,7 @@ export async function list(
   target: ResourceTarget,
   query: URLSearchParams,
 ) {
-  const matcher = matcherOf(target.type, query);
+  const matcher = matcherOf(context.store, target.type, query);
   const page = readListPage(context.store, context.snapshots, target.type, {
     ...(target.namespace !== undefined ? { namespace: target.namespace } : {}),
     ...(matcher ? { matcher } : {}),
@@ -45,7 +45,7 @@ export function startWatch(
   target: ResourceTarget,
   query: URLSearchParams,
 ) {
-  const matcher = matcherOf(target.type, query);
+  const matcher = matcherOf(context.store, target.type, query);
   const sendInitialEvents = isTrue(query.get("sendInitialEvents"));
   const allowBookmarks = isTrue(query.get("allowWatchBookmarks"));
   if (sendInitialEvents && !allowBookmarks) {

@@ -1,10 +1,13 @@
 // What every verb handler shares: the request context, the addressed target, and the reading of
 // common query parameters (selectors, includeObject, dryRun) and of the object answer.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { crdSelectableFields } from "@meshsync/k8s";
 import type { SimResourceType } from "../catalog.js";
 import type { KubeObject } from "../object-api.js";
-import { selectorMatcher } from "../selectors.js";
+import { type Matcher, selectorMatcher } from "../selectors.js";
+import { isEventsApiType } from "../store/event-versions.js";
 import {
+  asVersion,
   findCrd,
   type ListSnapshots,
   managerName,
@@ -42,13 +45,24 @@ export function includeObjectOf(query: URLSearchParams): IncludeObject {
   throw badRequest(`unsupported includeObject value: ${value}`);
 }
 
-export function matcherOf(type: SimResourceType, query: URLSearchParams) {
-  return selectorMatcher(
+/** The request's selectors; a custom resource's field selector may use its CRD's selectableFields. */
+export function matcherOf(
+  store: ObjectStore,
+  type: SimResourceType,
+  query: URLSearchParams,
+): Matcher | undefined {
+  const fieldSelector = query.get("fieldSelector") ?? undefined;
+  const crd = fieldSelector ? findCrd(store, type.group, type.name) : undefined;
+  const matcher = selectorMatcher(
     query.get("labelSelector") ?? undefined,
-    query.get("fieldSelector") ?? undefined,
+    fieldSelector,
     type.group,
     type.kind,
+    crd ? crdSelectableFields(crd, type.version) : [],
   );
+  // events.k8s.io Events are stored as core Events, but their selectors name events.k8s.io fields.
+  if (matcher && isEventsApiType(type)) return (obj) => matcher(asVersion(obj, type));
+  return matcher;
 }
 
 export function intParam(query: URLSearchParams, name: string): number | undefined {
