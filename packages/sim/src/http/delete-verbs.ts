@@ -7,6 +7,7 @@ import { isPlainObject, type WriteOptions } from "../store/index.js";
 import { StatusError } from "../store/status-error.js";
 import { readObjectBody, sendJson } from "./respond.js";
 import {
+  isTrue,
   matcherOf,
   optional,
   type ResourceTarget,
@@ -60,7 +61,7 @@ function propagationOf(req: IncomingMessage, options: Record<string, unknown>): 
     typeof options.propagationPolicy === "string"
       ? options.propagationPolicy
       : query.get("propagationPolicy");
-  const orphan = options.orphanDependents === true || query.get("orphanDependents") === "true";
+  const orphan = options.orphanDependents === true || isTrue(query.get("orphanDependents"));
   if (policy && !["Orphan", "Background", "Foreground"].includes(policy)) {
     throw new StatusError(
       422,

@@ -16,6 +16,7 @@ import { serveResource, type VerbContext } from "./objects.js";
 import { openApiDocument, openApiRoot } from "./openapi.js";
 import { readObjectBody, sendError, sendJson, sendText } from "./respond.js";
 import { parseRoute } from "./route.js";
+import { isTrue } from "./verb-support.js";
 
 export interface HandlerContext extends VerbContext {
   faults: FaultController;
@@ -59,10 +60,7 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
 
   if (path === "/sim/faults") return serveFaults(context, req, res);
 
-  const isWatch =
-    url.searchParams.get("watch") === "true" ||
-    url.searchParams.get("watch") === "1" ||
-    /\/watch\//.test(path);
+  const isWatch = isTrue(url.searchParams.get("watch")) || /\/watch\//.test(path);
   const injected = context.faults.intercept(`${url.pathname}${url.search}`, isWatch);
   // A hung request is simply never answered; the socket goes when the client or the server ends it.
   if (injected?.kind === "hang") return;

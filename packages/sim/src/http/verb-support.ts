@@ -34,8 +34,13 @@ export interface ResourceTarget {
   watchPath: boolean;
 }
 
+/**
+ * A boolean query parameter as kube-apiserver decodes it (runtime.Convert_Slice_string_To_bool): absent,
+ * "0" and "false" in any case are false; every other value, the empty one too, is true. So watch=1,
+ * watch=true and watch=True all watch, and no spelling is refused.
+ */
 export function isTrue(value: string | null): boolean {
-  return value === "true" || value === "1";
+  return value !== null && value !== "0" && value.toLowerCase() !== "false";
 }
 
 export function includeObjectOf(query: URLSearchParams): IncludeObject {
