@@ -1,6 +1,5 @@
 import type { ResourceGraph } from "../graph/index.js";
-import type { TypeSyncStatus } from "../kube/sync-status.js";
-import type { ResourceType } from "../kube/types.js";
+import type { ResourceType, TypeSyncStatus } from "../kube/index.js";
 
 /** One resource type as a cluster serves it; the engine supplies these from discovery. */
 export interface ApiResourceInfo extends ResourceType {

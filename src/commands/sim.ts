@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
-import { type Fault, parseFaults, startSimulator } from "@meshsync/sim";
 import { ConfigError } from "../config/index.js";
+import { type Fault, loadSimulator } from "./load-simulator.js";
 import { untilSignal } from "./signals.js";
 
 export interface SimFlags {
@@ -10,7 +10,7 @@ export interface SimFlags {
   seed: string;
   churn: string;
   kubeconfigOut?: string;
-  /** JSON faults (one object or an array each), in force from the start; see src/sim/faults.ts. */
+  /** JSON faults (one object or an array each), in force from the start; see packages/sim/src/faults.ts. */
   fault?: string[];
 }
 
@@ -21,7 +21,7 @@ function integer(value: string, name: string, min: number): number {
   return n;
 }
 
-function faultsFrom(texts: string[] | undefined): Fault[] {
+function faultsFrom(texts: string[] | undefined, parseFaults: (value: unknown) => Fault[]): Fault[] {
   return (texts ?? []).flatMap((text) => {
     let parsed: unknown;
     try {
@@ -39,7 +39,8 @@ function faultsFrom(texts: string[] | undefined): Fault[] {
 
 /** `meshsync sim`: the Kubernetes API simulator on its own, until SIGINT/SIGTERM. */
 export async function runSim(flags: SimFlags): Promise<void> {
-  const faults = faultsFrom(flags.fault);
+  const { parseFaults, startSimulator } = await loadSimulator();
+  const faults = faultsFrom(flags.fault, parseFaults);
   const sim = await startSimulator({
     faults,
     host: flags.host,

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { parseSelectionConfig, type SelectionConfig, SelectionError } from "../kube/selection.js";
+import { parseSelectionConfig, type SelectionConfig, SelectionError } from "../kube/index.js";
 
 /** Everything `meshsync serve` needs, after flags, environment and the config file are merged. */
 export interface ServeOptions {

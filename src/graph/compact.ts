@@ -1,6 +1,5 @@
-import { selectableFields } from "@meshsync/k8s";
-import type { ClusterRef, KubeObject, ObjectMeta, OwnerReference, ResourceType } from "../kube/types.js";
-import { apiVersionOf, resourceTypeName } from "../kube/types.js";
+import { apiVersionOf, resourceTypeName, selectableFields } from "@meshsync/k8s";
+import type { ClusterRef, KubeObject, ObjectMeta, OwnerReference, ResourceType } from "../kube/index.js";
 import { redactSecretAnnotations, redactSecretBody } from "./redact.js";
 import type { StoredResource } from "./types.js";
 

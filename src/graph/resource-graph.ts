@@ -1,6 +1,5 @@
-import { labelEqualities } from "@meshsync/k8s";
-import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/types.js";
-import { resourceTypeName } from "../kube/types.js";
+import { labelEqualities, resourceTypeName } from "@meshsync/k8s";
+import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/index.js";
 import { ChangeLog } from "./change-log.js";
 import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
 import { compileFilter, labelSelectorOf } from "./filter.js";
