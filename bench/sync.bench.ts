@@ -9,9 +9,9 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, KubeConfig, ListWatch, Watch } from "@kubernetes/client-node";
+import { heapUsed, mb } from "@meshsync/testing";
 import { ResourceGraph } from "../src/graph/index.js";
 import { Engine, type ResourceEventSink, type SelectionConfig, silentLogger } from "../src/kube/index.js";
-import { heapUsed, mb } from "./support/heap.js";
 
 const scenario = process.argv[2] ?? "scale";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Fault, type RunningSimulator, startSimulator } from "@meshsync/sim";
 import { type RunningChurn, startChurn } from "@meshsync/sim/churn";
+import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ApiResourcesDocument,
@@ -15,7 +16,6 @@ import {
   ResourcesDocument,
   type ResourcesQuery,
 } from "../generated/graphql.js";
-import { eventually } from "../support/eventually.js";
 import { queryData, type Subscription, subscribe } from "../support/graphql-client.js";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 

@@ -1,0 +1,3 @@
+// Test and benchmark helpers every package of the workspace shares; never part of what ships.
+export { eventually } from "./eventually.js";
+export { heapUsed, mb } from "./heap.js";
