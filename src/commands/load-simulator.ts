@@ -2,8 +2,10 @@
 // the simulator, so that a start against a real cluster never loads it. The import rule
 // (.dependency-cruiser.cjs) lets no other module of src/ import @meshsync/sim, and this one only
 // dynamically; its types are erased.
+import type * as Simulator from "@meshsync/sim";
+
 export type { Fault, RunningSimulator, SimulatorOptions } from "@meshsync/sim";
 
-export function loadSimulator(): Promise<typeof import("@meshsync/sim")> {
+export function loadSimulator(): Promise<typeof Simulator> {
   return import("@meshsync/sim");
 }
