@@ -41,16 +41,22 @@ function nonEmpty(values: readonly string[] | null | undefined): ReadonlySet<str
   return values && values.length > 0 ? new Set(values) : undefined;
 }
 
-function selectors(filter: ResourceFilter): { labels?: LabelSelector; fields?: FieldSelector } {
+/** A compiled selector; its error says which of the filter's selectors it is about. */
+function compiled<T>(kind: "label" | "field", cache: SelectorCache<T>, text: string): T {
   try {
-    return {
-      ...(filter.labelSelector ? { labels: labelSelectors.get(filter.labelSelector) } : {}),
-      ...(filter.fieldSelector ? { fields: fieldSelectors.get(filter.fieldSelector) } : {}),
-    };
+    return cache.get(text);
   } catch (error) {
-    if (error instanceof SelectorError) throw new FilterError(error.message);
-    throw error;
+    if (!(error instanceof SelectorError)) throw error;
+    const about = `${kind} selector`;
+    throw new FilterError(error.message.startsWith(about) ? error.message : `${about}: ${error.message}`);
   }
+}
+
+function selectors(filter: ResourceFilter): { labels?: LabelSelector; fields?: FieldSelector } {
+  return {
+    ...(filter.labelSelector ? { labels: compiled("label", labelSelectors, filter.labelSelector) } : {}),
+    ...(filter.fieldSelector ? { fields: compiled("field", fieldSelectors, filter.fieldSelector) } : {}),
+  };
 }
 
 /** The compiled label selector of a filter, if it has one; compileFilter has already checked it. */

@@ -78,6 +78,7 @@ describe("filters, with the selector semantics the simulator shares", () => {
         expect(error).toBeInstanceOf(FilterError);
         message = (error as Error).message;
       }
+      expect(message).toMatch(/^(label|field) selector/);
       expect(message).toMatch(/… \(\d+ characters\)/);
       expect(message.length).toBeLessThan(300);
     }
