@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, KubeConfig, ListWatch, Watch } from "@kubernetes/client-node";
-import { heapUsed, mb } from "@meshsync/testing";
+import { heapUsed, mb } from "@meshsync/testing/heap";
 import { ResourceGraph } from "../src/graph/index.js";
 import { Engine, type ResourceEventSink, type SelectionConfig, silentLogger } from "../src/kube/index.js";
 

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { heapUsed, mb } from "@meshsync/testing";
+import { heapUsed, mb } from "@meshsync/testing/heap";
 import type { KubeObject } from "../src/object-api.js";
 import { generateScenario } from "../src/scenarios/index.js";
 import { SimulatorServer } from "../src/server.js";

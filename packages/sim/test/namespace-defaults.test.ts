@@ -1,19 +1,18 @@
 // A new namespace gets, a moment later, what a real cluster's controllers put in every namespace.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RunningSimulator } from "../src/index.js";
 import { get, namesOf, request, startEmpty, WatchReader } from "./sim-client.js";
 
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 3000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** GETs `path` until it answers 200, and returns that answer. */
+function eventuallyFound(sim: RunningSimulator, path: string) {
+  return vi.waitFor(
+    async () => {
+      const answer = await get(sim, path);
+      if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}`);
+      return answer;
+    },
+    { timeout: 5000, interval: 10 },
+  );
 }
 
 describe("namespace defaults", () => {
@@ -34,10 +33,7 @@ describe("namespace defaults", () => {
       metadata: { name: "team-a" },
     });
     expect(created.status).toBe(201);
-    const account = await eventually(
-      () => get(sim, "/api/v1/namespaces/team-a/serviceaccounts/default"),
-      (answer) => answer.status === 200,
-    );
+    const account = await eventuallyFound(sim, "/api/v1/namespaces/team-a/serviceaccounts/default");
     expect(account.status).toBe(200);
     expect(account.body).toMatchObject({
       kind: "ServiceAccount",
@@ -81,10 +77,7 @@ describe("namespace defaults", () => {
       kind: "ServiceAccount",
       metadata: { name: "default", namespace: "own", labels: { mine: "yes" } },
     });
-    const bundle = await eventually(
-      () => get(sim, "/api/v1/namespaces/own/configmaps/kube-root-ca.crt"),
-      (answer) => answer.status === 200,
-    );
+    const bundle = await eventuallyFound(sim, "/api/v1/namespaces/own/configmaps/kube-root-ca.crt");
     expect(bundle.status).toBe(200);
     const account = await get(sim, "/api/v1/namespaces/own/serviceaccounts/default");
     expect((account.body.metadata as { labels?: Record<string, string> }).labels).toEqual({ mine: "yes" });
