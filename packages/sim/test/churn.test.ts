@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { builtinResourceTypes, type SimResourceType } from "../src/catalog.js";
 import { createChurner, startChurn } from "../src/churn.js";
 import type { KubeObject, ObjectApi } from "../src/object-api.js";
@@ -364,23 +364,33 @@ describe("churn", () => {
 });
 
 describe("startChurn", () => {
-  it("changes the cluster on its timer until stopped", async () => {
+  // Fake timers and clock: time is advanced on purpose, so "nothing more happened" is checked over
+  // ten seconds of the churn's own time, not over a short real sleep.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "performance"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("changes the cluster on its timer until stopped", () => {
     const api = loadedApi("small", 2);
     api.writes.length = 0;
     const churn = startChurn(api, 200, 9);
-    await vi.waitFor(() => expect(api.writes.length).toBeGreaterThan(20), { timeout: 10_000, interval: 20 });
+    vi.advanceTimersByTime(1000);
+    expect(api.writes.length).toBeGreaterThan(20);
     churn.stop();
     const after = api.writes.length;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    vi.advanceTimersByTime(10_000);
     expect(api.writes.length).toBe(after);
     expect(churn.stats.creates + churn.stats.updates + churn.stats.deletes).toBe(after);
   });
 
-  it("does nothing at a rate of zero", async () => {
+  it("does nothing at a rate of zero", () => {
     const api = loadedApi("small", 2);
     api.writes.length = 0;
     const churn = startChurn(api, 0, 1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    vi.advanceTimersByTime(10_000);
     churn.stop();
     expect(api.writes).toHaveLength(0);
   });
