@@ -184,10 +184,6 @@ describe("scenarios", () => {
     }
   });
 
-  it("scale is planned at the Kubernetes scalability limits", () => {
-    expect(sizes.scale).toMatchObject({ nodes: 5000, pods: 150_000, services: 10_000 });
-  });
-
   describe("demo", () => {
     const objects = generateScenario("demo", 1);
     const { find } = index(objects);
