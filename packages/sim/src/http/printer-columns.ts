@@ -1,4 +1,5 @@
-// The columns the real server's printers give each built-in kind, for the Table form.
+// How a printer column is made, and the helpers the printers of every kind share: the Table form's
+// column definitions, and the value readers behind their cells.
 import type { KubeObject } from "../object-api.js";
 import { isPlainObject } from "../store/object-meta.js";
 
@@ -48,32 +49,6 @@ export function column(
   return { name, type, format: "", description: name, priority, value };
 }
 
-function podReady(obj: KubeObject): string {
-  const statuses = list(field(obj, "status", "containerStatuses"));
-  const ready = statuses.filter((status) => field(status, "ready") === true).length;
-  return `${ready}/${list(field(obj, "spec", "containers")).length}`;
-}
-
-function podStatus(obj: KubeObject): string {
-  if (obj.metadata?.deletionTimestamp) return "Terminating";
-  const reason = field(obj, "status", "reason");
-  if (typeof reason === "string" && reason) return reason;
-  for (const status of list(field(obj, "status", "containerStatuses"))) {
-    const waiting = field(status, "state", "waiting", "reason");
-    if (typeof waiting === "string" && waiting) return waiting;
-    const terminated = field(status, "state", "terminated", "reason");
-    if (typeof terminated === "string" && terminated) return terminated;
-  }
-  return str(field(obj, "status", "phase"), "Unknown");
-}
-
-function podRestarts(obj: KubeObject): number {
-  return list(field(obj, "status", "containerStatuses")).reduce<number>(
-    (total, status) => total + num(field(status, "restartCount")),
-    0,
-  );
-}
-
 export function containersOf(template: unknown): { names: string; images: string } {
   const containers = list(field(template, "spec", "containers"));
   return {
@@ -91,142 +66,14 @@ export function selectorText(selector: unknown): string {
   return text || "<none>";
 }
 
-function nodeStatus(obj: KubeObject): string {
-  const ready = list(field(obj, "status", "conditions")).find(
-    (condition) => field(condition, "type") === "Ready",
-  );
-  const base =
-    field(ready, "status") === "True" ? "Ready" : field(ready, "status") === "False" ? "NotReady" : "Unknown";
-  return field(obj, "spec", "unschedulable") === true ? `${base},SchedulingDisabled` : base;
-}
+export const createdAt: TableColumn = {
+  ...column("Created At", (obj) => obj.metadata?.creationTimestamp ?? ""),
+  type: "date",
+};
 
-function nodeRoles(obj: KubeObject): string {
-  const roles = Object.keys(obj.metadata?.labels ?? {})
-    .filter((key) => key.startsWith("node-role.kubernetes.io/"))
-    .map((key) => key.slice("node-role.kubernetes.io/".length))
-    .filter((role) => role !== "");
-  return roles.length > 0 ? roles.sort().join(",") : "<none>";
-}
-
-function servicePorts(obj: KubeObject): string {
-  const ports = list(field(obj, "spec", "ports")).map((port) => {
-    const nodePort = field(port, "nodePort");
-    const base = `${num(field(port, "port"))}${typeof nodePort === "number" ? `:${nodePort}` : ""}`;
-    return `${base}/${str(field(port, "protocol"), "TCP")}`;
-  });
-  return ports.length > 0 ? ports.join(",") : "<none>";
-}
-
-function dataCount(obj: KubeObject): number {
-  const data = isPlainObject(obj.data) ? Object.keys(obj.data).length : 0;
-  const binary = isPlainObject(obj.binaryData) ? Object.keys(obj.binaryData).length : 0;
-  return data + binary;
-}
-
-export const columnsByKind: Record<string, TableColumn[]> = {
-  "/Pod": [
-    nameColumn,
-    column("Ready", podReady),
-    column("Status", podStatus),
-    column("Restarts", podRestarts, 0, "string"),
-    ageColumn,
-    column("IP", (obj) => str(field(obj, "status", "podIP")), 1),
-    column("Node", (obj) => str(field(obj, "spec", "nodeName")), 1),
-    column("Nominated Node", (obj) => str(field(obj, "status", "nominatedNodeName")), 1),
-    column("Readiness Gates", () => "<none>", 1),
-  ],
-  "apps/Deployment": [
-    nameColumn,
-    column(
-      "Ready",
-      (obj) => `${num(field(obj, "status", "readyReplicas"))}/${num(field(obj, "spec", "replicas"))}`,
-    ),
-    column("Up-to-date", (obj) => num(field(obj, "status", "updatedReplicas")), 0, "integer"),
-    column("Available", (obj) => num(field(obj, "status", "availableReplicas")), 0, "integer"),
-    ageColumn,
-    column("Containers", (obj) => containersOf(field(obj, "spec", "template")).names, 1),
-    column("Images", (obj) => containersOf(field(obj, "spec", "template")).images, 1),
-    column("Selector", (obj) => selectorText(field(obj, "spec", "selector")), 1),
-  ],
-  "apps/ReplicaSet": [
-    nameColumn,
-    column("Desired", (obj) => num(field(obj, "spec", "replicas")), 0, "integer"),
-    column("Current", (obj) => num(field(obj, "status", "replicas")), 0, "integer"),
-    column("Ready", (obj) => num(field(obj, "status", "readyReplicas")), 0, "integer"),
-    ageColumn,
-    column("Containers", (obj) => containersOf(field(obj, "spec", "template")).names, 1),
-    column("Images", (obj) => containersOf(field(obj, "spec", "template")).images, 1),
-    column("Selector", (obj) => selectorText(field(obj, "spec", "selector")), 1),
-  ],
-  "apps/StatefulSet": [
-    nameColumn,
-    column(
-      "Ready",
-      (obj) => `${num(field(obj, "status", "readyReplicas"))}/${num(field(obj, "spec", "replicas"))}`,
-    ),
-    ageColumn,
-  ],
-  "apps/DaemonSet": [
-    nameColumn,
-    column("Desired", (obj) => num(field(obj, "status", "desiredNumberScheduled")), 0, "integer"),
-    column("Current", (obj) => num(field(obj, "status", "currentNumberScheduled")), 0, "integer"),
-    column("Ready", (obj) => num(field(obj, "status", "numberReady")), 0, "integer"),
-    column("Up-to-date", (obj) => num(field(obj, "status", "updatedNumberScheduled")), 0, "integer"),
-    column("Available", (obj) => num(field(obj, "status", "numberAvailable")), 0, "integer"),
-    ageColumn,
-  ],
-  "/Namespace": [
-    nameColumn,
-    column("Status", (obj) => str(field(obj, "status", "phase"), "Active")),
-    ageColumn,
-  ],
-  "/Node": [
-    nameColumn,
-    column("Status", nodeStatus),
-    column("Roles", nodeRoles),
-    ageColumn,
-    column("Version", (obj) => str(field(obj, "status", "nodeInfo", "kubeletVersion"), "")),
-  ],
-  "/ConfigMap": [nameColumn, column("Data", dataCount, 0, "integer"), ageColumn],
-  "/Secret": [
-    nameColumn,
-    column("Type", (obj) => str(obj.type, "Opaque")),
-    column("Data", dataCount, 0, "integer"),
-    ageColumn,
-  ],
-  "/Service": [
-    nameColumn,
-    column("Type", (obj) => str(field(obj, "spec", "type"), "ClusterIP")),
-    column("Cluster-IP", (obj) => str(field(obj, "spec", "clusterIP"))),
-    column("External-IP", (obj) => {
-      const ingress = list(field(obj, "status", "loadBalancer", "ingress"));
-      const ips = ingress.map((entry) => str(field(entry, "ip"), "")).filter(Boolean);
-      return ips.length > 0 ? ips.join(",") : "<none>";
-    }),
-    column("Port(s)", servicePorts),
-    ageColumn,
-    column(
-      "Selector",
-      (obj) => {
-        const selector = field(obj, "spec", "selector");
-        return isPlainObject(selector) && Object.keys(selector).length > 0
-          ? Object.entries(selector)
-              .map(([key, value]) => `${key}=${String(value)}`)
-              .join(",")
-          : "<none>";
-      },
-      1,
-    ),
-  ],
-  "coordination.k8s.io/Lease": [
-    nameColumn,
-    column("Holder", (obj) => str(field(obj, "spec", "holderIdentity"), "")),
-    ageColumn,
-  ],
-  "apiextensions.k8s.io/CustomResourceDefinition": [
-    nameColumn,
-    { ...column("Created At", (obj) => obj.metadata?.creationTimestamp ?? ""), type: "date" },
-  ],
+export const joined = (values: unknown[], fallback = "<none>") => {
+  const text = values.filter((value) => value !== "" && value !== undefined).join(",");
+  return text || fallback;
 };
 
 /** Kubernetes' short human durations ("45s", "5m3s", "3h", "12d"), as kubectl's AGE shows. */

@@ -5,9 +5,18 @@ import type { SimResourceType } from "../catalog.js";
 import type { KubeObject } from "../object-api.js";
 import { isEventsApiType, toCoreEvent } from "../store/event-versions.js";
 import { isPlainObject } from "../store/object-meta.js";
+import { clusterColumns } from "./cluster-printers.js";
 import { compileJsonPath } from "./json-path.js";
-import { ageColumn, columnsByKind, field, list, nameColumn, type TableColumn } from "./printer-columns.js";
-import { moreColumnsByKind } from "./printer-columns-more.js";
+import { ageColumn, field, list, nameColumn, type TableColumn } from "./printer-columns.js";
+import { serviceColumns } from "./service-printers.js";
+import { workloadColumns } from "./workload-printers.js";
+
+/** The built-in kinds' columns, by `<group>/<kind>`. */
+const columnsByKind: Readonly<Record<string, TableColumn[]>> = {
+  ...workloadColumns,
+  ...serviceColumns,
+  ...clusterColumns,
+};
 
 export { age, type TableColumn } from "./printer-columns.js";
 
@@ -24,7 +33,7 @@ export function wantsTable(req: IncomingMessage): boolean {
 
 // events.k8s.io Events print as core Events do (the real server has one printer for both), read
 // from the core form they are stored in.
-const eventsApiColumns: TableColumn[] = (moreColumnsByKind["/Event"] ?? []).map((col) => ({
+const eventsApiColumns: TableColumn[] = (columnsByKind["/Event"] ?? []).map((col) => ({
   ...col,
   value: (obj, now) => col.value(toCoreEvent(obj), now),
 }));
@@ -33,7 +42,7 @@ const eventsApiColumns: TableColumn[] = (moreColumnsByKind["/Event"] ?? []).map(
 export function columnsFor(type: SimResourceType, crd: KubeObject | undefined): TableColumn[] {
   const key = `${type.group}/${type.kind}`;
   if (isEventsApiType(type)) return eventsApiColumns;
-  const known = columnsByKind[key] ?? moreColumnsByKind[key];
+  const known = columnsByKind[key];
   if (known) return known;
   if (!crd) return [nameColumn, ageColumn];
   const version = list(field(crd, "spec", "versions")).find((entry) => field(entry, "name") === type.version);
