@@ -15,7 +15,12 @@ export default defineConfig({
   },
   ssr: { resolve: { conditions: ["@meshsync/source"] } },
   test: {
-    include: ["test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
+    // One project per workspace package, so `npm test` runs them all and `--project sim` runs one.
+    projects: [
+      { extends: true, test: { name: "meshsync", include: ["test/**/*.test.ts"] } },
+      { extends: true, test: { name: "k8s", include: ["packages/k8s/test/**/*.test.ts"] } },
+      { extends: true, test: { name: "sim", include: ["packages/sim/test/**/*.test.ts"] } },
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // End-to-end files start real processes; two cores is all a machine here has.
