@@ -36,6 +36,7 @@
 //                                                  continue in a new, much higher epoch
 //   {"action":"clear"}                             drop pending fail, hang and delay rules and
 //                                                  new-stream stalls
+import { excerpt } from "@meshsync/k8s";
 import type { ObjectStore } from "./store/index.js";
 import type { ListSnapshots } from "./store/list-snapshots.js";
 import { badRequest, StatusError } from "./store/status-error.js";
@@ -196,7 +197,7 @@ function ruleFor(outcome: RuleOutcome, match: RuleMatch): RequestRule {
       rule.path = new RegExp(match.path);
       rule.pathText = match.path;
     } catch {
-      throw badRequest(`path is not a valid regular expression: ${match.path}`);
+      throw badRequest(`path is not a valid regular expression: ${excerpt(String(match.path))}`);
     }
   }
   return rule;

@@ -1,6 +1,8 @@
 // list: resourceVersion semantics (unset, "0", N with resourceVersionMatch), limit/continue
 // pagination over one consistent snapshot, selectors, and the Table form.
+
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { excerpt } from "@meshsync/k8s";
 import type { SimResourceType } from "../catalog.js";
 import type { KubeObject } from "../object-api.js";
 import type { Matcher } from "../selectors.js";
@@ -88,7 +90,7 @@ export function readListPage(
   } else {
     const requested = rvParam === "" || rvParam === "0" ? undefined : Number(rvParam);
     if (requested !== undefined && (!Number.isInteger(requested) || requested < 0)) {
-      throw badRequest(`invalid resource version: ${rvParam}`);
+      throw badRequest(`invalid resource version: ${excerpt(rvParam)}`);
     }
     const exact = match === "Exact" || (match === "" && requested !== undefined && (query.limit ?? 0) > 0);
     if (requested !== undefined && requested > store.resourceVersion) {

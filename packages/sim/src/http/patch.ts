@@ -1,6 +1,7 @@
 // The three patch formats kubectl sends: JSON merge patch (RFC 7386; label, annotate, CRs),
 // JSON patch (RFC 6902; `kubectl patch --type json`) and strategic merge patch (apply, patch),
 // the last with the merge keys of the lists that matter in practice.
+import { excerpt } from "@meshsync/k8s";
 import { isPlainObject } from "../store/object-meta.js";
 import { badRequest, StatusError } from "../store/status-error.js";
 
@@ -50,9 +51,9 @@ function patchFailed(message: string): StatusError {
 
 function parsePointer(pointer: unknown): string[] {
   if (typeof pointer !== "string" || (pointer !== "" && !pointer.startsWith("/"))) {
-    throw badRequest(`invalid JSON pointer: ${String(pointer)}`);
+    throw badRequest(`invalid JSON pointer: ${excerpt(String(pointer))}`);
   }
-  if (pointer.split("/").includes("__proto__")) throw badRequest(`invalid JSON pointer: ${pointer}`);
+  if (pointer.split("/").includes("__proto__")) throw badRequest(`invalid JSON pointer: ${excerpt(pointer)}`);
   return pointer === ""
     ? []
     : pointer
@@ -148,7 +149,7 @@ export function jsonPatch(target: unknown, patch: unknown): unknown {
         }
         break;
       default:
-        throw badRequest(`Unexpected kind: ${String(op)}`);
+        throw badRequest(`Unexpected kind: ${excerpt(String(op))}`);
     }
   }
   return doc;

@@ -1,5 +1,7 @@
 // The reading verbs: list, watch, get (with the scale view) and pods/log.
+
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { excerpt } from "@meshsync/k8s";
 import { badRequest, methodNotAllowed, StatusError } from "../store/status-error.js";
 import type { WatchRequest } from "../watch.js";
 import { readListPage, writeList } from "./list.js";
@@ -112,7 +114,7 @@ export function logs(
     throw badRequest("at most one of sinceTime or sinceSeconds may be specified");
   const sinceTimeMs = sinceTime ? Date.parse(sinceTime) : undefined;
   if (sinceTimeMs !== undefined && Number.isNaN(sinceTimeMs))
-    throw badRequest(`invalid sinceTime: ${sinceTime}`);
+    throw badRequest(`invalid sinceTime: ${excerpt(sinceTime ?? "")}`);
   const since = sinceSeconds !== undefined ? Date.now() - sinceSeconds * 1000 : sinceTimeMs;
   serveLogs(req, res, pod, {
     ...optional("container", query.get("container") ?? undefined),

@@ -1,7 +1,7 @@
 // What every verb handler shares: the request context, the addressed target, and the reading of
 // common query parameters (selectors, includeObject, dryRun) and of the object answer.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { crdSelectableFields } from "@meshsync/k8s";
+import { crdSelectableFields, excerpt } from "@meshsync/k8s";
 import type { SimResourceType } from "../catalog.js";
 import type { KubeObject } from "../object-api.js";
 import { type Matcher, selectorMatcher } from "../selectors.js";
@@ -47,7 +47,7 @@ export function includeObjectOf(query: URLSearchParams): IncludeObject {
   const value = query.get("includeObject");
   if (value === null || value === "") return "Metadata";
   if (value === "None" || value === "Metadata" || value === "Object") return value;
-  throw badRequest(`unsupported includeObject value: ${value}`);
+  throw badRequest(`unsupported includeObject value: ${excerpt(value)}`);
 }
 
 /** The request's selectors; a custom resource's field selector may use its CRD's selectableFields. */
@@ -74,7 +74,7 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
   const value = query.get(name);
   if (value === null || value === "") return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed)) throw badRequest(`invalid value for ${name}: ${value}`);
+  if (!Number.isInteger(parsed)) throw badRequest(`invalid value for ${name}: ${excerpt(value)}`);
   return parsed;
 }
 
