@@ -24,6 +24,7 @@ import { SimulatorServer } from "./server.js";
 export { type Fault, type FaultResult, parseFaults } from "./faults.js";
 export { kubeconfigFor } from "./kubeconfig.js";
 export type { KubeObject, ObjectApi } from "./object-api.js";
+export { generateScenario, scenarioNames } from "./scenarios/index.js";
 
 export interface SimulatorOptions {
   host?: string; // default 127.0.0.1
