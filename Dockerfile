@@ -6,6 +6,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/k8s/package.json ./packages/k8s/
 COPY packages/sim/package.json ./packages/sim/
+COPY packages/testing/package.json ./packages/testing/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY packages ./packages
