@@ -5,13 +5,22 @@ const require = createRequire(import.meta.url);
 
 export default defineConfig({
   resolve: {
+    // The workspace packages are TypeScript in a checkout; this condition picks their sources over
+    // the dist/ a build leaves (see the packages' "exports").
+    conditions: ["@meshsync/source"],
     // Node loads graphql's CommonJS build for a bare "graphql" import, and so do Pothos, yoga and
     // graphql-ws; Vite would pick the ESM build for our own imports, and two copies of graphql fail
     // each other's instanceof checks. Resolve it the way Node does.
     alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
+  ssr: { resolve: { conditions: ["@meshsync/source"] } },
   test: {
-    include: ["test/**/*.test.ts"],
+    // One project per workspace package, so `npm test` runs them all and `--project sim` runs one.
+    projects: [
+      { extends: true, test: { name: "meshsync", include: ["test/**/*.test.ts"] } },
+      { extends: true, test: { name: "k8s", include: ["packages/k8s/test/**/*.test.ts"] } },
+      { extends: true, test: { name: "sim", include: ["packages/sim/test/**/*.test.ts"] } },
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // End-to-end files start real processes; two cores is all a machine here has.

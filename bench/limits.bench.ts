@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { collect } from "@meshsync/testing/heap";
 import { parse, specifiedRules, validate } from "graphql";
 import pino from "pino";
 import { schema } from "../src/api/index.js";
@@ -14,7 +15,6 @@ import { ResourceGraph } from "../src/graph/index.js";
 import type { KubeObject, ResourceType } from "../src/kube/types.js";
 import { defaultServerLimits, type RunningServer, startServer } from "../src/server/index.js";
 import { operationCost } from "../src/server/query-cost.js";
-import { collect } from "./support/heap.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const objects = 8_000;

@@ -1,31 +1,37 @@
-// `npm run bench`: runs every bench/*.bench.ts (or those named on the command line) in its own Node
-// process with --expose-gc, so one benchmark's heap never colours another's figures. Each benchmark
-// prints its figures and writes them to bench/results/<name>.json.
+// `npm run bench`: runs every bench/*.bench.ts and packages/*/bench/*.bench.ts (or those named on the
+// command line) in its own Node process with --expose-gc, so one benchmark's heap never colours another's
+// figures. Each benchmark prints its figures and writes them to the results/ folder beside it.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const benchDirs = [
+  join(root, "bench"),
+  ...readdirSync(join(root, "packages")).map((name) => join(root, "packages", name, "bench")),
+].filter((dir) => existsSync(dir));
 const wanted = process.argv.slice(2);
-const files = readdirSync(benchDir)
-  .filter((f) => f.endsWith(".bench.ts"))
-  .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
+const files = benchDirs
+  .flatMap((dir) => readdirSync(dir).map((file) => join(dir, file)))
+  .filter((path) => path.endsWith(".bench.ts"))
+  .filter((path) => wanted.length === 0 || wanted.some((w) => path.includes(w)))
   .sort();
 
 let failed = 0;
-for (const file of files) {
-  process.stdout.write(`\n== ${file}\n`);
+for (const path of files) {
+  const name = path.slice(root.length + 1);
+  process.stdout.write(`\n== ${name}\n`);
   const result = spawnSync(
     process.execPath,
-    ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", join(benchDir, file)],
+    ["--expose-gc", "--max-old-space-size=8192", "--conditions=@meshsync/source", "--import", "tsx", path],
     {
       stdio: "inherit",
     },
   );
   if (result.status !== 0) {
     failed++;
-    process.stdout.write(`${file} failed (${result.status ?? result.signal})\n`);
+    process.stdout.write(`${name} failed (${result.status ?? result.signal})\n`);
   }
 }
 process.exit(failed === 0 ? 0 : 1);

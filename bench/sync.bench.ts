@@ -2,16 +2,16 @@
 // two baselines measured in the same run over the same server: client-node's stock ListWatch (its
 // ObjectCache) and the floor of raw fetch + JSON.parse of the same list, page by page. The simulator runs in
 // a child process so that its own objects stay out of these heap figures.
-// Run: npm run bench sync   (scenario as an argument: node --expose-gc --import tsx bench/sync.bench.ts medium)
+// Run: npm run bench sync   (scenario as an argument: node --expose-gc --conditions=@meshsync/source --import tsx bench/sync.bench.ts medium)
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, KubeConfig, ListWatch, Watch } from "@kubernetes/client-node";
+import { heapUsed, mb } from "@meshsync/testing/heap";
 import { ResourceGraph } from "../src/graph/index.js";
 import { Engine, type ResourceEventSink, type SelectionConfig, silentLogger } from "../src/kube/index.js";
-import { heapUsed, mb } from "./support/heap.js";
 
 const scenario = process.argv[2] ?? "scale";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -53,6 +53,7 @@ async function startSimulatorProcess(): Promise<{ url: string; child: ChildProce
     process.execPath,
     [
       "--max-old-space-size=8192",
+      "--conditions=@meshsync/source",
       "--import",
       "tsx",
       "src/cli.ts",

@@ -1,7 +1,6 @@
 // The `meshsync` command line: parses arguments and hands each command to src/commands.
 import { Command, CommanderError } from "commander";
-import { runServe } from "./commands/serve.js";
-import { runSim } from "./commands/sim.js";
+import { runServe, runSim } from "./commands/index.js";
 import { ConfigError } from "./config/index.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -20,7 +20,7 @@ export const builder = new SchemaBuilder<{
     cursorType: "String",
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
-    // node(id) is defined in types/node.ts, so that a malformed id is a client error with a clear message.
+    // node(id) is defined in types/relay-node.ts, so that a malformed id is a client error with a clear message.
     nodeQueryOptions: false,
     nodesQueryOptions: false,
   },

@@ -1,7 +1,5 @@
 import type { ResourceGraph } from "../graph/index.js";
-import type { ClusterHealth } from "../kube/index.js";
-import type { TypeSyncStatus } from "../kube/sync-status.js";
-import type { ResourceType } from "../kube/types.js";
+import type { ClusterHealth, ResourceType, TypeSyncStatus } from "../kube/index.js";
 import type { ResponseMeter } from "./response-meter.js";
 
 /** One resource type as a cluster serves it; the engine supplies these from discovery. */

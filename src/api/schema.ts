@@ -6,7 +6,7 @@ import "./types/json.js";
 import "./types/cluster.js";
 import "./types/resource-filter.js";
 import "./types/resource.js";
-import "./types/node.js";
+import "./types/relay-node.js";
 import "./types/resource-change.js";
 import "./types/api-resource.js";
 import "./types/sync-status.js";

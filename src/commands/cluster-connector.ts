@@ -8,8 +8,8 @@ import {
   connectCluster,
   type Engine,
   loadKubeConfig,
+  realSleep,
 } from "../kube/index.js";
-import { realSleep } from "../kube/sleep.js";
 
 type ContextState =
   | { phase: "connecting"; attempts: number; since: number; error?: string }

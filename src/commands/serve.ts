@@ -9,18 +9,21 @@ import {
 import { filterSink, ResourceGraph } from "../graph/index.js";
 import { type ConnectOptions, Engine, locateKubeConfig, registerSyncMetrics } from "../kube/index.js";
 import { startServer } from "../server/index.js";
-import { type RunningSimulator, startSimulator } from "../sim/index.js";
 import { ClusterConnector } from "./cluster-connector.js";
+import { loadSimulator, type RunningSimulator } from "./load-simulator.js";
 import { untilSignal } from "./signals.js";
 
-interface ClusterSource {
+export interface ClusterSource {
   connect: ConnectOptions;
   /** Set when meshsync runs its own simulator because there is no cluster to sync. */
   sim?: RunningSimulator;
   notice?: string;
 }
 
-async function chooseClusterSource(options: ServeOptions): Promise<ClusterSource> {
+/** A real cluster when a kubeconfig or a pod says so; otherwise the embedded simulator, loaded only then. */
+export async function chooseClusterSource(
+  options: Pick<ServeOptions, "contexts" | "allContexts" | "sim" | "kubeconfig">,
+): Promise<ClusterSource> {
   const selection = { contexts: options.contexts, allContexts: options.allContexts };
   const location = options.sim ? undefined : locateKubeConfig({ kubeconfigPath: options.kubeconfig });
   if (location !== undefined && location.kind !== "none") {
@@ -32,6 +35,7 @@ async function chooseClusterSource(options: ServeOptions): Promise<ClusterSource
       },
     };
   }
+  const { startSimulator } = await loadSimulator();
   const sim = await startSimulator({ scenario: "demo", seed: 1 });
   const why = options.sim ? "--sim given" : "no kubeconfig found and not running in a pod";
   return {

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { ConfigError, checkText, settingTypes } from "../config/index.js";
-import { type Fault, parseFaults, ScenarioError, startSimulator } from "../sim/index.js";
+import { type Fault, loadSimulator } from "./load-simulator.js";
 import { untilSignal } from "./signals.js";
 
 /** Flags as commander hands them over (text, with the defaults cli.ts gives). */
@@ -11,7 +11,7 @@ export interface SimFlags {
   seed: unknown;
   churn: unknown;
   kubeconfigOut?: unknown;
-  /** JSON faults (one object or an array each), in force from the start; see src/sim/faults.ts. */
+  /** JSON faults (one object or an array each), in force from the start; see packages/sim/src/faults.ts. */
   fault?: unknown;
 }
 
@@ -20,7 +20,7 @@ const { bindHost, nonNegativeInteger, nonNegativeNumber, port, text } = settingT
 /** The most of one --fault value read: a fault is a small object, a few of them an array. */
 const maxFaultChars = 64 * 1024;
 
-function faultsFrom(texts: unknown): Fault[] {
+function faultsFrom(texts: unknown, parseFaults: (value: unknown) => Fault[]): Fault[] {
   const list = texts === undefined ? [] : Array.isArray(texts) ? texts : [texts];
   return list.flatMap((value) => {
     const json = checkText(text, value, "--fault");
@@ -42,8 +42,8 @@ function faultsFrom(texts: unknown): Fault[] {
 
 /** `meshsync sim`: the Kubernetes API simulator on its own, until SIGINT/SIGTERM. */
 export async function runSim(flags: SimFlags): Promise<void> {
+  // The flags are checked before the simulator package is loaded; --fault after, as only it knows faults.
   const options = {
-    faults: faultsFrom(flags.fault),
     host: checkText(bindHost, flags.host, "--host"),
     port: checkText(port, flags.port, "--port"),
     scenario: checkText(text, flags.scenario, "--scenario"),
@@ -52,9 +52,11 @@ export async function runSim(flags: SimFlags): Promise<void> {
   };
   const kubeconfigOut =
     flags.kubeconfigOut === undefined ? undefined : checkText(text, flags.kubeconfigOut, "--kubeconfig-out");
+  const { parseFaults, ScenarioError, startSimulator } = await loadSimulator();
+  const faults = faultsFrom(flags.fault, parseFaults);
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   try {
-    sim = await startSimulator(options);
+    sim = await startSimulator({ ...options, faults });
   } catch (error) {
     if (error instanceof ScenarioError) throw new ConfigError(`--scenario: ${error.message}`);
     throw error;

@@ -1,4 +1,4 @@
-import { parseSelectionConfig, type SelectionConfig, SelectionError } from "../kube/selection.js";
+import { parseSelectionConfig, type SelectionConfig, SelectionError } from "../kube/index.js";
 import {
   bindHost,
   boolean,

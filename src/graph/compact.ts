@@ -1,7 +1,6 @@
-import type { ClusterRef, KubeObject, ObjectMeta, OwnerReference, ResourceType } from "../kube/types.js";
-import { apiVersionOf, resourceTypeName } from "../kube/types.js";
+import { apiVersionOf, resourceTypeName, selectableFields } from "@meshsync/k8s";
+import type { ClusterRef, KubeObject, ObjectMeta, OwnerReference, ResourceType } from "../kube/index.js";
 import { redactSecretAnnotations, redactSecretBody } from "./redact.js";
-import { selectableFieldsOf } from "./selectable-fields.js";
 import type { StoredResource } from "./types.js";
 
 export interface CompactOptions {
@@ -136,7 +135,7 @@ export function compactObject(
     stringMap(labels),
     stringMap(redact ? redactSecretAnnotations(annotations) : annotations),
     Array.isArray(ownerReferences) ? (ownerReferences as OwnerReference[]) : EMPTY_OWNERS,
-    selectableFieldsOf(kind, rest),
+    selectableFields(type.group, kind).valuesOf(rest),
     JSON.stringify(rest),
   );
 }

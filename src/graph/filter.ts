@@ -1,5 +1,13 @@
-import { selectableFieldPaths } from "./selectable-fields.js";
-import { compileFieldSelector, compileLabelSelector, SelectorError } from "./selectors.js";
+import {
+  builtinFieldLabels,
+  compileFieldSelector,
+  compileLabelSelector,
+  type FieldSelector,
+  type LabelSelector,
+  SelectorCache,
+  SelectorError,
+  unsupportedField,
+} from "@meshsync/k8s";
 import type { FilterView, ResourceFilter } from "./types.js";
 
 export class FilterError extends Error {
@@ -8,18 +16,71 @@ export class FilterError extends Error {
 
 export type ResourcePredicate = (resource: FilterView) => boolean;
 
+/**
+ * A filter spans kinds, so a field label is accepted when some built-in kind accepts it; an object of
+ * a kind without that field reads "" there, as the field's absence reads on the real server.
+ */
+function fieldOf(label: string): string {
+  const field = builtinFieldLabels.get(label);
+  if (field === undefined) throw unsupportedField(label);
+  return field;
+}
+
+// One compile per selector text across every query, alias and subscription of the process.
+const labelSelectors = new SelectorCache<LabelSelector>((text) => compileLabelSelector(text));
+const fieldSelectors = new SelectorCache<FieldSelector>((text) => compileFieldSelector(text, fieldOf));
+
 /** A field selector's value for one object: lifted when it was stored, never parsed again here. */
-function readField(resource: FilterView, path: string): string {
-  if (path === "metadata.name") return resource.name;
-  if (path === "metadata.namespace") return resource.namespace ?? "";
-  return resource.fields[path] ?? "";
+function readField(resource: FilterView, field: string): string {
+  if (field === "metadata.name") return resource.name;
+  if (field === "metadata.namespace") return resource.namespace ?? "";
+  return resource.fields[field] ?? "";
 }
 
 function nonEmpty(values: readonly string[] | null | undefined): ReadonlySet<string> | undefined {
   return values && values.length > 0 ? new Set(values) : undefined;
 }
 
-/** Compiles a ResourceFilter once; selector syntax errors surface here as FilterError. */
+/** A compiled selector; its error says which of the filter's selectors it is about. */
+function compiled<T>(kind: "label" | "field", cache: SelectorCache<T>, text: string): T {
+  try {
+    return cache.get(text);
+  } catch (error) {
+    if (!(error instanceof SelectorError)) throw error;
+    const about = `${kind} selector`;
+    throw new FilterError(error.message.startsWith(about) ? error.message : `${about}: ${error.message}`);
+  }
+}
+
+function selectors(filter: ResourceFilter): { labels?: LabelSelector; fields?: FieldSelector } {
+  return {
+    ...(filter.labelSelector ? { labels: compiled("label", labelSelectors, filter.labelSelector) } : {}),
+    ...(filter.fieldSelector ? { fields: compiled("field", fieldSelectors, filter.fieldSelector) } : {}),
+  };
+}
+
+/** The compiled label selector of a filter, if it has one; compileFilter has already checked it. */
+export function labelSelectorOf(filter: ResourceFilter): LabelSelector | undefined {
+  return selectors(filter).labels;
+}
+
+/**
+ * What evaluating a filter against one object costs: the requirements and values of its selectors,
+ * plus one per other narrowing field. A request's budget can count it once per object filtered.
+ */
+export function filterCost(filter: ResourceFilter = {}): number {
+  const { labels, fields } = selectors(filter);
+  const narrowing = [
+    filter.clusterIds,
+    filter.apiVersions,
+    filter.kinds,
+    filter.namespaces,
+    filter.names,
+  ].filter((values) => values && values.length > 0).length;
+  return narrowing + (filter.search?.trim() ? 1 : 0) + (labels?.cost ?? 0) + (fields?.cost ?? 0);
+}
+
+/** Compiles a ResourceFilter once; selector errors surface here as FilterError. */
 export function compileFilter(filter: ResourceFilter = {}): ResourcePredicate {
   const checks: ResourcePredicate[] = [];
   const clusters = nonEmpty(filter.clusterIds);
@@ -34,25 +95,9 @@ export function compileFilter(filter: ResourceFilter = {}): ResourcePredicate {
   if (names) checks.push((r) => names.has(r.name));
   const search = filter.search?.trim().toLowerCase();
   if (search) checks.push((r) => r.name.toLowerCase().includes(search));
-  try {
-    if (filter.labelSelector) {
-      const labels = compileLabelSelector(filter.labelSelector);
-      checks.push((r) => labels(r.labels));
-    }
-    if (filter.fieldSelector) {
-      const fields = compileFieldSelector(filter.fieldSelector);
-      const unsupported = fields.fields.filter((f) => !selectableFieldPaths.has(f));
-      if (unsupported.length > 0) {
-        throw new FilterError(
-          `field label not supported: ${unsupported.join(", ")} (supported: ${[...selectableFieldPaths].join(", ")})`,
-        );
-      }
-      checks.push((r) => fields.matches((path) => readField(r, path)));
-    }
-  } catch (error) {
-    if (error instanceof SelectorError) throw new FilterError(error.message);
-    throw error;
-  }
+  const { labels, fields } = selectors(filter);
+  if (labels) checks.push((r) => labels.matches(r.labels));
+  if (fields) checks.push((r) => fields.matches((field) => readField(r, field)));
   if (checks.length === 0) return () => true;
   return (r) => checks.every((check) => check(r));
 }

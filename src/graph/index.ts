@@ -1,9 +1,10 @@
 // The resource graph: what the reflectors feed and what the API reads. Objects keyed by cluster + uid,
 // secondary indexes, and the change log with a sequence per committed change.
+
+export { maxQuotedChars, quoteExcerpt, SelectorError } from "@meshsync/k8s";
 export { type ChangeListener, ChangeLog } from "./change-log.js";
 export { InvalidObjectError } from "./compact.js";
-export { maxQuotedChars, quoteExcerpt } from "./excerpt.js";
-export { compileFilter, FilterError, type ResourcePredicate } from "./filter.js";
+export { compileFilter, FilterError, filterCost, type ResourcePredicate } from "./filter.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
 export {
   CursorError,
@@ -12,7 +13,6 @@ export {
   type ResourceGraphOptions,
   type ResourcePage,
 } from "./resource-graph.js";
-export { SelectorError, selectorRequirementCount } from "./selectors.js";
 export type {
   ChangeType,
   ClusterRef,

@@ -1,5 +1,5 @@
-import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/types.js";
-import { resourceTypeName } from "../kube/types.js";
+import { resourceTypeName } from "@meshsync/k8s";
+import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/index.js";
 
 /** MeshSync's output filters (--outputNamespaces, --outputResources); empty lists let everything through. */
 export interface OutputFilter {

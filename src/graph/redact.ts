@@ -1,4 +1,4 @@
-import type { KubeObject } from "../kube/types.js";
+import type { KubeObject } from "../kube/index.js";
 
 /** `kubectl apply` keeps the whole applied object here, so for a Secret it holds the data in clear. */
 export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";

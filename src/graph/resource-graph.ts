@@ -1,11 +1,9 @@
-import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/types.js";
-import { resourceTypeName } from "../kube/types.js";
+import { labelEqualities, quoteExcerpt, resourceTypeName } from "@meshsync/k8s";
+import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/index.js";
 import { ChangeLog } from "./change-log.js";
 import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
-import { quoteExcerpt } from "./excerpt.js";
-import { compileFilter } from "./filter.js";
+import { compileFilter, labelSelectorOf } from "./filter.js";
 import { IndexMap } from "./index-map.js";
-import { labelEqualities } from "./selectors.js";
 import { SmallestK } from "./smallest-k.js";
 import type { FilterView, ResourceFilter, StoredResource } from "./types.js";
 
@@ -231,11 +229,10 @@ export class ResourceGraph implements ResourceEventSink {
     union(this.byKind, filter.kinds);
     union(this.byNamespace, filter.namespaces);
     union(this.byCluster, filter.clusterIds);
-    if (filter.labelSelector) {
-      // compileFilter has already rejected a malformed selector, so this parse cannot fail.
-      for (const [key, value] of labelEqualities(filter.labelSelector))
-        slices.push(this.byLabel.get(`${key}=${value}`));
-    }
+    // compileFilter has already compiled (and checked) the selector; this reads it from the cache.
+    const labels = labelSelectorOf(filter);
+    if (labels)
+      for (const [key, value] of labelEqualities(labels)) slices.push(this.byLabel.get(`${key}=${value}`));
     if (slices.length === 0) return this.objects.keys();
     return slices.reduce((a, b) => (a.size <= b.size ? a : b));
   }

@@ -1,4 +1,4 @@
-import type { ClusterRef, KubeObject, OwnerReference } from "../kube/types.js";
+import type { ClusterRef, KubeObject, OwnerReference } from "../kube/index.js";
 
 /**
  * One object as the graph holds it. The fields queries filter on are lifted out of the object once,

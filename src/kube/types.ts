@@ -1,39 +1,15 @@
 // The shapes the engine reads off an API server and hands down to the graph. The graph implements
-// ResourceEventSink; src/kube never imports src/graph (DESIGN.md: data flows one way).
+// ResourceEventSink; src/kube never imports src/graph (DESIGN.md: data flows one way). Object
+// metadata and resource type names are Kubernetes semantics, shared with the simulator.
+import type { KubeObject } from "@meshsync/k8s";
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  managedFields?: unknown[];
-  [field: string]: unknown;
-}
-
-/** Any Kubernetes object as it comes off the wire; only metadata is assumed to have a shape. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
-  [field: string]: unknown;
-}
+export {
+  apiVersionOf,
+  type KubeObject,
+  type ObjectMeta,
+  type OwnerReference,
+  resourceTypeName,
+} from "@meshsync/k8s";
 
 /** One servable resource type, as discovery describes it. */
 export interface ResourceType {
@@ -63,15 +39,6 @@ export interface ResourceEventSink {
   replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void;
   /** Every object of the cluster is gone, and so is the cluster (its API server turned out to be another one). */
   removeCluster(cluster: ClusterRef): void;
-}
-
-/** `<plural>.<version>.<group>`, as MeshSync names resource types (`pods.v1.`, `deployments.v1.apps`). */
-export function resourceTypeName(type: Pick<ResourceType, "resource" | "version" | "group">): string {
-  return `${type.resource}.${type.version}.${type.group}`;
-}
-
-export function apiVersionOf(type: Pick<ResourceType, "group" | "version">): string {
-  return type.group === "" ? type.version : `${type.group}/${type.version}`;
 }
 
 /**

@@ -2,8 +2,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { type ApiLimits, type ApiResourceInfo, defaultApiLimits } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
-import type { ClusterHealth } from "../kube/index.js";
-import type { TypeSyncStatus } from "../kube/sync-status.js";
+import type { ClusterHealth, TypeSyncStatus } from "../kube/index.js";
 import type { QueryLimits } from "./query-limits.js";
 
 export interface Readiness {

@@ -24,7 +24,7 @@ import {
   TypeNameMetaFieldDef,
 } from "graphql";
 import { costExtensionKey, ErrorCode, type FieldCost } from "../api/index.js";
-import { quoteExcerpt, selectorRequirementCount } from "../graph/index.js";
+import { FilterError, filterCost, quoteExcerpt, type ResourceFilter } from "../graph/index.js";
 
 export interface CostLimits {
   /** The most one operation may cost; for a subscription, what one delivered change may cost. */
@@ -49,16 +49,13 @@ function fieldCostOf(field: GraphQLField<unknown, unknown>): FieldCost {
 }
 
 /**
- * The requirement count of a ResourceFilter's selectors. Counted by the graph's own selector
- * splitting, so that what is charged is what matching will evaluate.
+ * What evaluating a ResourceFilter costs per object, as the graph measures it (selector requirements
+ * and values, other narrowing fields), so that what is charged is what matching will evaluate.
+ * Throws FilterError for a selector that is malformed or past its bounds.
  */
-export function filterRequirements(filter: unknown): number {
+export function filterEvaluationCost(filter: unknown): number {
   if (filter === null || typeof filter !== "object") return 0;
-  const { labelSelector, fieldSelector } = filter as { labelSelector?: unknown; fieldSelector?: unknown };
-  return (
-    (typeof labelSelector === "string" ? selectorRequirementCount("label", labelSelector) : 0) +
-    (typeof fieldSelector === "string" ? selectorRequirementCount("field", fieldSelector) : 0)
-  );
+  return filterCost(filter as ResourceFilter);
 }
 
 /**
@@ -115,7 +112,7 @@ class CostMeter {
     const selectors =
       declared.filterArgument === undefined
         ? 0
-        : filterRequirements(args[declared.filterArgument]) * selectorRequirementCost;
+        : filterEvaluationCost(args[declared.filterArgument]) * selectorRequirementCost;
     const size = this.size(declared.size, args);
     const inner = this.selectionSet(node.selectionSet, getNamedType(definition.type));
     return Math.min(costCeiling, own + selectors + size * inner);
@@ -202,7 +199,18 @@ export function operationCost(
 
 /** The error for an operation over budget, or undefined when it is within it. */
 export function costRefusal(operation: CostedOperation, limits: CostLimits): GraphQLError | undefined {
-  const cost = operationCost(operation, limits);
+  let cost: number | undefined;
+  try {
+    cost = operationCost(operation, limits);
+  } catch (error) {
+    // A selector past its bounds is refused here, before anything is scanned, with the selector's own error.
+    if (error instanceof FilterError) {
+      return new GraphQLError(error.message, {
+        extensions: { code: ErrorCode.BadUserInput, http: { status: 400 } },
+      });
+    }
+    throw error;
+  }
   if (cost === undefined || cost <= limits.maxCost) return undefined;
   const name = getOperationAST(operation.document, operation.operationName)?.name?.value;
   return new GraphQLError(

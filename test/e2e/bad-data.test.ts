@@ -2,9 +2,10 @@
 // an object of a kind the stream does not carry, and a 2 MB object reach a running `meshsync serve`
 // through the simulator's watch streams. Each bad one is skipped and counted, the good ones are kept,
 // and the process goes on syncing.
+
+import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResourcesDocument, SyncStatusDocument } from "../generated/graphql.js";
-import { eventually } from "../support/eventually.js";
 import { queryData } from "../support/graphql-client.js";
 import { type RunningProcess, type SimAndServe, startSimAndServe } from "../support/processes.js";
 

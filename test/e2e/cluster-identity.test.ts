@@ -3,6 +3,7 @@
 // /readyz, metrics). When another cluster comes back at the same address, with churn running, the
 // graph sheds the old cluster (a subscriber sees each object go) and holds exactly the new one.
 import { join } from "node:path";
+import { eventually } from "@meshsync/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ApiResourcesDocument,
@@ -17,7 +18,6 @@ import {
   graphState,
   type State,
 } from "../support/change-follower.js";
-import { eventually } from "../support/eventually.js";
 import { queryData } from "../support/graphql-client.js";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 

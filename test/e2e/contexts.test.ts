@@ -3,10 +3,10 @@
 // dead context must not hold readiness back.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { ClustersDocument, ResourcesDocument, SyncStatusDocument } from "../generated/graphql.js";
-import { eventually } from "../support/eventually.js";
 import { queryData } from "../support/graphql-client.js";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 

@@ -1,9 +1,10 @@
 // A CRD that appears while meshsync runs: its type is watched within seconds, its objects reach the
 // graph, and deleting the CRD removes them, while no other type relists (shown by syncStatus's
 // relist counters, not by a log line).
+
+import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResourcesDocument, SyncStatusDocument } from "../generated/graphql.js";
-import { eventually } from "../support/eventually.js";
 import { queryData } from "../support/graphql-client.js";
 import { type RunningProcess, type SimAndServe, startSimAndServe } from "../support/processes.js";
 import { widgetCrd } from "../support/widget-crd.js";

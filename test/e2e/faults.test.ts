@@ -4,9 +4,10 @@
 // same state: nothing lost, nothing invented, no gap and no duplicate in between.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type Fault, type RunningSimulator, startSimulator } from "@meshsync/sim";
+import { type RunningChurn, startChurn } from "@meshsync/sim/churn";
+import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningChurn, startChurn } from "../../src/sim/churn.js";
-import { type Fault, type RunningSimulator, startSimulator } from "../../src/sim/index.js";
 import { ApiResourcesDocument, type ApiResourcesQuery } from "../generated/graphql.js";
 import {
   ChangeFollower,
@@ -15,7 +16,6 @@ import {
   graphState,
   type State,
 } from "../support/change-follower.js";
-import { eventually } from "../support/eventually.js";
 import { queryData } from "../support/graphql-client.js";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 

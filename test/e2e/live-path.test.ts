@@ -2,6 +2,7 @@
 // over real sockets, checked against what the simulator itself and kubectl say.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ApiResourcesDocument,
@@ -10,7 +11,6 @@ import {
   type ResourcesQuery,
   SyncStatusDocument,
 } from "../generated/graphql.js";
-import { eventually } from "../support/eventually.js";
 import { queryData, subscribe } from "../support/graphql-client.js";
 import {
   type RunningProcess,

@@ -53,7 +53,8 @@ describe("ResourceGraph as a sink", () => {
       namespace: "default",
       name: "a",
       labels: {},
-      fields: { "spec.nodeName": "node-1", "status.phase": "Running" },
+      // An unset hostNetwork selects as "false", as on the real server.
+      fields: { "spec.hostNetwork": "false", "spec.nodeName": "node-1", "status.phase": "Running" },
     });
     expect(deleted?.previous).toBeUndefined();
   });

@@ -1,5 +1,7 @@
 // The engine against the simulator over real sockets: initial sync, live changes, every fault the
 // simulator can inject, CRDs coming and going, and two clusters at once.
+
+import { type Fault, type RunningSimulator, startSimulator } from "@meshsync/sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { ResourceGraph } from "../../src/graph/index.js";
@@ -7,7 +9,6 @@ import { Engine, type EngineOptions } from "../../src/kube/engine.js";
 import { silentLogger } from "../../src/kube/logger.js";
 import type { TypeSyncStatus } from "../../src/kube/sync-status.js";
 import { resourceTypeName } from "../../src/kube/types.js";
-import { type Fault, type RunningSimulator, startSimulator } from "../../src/sim/index.js";
 import { widgetCrd } from "../support/widget-crd.js";
 import { waitFor } from "./fakes.js";
 import { StateSink } from "./state-sink.js";

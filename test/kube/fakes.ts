@@ -1,3 +1,4 @@
+import { eventually } from "@meshsync/testing";
 // Test doubles for the reflector: a ListerWatcher whose answers the test scripts, and a sink that
 // records every call in order.
 import type {
@@ -175,13 +176,9 @@ export class FakeListerWatcher implements ListerWatcher {
   }
 }
 
-/** Polls until the check passes; the timeout only bounds a broken test, it asserts no speed. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** The shared polling helper, polling often: these checks read memory, not a server. */
+export function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return eventually(check, timeoutMs, what, 5);
 }
 
 /** A sleep that returns at once and remembers what it was asked to wait. */

@@ -1,5 +1,5 @@
+import { eventually } from "@meshsync/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually } from "../support/eventually.js";
 import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
 
 let t: TestServer | undefined;

@@ -1,3 +1,4 @@
+import { eventually } from "@meshsync/testing";
 import { print } from "graphql";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -5,7 +6,6 @@ import {
   type ResourceChangesSubscription,
   ResourcesDocument,
 } from "../generated/graphql.js";
-import { eventually } from "../support/eventually.js";
 import { queryData, SubscriptionErrorsError, subscribe } from "../support/graphql-client.js";
 import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
 import { RawGraphqlSocket } from "./raw-ws.js";

@@ -1,4 +1,4 @@
-import { apiVersionOf, resourceTypeName } from "../../kube/types.js";
+import { apiVersionOf, resourceTypeName } from "@meshsync/k8s";
 import { builder } from "../builder.js";
 import type { ApiResourceInfo } from "../context.js";
 

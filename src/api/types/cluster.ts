@@ -1,6 +1,5 @@
 import { GraphQLError } from "graphql";
-import type { ClusterHealth } from "../../kube/index.js";
-import type { ClusterRef } from "../../kube/types.js";
+import type { ClusterHealth, ClusterRef } from "../../kube/index.js";
 import { builder } from "../builder.js";
 import { ErrorCode } from "../codes.js";
 import type { ApiContext } from "../context.js";

@@ -1,5 +1,5 @@
 import type { StoredResource } from "../../graph/index.js";
-import type { OwnerReference } from "../../kube/types.js";
+import type { OwnerReference } from "../../kube/index.js";
 import { builder } from "../builder.js";
 import type { ApiContext } from "../context.js";
 import { costOf } from "../cost.js";

@@ -1,5 +1,5 @@
-import type { TypeSyncStatus } from "../../kube/sync-status.js";
-import { apiVersionOf } from "../../kube/types.js";
+import { apiVersionOf } from "@meshsync/k8s";
+import type { TypeSyncStatus } from "../../kube/index.js";
 import { builder } from "../builder.js";
 
 const SyncPhaseEnum = builder.enumType("SyncPhase", {

@@ -1,0 +1,35 @@
+// Kubernetes semantics that meshsync and its simulator share, so the two can never disagree on them.
+export { excerpt, maxQuotedChars, quoteExcerpt } from "./excerpt.js";
+export {
+  compileFieldSelector,
+  type FieldReader,
+  type FieldRequirement,
+  type FieldSelector,
+  parseFieldRequirements,
+  unsupportedField,
+} from "./field-selector.js";
+export {
+  compileLabelSelector,
+  type LabelOperator,
+  type LabelRequirement,
+  type LabelSelector,
+  type Labels,
+  labelEqualities,
+  parseLabelRequirements,
+} from "./label-selector.js";
+export type { KubeObject, ObjectMeta, OwnerReference } from "./object.js";
+export { apiVersionOf, type GroupVersionResource, groupOf, resourceTypeName } from "./resource-names.js";
+export {
+  builtinFieldLabels,
+  crdSelectableFields,
+  type FieldRead,
+  type SelectableFields,
+  selectableFields,
+} from "./selectable-fields.js";
+export { defaultSelectorCacheLimits, SelectorCache, type SelectorCacheLimits } from "./selector-cache.js";
+export {
+  defaultSelectorLimits,
+  SelectorError,
+  type SelectorLimits,
+  selectorCost,
+} from "./selector-limits.js";
