@@ -1,10 +1,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApiContext } from "../api/index.js";
+import { Fanout } from "./fanout/index.js";
 import { createHttpHandler } from "./http-routes.js";
 import { createServerMetrics } from "./metrics.js";
 import { defaultServerLimits, type ServerLimits, type ServerOptions } from "./options.js";
-import { useSharedSubscriptionExecution } from "./shared-execution.js";
 import { attachGraphqlWebSocket } from "./websocket.js";
 import { createMeshsyncYoga, graphqlPath } from "./yoga.js";
 
@@ -55,8 +55,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     limits,
     logger,
     allowedOrigins: options.allowedOrigins,
-    plugins: [metrics.plugin, useSharedSubscriptionExecution(metrics.sharedExecution)],
+    plugins: [metrics.plugin],
   });
+  const fanout = new Fanout(limits, metrics.fanout, logger);
+  const refused = (reason: string) => metrics.rejected.inc({ reason });
   const server = createServer(
     createHttpHandler({
       yoga,
@@ -70,12 +72,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   const webSocket = attachGraphqlWebSocket(server, {
     yoga,
+    fanout,
     token,
     allowedOrigins: options.allowedOrigins,
     limits,
     logger,
-    rejected: metrics.rejected,
+    refused,
+    subscribed: metrics.subscribed,
+    connections: () => fanout.connectionCount,
   });
+  metrics.observe(() => ({ ...fanout.stats(), unacknowledged: webSocket.unacknowledged }));
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     logger.debug({ err: error }, "malformed HTTP request");
     if (!socket.writable) return;
@@ -103,6 +109,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: () => {
       closing ??= (async () => {
         await webSocket.close();
+        fanout.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -64,7 +64,7 @@ describe("resourceChanges over server-sent events", () => {
     await eventually(
       async () => {
         const metrics = await (await fetch(`${server.origin}/metrics`)).text();
-        return Number(/meshsync_subscription_overflows_total (\d+)/.exec(metrics)?.[1]) > 0;
+        return Number(/meshsync_subscription_resyncs_total (\d+)/.exec(metrics)?.[1]) > 0;
       },
       10_000,
       "the stalled stream to overflow",

@@ -1,0 +1,28 @@
+import { type ExecutionArgs, type ExecutionResult, execute, GraphQLError } from "graphql";
+
+/** Renders one source event through an operation's selection set, serialized once for every reader. */
+export type Render = (rootValue: unknown) => string | Promise<string>;
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/** As yoga masks errors on HTTP: a resolver's own failure is not shown to the client. */
+function masked(error: GraphQLError): GraphQLError {
+  const original = error.originalError;
+  if (original === undefined || original instanceof GraphQLError) return error;
+  return new GraphQLError("Unexpected error.", { nodes: error.nodes, path: error.path });
+}
+
+export function serializeResult(result: ExecutionResult): string {
+  const errors = result.errors?.map(masked);
+  return JSON.stringify(errors === undefined ? result : { ...result, errors });
+}
+
+/** graphql-js's own mapping of a subscription event: execute the operation with the event as root. */
+export function createRender(args: ExecutionArgs): Render {
+  return (rootValue) => {
+    const result = execute({ ...args, rootValue });
+    return isPromise(result) ? result.then(serializeResult) : serializeResult(result);
+  };
+}

@@ -1,0 +1,159 @@
+import type { ResumePoint } from "../../api/index.js";
+import type { Connection } from "./connection.js";
+import type { Group } from "./group.js";
+
+/** Each queued change is counted as its payload plus this, so a bound in bytes also bounds the entries. */
+export const entryOverheadBytes = 64;
+
+interface Entry {
+  readonly sequence: number;
+  readonly payload: string;
+  readonly cost: number;
+}
+
+/**
+ * One operation on one connection: its backlog (replayed from the log's ring after `since`), then its
+ * group's live changes through a queue of shared payloads. The queue is ordered by sequence; once the
+ * connection holds `coalesceAfterBytes` a newer change of an object replaces its older one (and moves to
+ * the back, so sequences still increase); past its bounds the queue is dropped for one RESYNC.
+ */
+export class Subscriber {
+  readonly idJson: string;
+  /** Keys are sequences, or object keys for coalesced entries: one Map keeps both in arrival order. */
+  private readonly queue = new Map<number | string, Entry>();
+  private resyncAt: number | undefined;
+  private backlogNext = 0;
+  /** A frame whose render was asynchronous, waiting to be written before anything else. */
+  private ready: string | undefined;
+  private awaiting = false;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly connection: Connection,
+    readonly group: Group,
+    /** Live changes at or before this came (or were skipped) through the backlog. */
+    readonly joinedAt: number,
+    start: ResumePoint,
+    private readonly onClose: () => void,
+  ) {
+    this.idJson = JSON.stringify(id);
+    if (start.kind === "backlog") this.backlogNext = start.from;
+    else if (start.kind === "resync") this.resyncAt = start.at;
+  }
+
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  /** Whether a frame can be taken now (not while an asynchronous render is still running). */
+  hasMore(): boolean {
+    if (this.closed) return false;
+    if (this.ready !== undefined) return true;
+    if (this.awaiting) return false;
+    return this.resyncAt !== undefined || this.backlogPending() || this.queue.size > 0;
+  }
+
+  /** A live change of the group, already rendered. */
+  enqueue(sequence: number, objectKey: string | undefined, payload: string): void {
+    if (this.closed || sequence <= this.joinedAt) return;
+    const connection = this.connection;
+    const cost = payload.length + entryOverheadBytes;
+    let key: number | string = sequence;
+    if (objectKey !== undefined && connection.queuedBytes >= connection.limits.coalesceAfterBytes) {
+      key = objectKey;
+      const older = this.queue.get(key);
+      if (older !== undefined) {
+        this.queue.delete(key);
+        connection.queuedBytes -= older.cost;
+        connection.hub.counters.coalesced();
+      }
+    }
+    this.queue.set(key, { sequence, payload, cost });
+    connection.queuedBytes += cost;
+    connection.wake();
+    // What a connection that can take it will have written by the end of this batch does not count
+    // against the queue's length, only against the connection's bytes.
+    if (
+      connection.queuedBytes > connection.limits.maxQueuedBytesPerSocket ||
+      (this.queue.size > this.group.capacity && connection.full())
+    ) {
+      this.overflow(sequence);
+    }
+  }
+
+  /** The next frame to write, or undefined when there is none (yet). */
+  takeFrame(): string | undefined {
+    if (this.closed) return undefined;
+    if (this.ready !== undefined) {
+      const frame = this.ready;
+      this.ready = undefined;
+      return frame;
+    }
+    if (this.awaiting) return undefined;
+    if (this.resyncAt !== undefined) {
+      const at = this.resyncAt;
+      this.resyncAt = undefined;
+      return this.frameOf(this.group.renderResync(at));
+    }
+    while (this.backlogPending()) {
+      const sequence = this.backlogNext;
+      const change = this.group.feed.changeAt(sequence);
+      if (change === undefined) {
+        // So slow that the ring moved past what it had yet to replay.
+        this.overflow(this.joinedAt);
+        return this.takeFrame();
+      }
+      this.backlogNext += 1;
+      const event = this.group.project(change);
+      if (event !== undefined) return this.frameOf(this.group.renderAt(change.sequence, event));
+    }
+    const first = this.queue.entries().next();
+    if (first.done) return undefined;
+    const [key, entry] = first.value;
+    this.queue.delete(key);
+    this.connection.queuedBytes -= entry.cost;
+    return this.connection.sink.nextFrame(this.idJson, entry.payload);
+  }
+
+  /** Drops what it holds; the group and connection forget it. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const entry of this.queue.values()) this.connection.queuedBytes -= entry.cost;
+    this.queue.clear();
+    this.group.leave(this);
+    this.onClose();
+  }
+
+  private backlogPending(): boolean {
+    return this.backlogNext !== 0 && this.backlogNext <= this.joinedAt;
+  }
+
+  private overflow(at: number): void {
+    for (const entry of this.queue.values()) this.connection.queuedBytes -= entry.cost;
+    this.queue.clear();
+    this.backlogNext = 0;
+    this.ready = undefined;
+    this.resyncAt = at;
+    this.connection.hub.counters.resynced();
+  }
+
+  private frameOf(rendered: string | Promise<string>): string | undefined {
+    if (typeof rendered === "string") return this.connection.sink.nextFrame(this.idJson, rendered);
+    this.awaiting = true;
+    rendered.then(
+      (payload) => {
+        this.awaiting = false;
+        if (this.closed) return;
+        this.ready = this.connection.sink.nextFrame(this.idJson, payload);
+        this.connection.wake();
+      },
+      () => {
+        this.awaiting = false;
+        this.connection.wake();
+      },
+    );
+    return undefined;
+  }
+}
