@@ -3,12 +3,15 @@ import type { Logger } from "pino";
 import type { Counter, Registry } from "prom-client";
 import { ErrorCode } from "../api/index.js";
 import { credentialOfHeaders } from "./auth.js";
+import type { GraphqlSse } from "./graphql-sse.js";
 import type { Readiness } from "./options.js";
 import { originAllowed } from "./origin.js";
 import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
 
 export interface HttpRoutesOptions {
   yoga: MeshsyncYoga;
+  /** graphql-sse: event streams, reservations and their operations go there, past the same checks. */
+  sse: GraphqlSse;
   token: string | undefined;
   allowedOrigins: readonly string[] | undefined;
   readiness: () => Readiness;
@@ -62,7 +65,7 @@ function readinessOf(readiness: () => Readiness): Readiness {
 export function createHttpHandler(
   options: HttpRoutesOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const { yoga, token, allowedOrigins, readiness, registry, rejected, logger } = options;
+  const { yoga, sse, token, allowedOrigins, readiness, registry, rejected, logger } = options;
   return (request, response) => {
     let url: URL;
     try {
@@ -102,6 +105,7 @@ export function createHttpHandler(
             return unauthorized(response);
           }
         }
+        if (sse.handles(request, url)) return sse.handle(request, response, url);
         Promise.resolve(yoga(request, response)).catch((error: unknown) => {
           // Yoga answers GraphQL errors itself; reaching here is a fault in the server, not in the request.
           logger.error({ err: error }, "graphql request failed");

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApiContext } from "../api/index.js";
 import { Fanout } from "./fanout/index.js";
+import { createGraphqlSse } from "./graphql-sse.js";
 import { createHttpHandler } from "./http-routes.js";
 import { createServerMetrics } from "./metrics.js";
 import { defaultServerLimits, type ServerLimits, type ServerOptions } from "./options.js";
@@ -59,9 +60,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const fanout = new Fanout(limits, metrics.fanout, logger);
   const refused = (reason: string) => metrics.rejected.inc({ reason });
+  const sse = createGraphqlSse({
+    yoga,
+    fanout,
+    scope: token === undefined ? "open" : "token",
+    limits,
+    logger,
+    refused,
+    subscribed: metrics.subscribed,
+    connections: () => fanout.connectionCount,
+  });
   const server = createServer(
     createHttpHandler({
       yoga,
+      sse,
       token,
       allowedOrigins: options.allowedOrigins,
       readiness: options.readiness,
@@ -108,6 +120,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     close: () => {
       closing ??= (async () => {
+        sse.close();
         await webSocket.close();
         fanout.close();
         await new Promise<void>((resolve) => {
