@@ -91,6 +91,12 @@ export class Connection {
       this.hub.counters.delivered(written);
     }
     if (outOfTime) return false;
+    if (this.full()) {
+      // What a burst left queued behind a connection that filled up is held to the bounds now.
+      for (const subscriber of this.subscribers.values()) {
+        if (subscriber.overBounds()) subscriber.dropToResync();
+      }
+    }
     let more = false;
     for (const subscriber of this.subscribers.values()) {
       if (subscriber.hasMore()) {

@@ -72,8 +72,8 @@ export class Subscriber {
     this.queue.set(key, { sequence, payload, cost });
     connection.queuedBytes += cost;
     connection.wake();
-    // What a connection that can take it will have written by the end of this batch does not count
-    // against the queue's length, only against the connection's bytes.
+    // Bytes are bounded always; the length only once the connection is full, since one that can take
+    // more will have written this by the end of the batch (Connection.flush checks again then).
     if (
       connection.queuedBytes > connection.limits.maxQueuedBytesPerSocket ||
       (this.queue.size > this.group.capacity && connection.full())
@@ -128,6 +128,23 @@ export class Subscriber {
 
   private backlogPending(): boolean {
     return this.backlogNext !== 0 && this.backlogNext <= this.joinedAt;
+  }
+
+  /** Past its own length bound, or its connection past its bytes bound. */
+  overBounds(): boolean {
+    const connection = this.connection;
+    return (
+      this.queue.size > this.group.capacity ||
+      connection.queuedBytes > connection.limits.maxQueuedBytesPerSocket
+    );
+  }
+
+  /** Drops its queue for one RESYNC at the last change it had been given. */
+  dropToResync(): void {
+    if (this.queue.size === 0) return;
+    let last = this.joinedAt;
+    for (const entry of this.queue.values()) last = Math.max(last, entry.sequence);
+    this.overflow(last);
   }
 
   private overflow(at: number): void {
