@@ -7,7 +7,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const wanted = process.argv.slice(2);
+// Names choose benchmarks; flags (--full) go to each of them.
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const flags = process.argv.slice(2).filter((a) => a.startsWith("--"));
 const files = readdirSync(benchDir)
   .filter((f) => f.endsWith(".bench.ts"))
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
@@ -18,7 +20,7 @@ for (const file of files) {
   process.stdout.write(`\n== ${file}\n`);
   const result = spawnSync(
     process.execPath,
-    ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", join(benchDir, file)],
+    ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", join(benchDir, file), ...flags],
     {
       stdio: "inherit",
     },

@@ -90,6 +90,11 @@ export function createServerMetrics(graph: ResourceGraph, registry = new Registr
     (s) => s.groups,
   );
   gauge(
+    "meshsync_subscription_group_backlog_max",
+    "Changes committed but not yet rendered, in the subscription group furthest behind.",
+    (s) => s.groupBacklog,
+  );
+  gauge(
     "meshsync_subscription_queued_changes",
     "Changes queued for subscribers, all together.",
     (s) => s.queuedChanges,

@@ -34,6 +34,8 @@ export interface ServerLimits extends QueryLimits, ApiLimits {
   socketHighWaterBytes: number;
   /** Queued bytes on one connection past which its subscriptions keep one pending change per object. */
   coalesceAfterBytes: number;
+  /** Time a connection that takes nothing may have its queues coalesced before they are dropped to RESYNC. */
+  coalesceForMs: number;
   /** Queued bytes on one connection past which the subscription adding more is dropped to RESYNC. */
   maxQueuedBytesPerSocket: number;
   /** Time a connection may stay above its high-water mark before it is closed as too slow. */
@@ -60,8 +62,9 @@ export const defaultServerLimits: ServerLimits = {
   socketHighWaterBytes: 512 * 1024,
   coalesceAfterBytes: 512 * 1024,
   maxQueuedBytesPerSocket: 2 * 1024 * 1024,
+  coalesceForMs: 2000,
   slowSocketTimeoutMs: 10_000,
-  closeGraceMs: 5000,
+  closeGraceMs: 30_000,
   keepAliveMs: 12_000,
   ...defaultApiLimits,
 };

@@ -104,6 +104,7 @@ describe("a client that stops reading", () => {
         socketHighWaterBytes: 32 * 1024,
         coalesceAfterBytes: 32 * 1024,
         maxQueuedBytesPerSocket: 64 * 1024 * 1024,
+        coalesceForMs: 60_000,
         slowSocketTimeoutMs: 60_000,
       },
     });
@@ -186,10 +187,11 @@ describe("the server's budget", () => {
   it("sheds the connection that holds the most first, and keeps the others", async () => {
     t = await startTestServer({
       limits: {
-        maxBufferedBytes: 600 * 1024,
+        maxBufferedBytes: 200 * 1024,
         socketHighWaterBytes: 64 * 1024,
         coalesceAfterBytes: 64 * 1024,
-        maxQueuedBytesPerSocket: 1024 * 1024,
+        // Its queue, coalesced to one change per object, stays under this: it holds steadily over budget.
+        maxQueuedBytesPerSocket: 8 * 1024 * 1024,
         slowSocketTimeoutMs: 60_000,
       },
     });
@@ -200,7 +202,7 @@ describe("the server's budget", () => {
     await eventually(() => t!.graph.log.listenerCount === 2, 5000, "both subscriptions to start");
     heavy.ws.pause();
     light.ws.pause();
-    await churn(t, 3000, 300);
+    await churn(t, 3000, 200);
     await eventually(
       async () =>
         (await metric(t!.server.origin, 'meshsync_connection_evictions_total{reason="budget"}')) >= 1,

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/api/index.js";
 import { ResourceChangesDocument } from "../generated/graphql.js";
 import { eventually } from "../support/eventually.js";
+import { type SseClient, sseClient } from "../support/sse-client.js";
 import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
-import { type SseClient, sseClient } from "./sse-client.js";
 
 let t: TestServer | undefined;
 const clients: SseClient[] = [];

@@ -30,6 +30,8 @@ const framesPerClockCheck = 64;
  */
 export class Connection {
   readonly subscribers = new Map<string, Subscriber>();
+  /** Subscribers that left their groups while this connection was full (see Subscriber.park). */
+  readonly parked = new Set<Subscriber>();
   /** Bytes of the changes queued in its subscribers (payload plus entry overhead). */
   queuedBytes = 0;
   /** Since when it has had more to send without taking any of what was written; undefined when it reads. */
@@ -69,6 +71,7 @@ export class Connection {
     if (this.sink.buffered() < highWater) {
       // It took what was written before: it is reading, however slowly.
       this.blockedSince = undefined;
+      for (const subscriber of this.parked) subscriber.unpark();
       let written = 0;
       this.sink.cork();
       try {

@@ -16,6 +16,7 @@ export type FanoutLimits = Pick<
   | "coalesceAfterBytes"
   | "maxQueuedBytesPerSocket"
   | "slowSocketTimeoutMs"
+  | "coalesceForMs"
 >;
 
 /** What the fan-out counts, for metrics. */
@@ -36,6 +37,8 @@ export interface FanoutStats {
   connections: Record<TransportName, number>;
   subscriptions: number;
   groups: number;
+  /** Changes committed but not yet rendered and handed out, in the group furthest behind. */
+  groupBacklog: number;
   queuedChanges: number;
   deepestQueue: number;
   queuedBytes: number;
@@ -163,11 +166,14 @@ export class Fanout {
       connections: { ws: 0, sse: 0 },
       subscriptions: this.subscriptionCount,
       groups: this.groups.size,
+      groupBacklog: 0,
       queuedChanges: 0,
       deepestQueue: 0,
       queuedBytes: 0,
       bufferedBytes: 0,
     };
+    for (const group of this.groups.values())
+      stats.groupBacklog = Math.max(stats.groupBacklog, group.pendingChanges);
     for (const connection of this.connections) {
       stats.connections[connection.sink.transport]++;
       stats.queuedBytes += connection.queuedBytes;
@@ -195,18 +201,22 @@ export class Fanout {
   private run(): void {
     this.scheduled = false;
     const deadline = performance.now() + sliceMs;
-    for (const group of this.dirtyGroups) {
-      this.dirtyGroups.delete(group);
+    // Every group gets its share of the slice, so that a huge one cannot keep a small one waiting.
+    const share = sliceMs / Math.max(1, this.dirtyGroups.size);
+    for (const group of [...this.dirtyGroups]) {
+      let finished = true;
       try {
-        group.drain();
+        finished = group.drain(Math.min(deadline, performance.now() + share));
       } catch (error) {
         this.logger.error({ err: error }, "rendering a subscription group failed");
       }
+      if (finished) this.dirtyGroups.delete(group);
     }
+    const writeDeadline = performance.now() + sliceMs;
     for (const connection of this.dirtyConnections) {
       let finished: boolean;
       try {
-        finished = connection.flush(deadline);
+        finished = connection.flush(writeDeadline);
       } catch (error) {
         // One connection's fault is its own: it goes, the others are written.
         this.logger.error({ err: error }, "writing to a subscription connection failed");
@@ -214,9 +224,13 @@ export class Fanout {
         connection.sink.evict("internal error");
         finished = true;
       }
-      if (!finished) break;
       this.dirtyConnections.delete(connection);
-      if (performance.now() > deadline) break;
+      if (!finished) {
+        // To the back of the line: one connection with a lot to write does not hold up the others.
+        this.dirtyConnections.add(connection);
+        break;
+      }
+      if (performance.now() > writeDeadline) break;
     }
     if (this.dirtyConnections.size > 0 || this.dirtyGroups.size > 0) this.schedule();
   }
@@ -237,6 +251,11 @@ export class Fanout {
           "too_slow",
         );
         continue;
+      }
+      // Coalescing keeps a client that is briefly behind whole; one that stays behind is owed a RESYNC,
+      // and costs nothing per change from then on (its subscribers park).
+      if (since !== undefined && now - since > this.limits.coalesceForMs) {
+        for (const subscriber of connection.subscribers.values()) subscriber.dropToResync();
       }
       // A sink that drained without saying so (no 'drain' after a write that fit) is written again.
       if (since !== undefined && connection.sink.buffered() < this.limits.socketHighWaterBytes)

@@ -6,6 +6,10 @@ import type { Subscriber } from "./subscriber.js";
 
 /** Renders kept per group, so that subscribers resuming from a recent `since` share them too. */
 const keptRenders = 512;
+/** Changes a group may have waiting to be rendered; past this the server is behind and its members RESYNC. */
+const maxPendingChanges = 5_000;
+/** RESYNC renders kept per group: members that overflow in one batch share one. */
+const keptResyncs = 16;
 
 interface PendingChange {
   readonly sequence: number;
@@ -26,7 +30,10 @@ export interface GroupHost {
  * members. Changes committed in one turn are rendered together after it.
  */
 export class Group {
+  /** Members changes are handed to. */
   readonly members = new Set<Subscriber>();
+  /** Members whose connection is full and who are owed a RESYNC: they take nothing until it drains. */
+  private readonly parked = new Set<Subscriber>();
   readonly feed: ChangeFeed;
   /** Queued changes one member may hold before it is dropped to RESYNC. */
   readonly capacity: number;
@@ -34,6 +41,7 @@ export class Group {
   private readonly unsubscribe: () => void;
   private pending: PendingChange[] = [];
   private readonly renders = new Map<number, string | Promise<string>>();
+  private readonly resyncs = new Map<number, string | Promise<string>>();
   private rendering = false;
 
   constructor(
@@ -60,11 +68,21 @@ export class Group {
     this.members.add(member);
   }
 
+  park(member: Subscriber): void {
+    if (this.members.delete(member)) this.parked.add(member);
+  }
+
+  unpark(member: Subscriber): void {
+    if (this.parked.delete(member)) this.members.add(member);
+  }
+
   leave(member: Subscriber): void {
-    if (!this.members.delete(member) || this.members.size > 0) return;
+    if (!this.members.delete(member) && !this.parked.delete(member)) return;
+    if (this.members.size > 0 || this.parked.size > 0) return;
     this.unsubscribe();
     this.pending = [];
     this.renders.clear();
+    this.resyncs.clear();
     this.host.dropped(this);
   }
 
@@ -83,31 +101,53 @@ export class Group {
   }
 
   renderResync(at: number): string | Promise<string> {
-    return this.render({ sequence: this.feed.cursor(at), type: "RESYNC", resource: null });
+    const known = this.resyncs.get(at);
+    if (known !== undefined) return known;
+    const rendered = this.render({ sequence: this.feed.cursor(at), type: "RESYNC", resource: null });
+    this.resyncs.set(at, rendered);
+    if (this.resyncs.size > keptResyncs) {
+      const oldest = this.resyncs.keys().next();
+      if (!oldest.done) this.resyncs.delete(oldest.value);
+    }
+    return rendered;
   }
 
-  /** Renders what committed since the last call and hands it to every member, in order. */
-  drain(): void {
-    while (!this.rendering && this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      for (let i = 0; i < batch.length; i++) {
-        const change = batch[i]!;
-        const rendered = this.renderAt(change.sequence, change.event);
-        if (typeof rendered === "string") {
-          this.deliver(change, rendered);
-          continue;
-        }
-        // A resolver answered asynchronously: the rest waits, so that order holds.
-        this.rendering = true;
-        this.pending = [...batch.slice(i + 1), ...this.pending];
-        rendered.then(
-          (payload) => this.resume(change, payload),
-          () => this.resume(undefined, undefined),
-        );
-        return;
+  /**
+   * Renders what committed since the last call and hands it to every member, in order, until
+   * `deadline` (performance.now()); returns false when it stopped for the deadline with work left.
+   */
+  drain(deadline: number): boolean {
+    // With every member parked nobody would read the renders; their RESYNC covers these changes.
+    if (this.members.size === 0 && !this.rendering) this.pending = [];
+    if (this.pending.length > maxPendingChanges) this.overloaded();
+    let done = 0;
+    while (!this.rendering && done < this.pending.length) {
+      const change = this.pending[done++]!;
+      const rendered = this.renderAt(change.sequence, change.event);
+      if (typeof rendered === "string") {
+        this.deliver(change, rendered);
+        if (performance.now() > deadline) break;
+        continue;
       }
+      // A resolver answered asynchronously: the rest waits, so that order holds.
+      this.rendering = true;
+      rendered.then(
+        (payload) => this.resume(change, payload),
+        () => this.resume(undefined, undefined),
+      );
     }
+    this.pending = done === this.pending.length ? [] : this.pending.slice(done);
+    return this.rendering || this.pending.length === 0;
+  }
+
+  /**
+   * More changes wait than the server can render and hand out: every member gets one RESYNC for all of
+   * them, so that memory stays bounded however far the server as a whole falls behind.
+   */
+  private overloaded(): void {
+    const last = this.pending.at(-1)!.sequence;
+    this.pending = [];
+    for (const member of [...this.members]) member.resyncFrom(last);
   }
 
   private resume(change: PendingChange | undefined, payload: string | undefined): void {

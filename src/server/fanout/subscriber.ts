@@ -27,13 +27,14 @@ export class Subscriber {
   private ready: string | undefined;
   private awaiting = false;
   private closed = false;
+  private parked = false;
 
   constructor(
     readonly id: string,
     readonly connection: Connection,
     readonly group: Group,
-    /** Live changes at or before this came (or were skipped) through the backlog. */
-    readonly joinedAt: number,
+    /** Live changes at or before this came (or were skipped) through the backlog, or a RESYNC covers them. */
+    private joinedAt: number,
     start: ResumePoint,
     private readonly onClose: () => void,
   ) {
@@ -120,6 +121,7 @@ export class Subscriber {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.connection.parked.delete(this);
     for (const entry of this.queue.values()) this.connection.queuedBytes -= entry.cost;
     this.queue.clear();
     this.group.leave(this);
@@ -139,9 +141,17 @@ export class Subscriber {
     );
   }
 
+  /** Drops its queue for one RESYNC that covers changes up to `sequence`. */
+  resyncFrom(sequence: number): void {
+    if (this.closed) return;
+    this.overflow(sequence);
+    this.joinedAt = Math.max(this.joinedAt, sequence);
+    this.connection.wake();
+  }
+
   /** Drops its queue for one RESYNC at the last change it had been given. */
   dropToResync(): void {
-    if (this.queue.size === 0) return;
+    if (this.queue.size === 0 || this.parked) return;
     let last = this.joinedAt;
     for (const entry of this.queue.values()) last = Math.max(last, entry.sequence);
     this.overflow(last);
@@ -154,6 +164,29 @@ export class Subscriber {
     this.ready = undefined;
     this.resyncAt = at;
     this.connection.hub.counters.resynced();
+    if (this.connection.full()) this.park();
+  }
+
+  /**
+   * Leaves the group while its connection cannot take anything and a RESYNC is all it is owed: a
+   * client that stopped reading then costs nothing per change, however many subscriptions it holds.
+   */
+  private park(): void {
+    if (this.parked) return;
+    this.parked = true;
+    this.group.park(this);
+    this.connection.parked.add(this);
+  }
+
+  /** Back in the group once its connection drains; its RESYNC covers everything up to now. */
+  unpark(): void {
+    if (!this.parked || this.closed) return;
+    this.parked = false;
+    this.connection.parked.delete(this);
+    const now = this.group.feed.sequence;
+    this.joinedAt = now;
+    this.resyncAt = now;
+    this.group.unpark(this);
   }
 
   private frameOf(rendered: string | Promise<string>): string | undefined {
