@@ -28,6 +28,33 @@ export interface SessionDeps {
   ended(session: GraphqlWsSession): void;
 }
 
+const frameEnd = Buffer.from("}");
+
+/**
+ * One unmasked, final text frame (RFC 6455 5.2) of prefix + payload + "}", written straight to the
+ * socket: the payload is shared by every subscriber of a group and is never copied or re-encoded. ws
+ * writes its own frames (ping, close) synchronously and whole, and compression is off, so frames
+ * never interleave.
+ */
+function writeTextFrame(socket: Socket, prefix: Buffer, payload: Buffer): void {
+  const length = prefix.length + payload.length + frameEnd.length;
+  const lengthBytes = length < 126 ? 0 : length < 65_536 ? 2 : 8;
+  const head = Buffer.allocUnsafe(2 + lengthBytes + prefix.length);
+  head[0] = 0x81;
+  if (lengthBytes === 0) head[1] = length;
+  else if (lengthBytes === 2) {
+    head[1] = 126;
+    head.writeUInt16BE(length, 2);
+  } else {
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(length), 2);
+  }
+  prefix.copy(head, 2 + lengthBytes);
+  socket.write(head);
+  socket.write(payload);
+  socket.write(frameEnd);
+}
+
 /** A close reason must fit a control frame: 123 bytes. */
 function closeReason(text: string): string {
   return Buffer.byteLength(text) <= 123 ? text : `${text.slice(0, 100)}…`;
@@ -119,8 +146,8 @@ export class GraphqlWsSession {
       buffered: () => ws.bufferedAmount,
       cork: () => raw.cork(),
       uncork: () => raw.uncork(),
-      write: (frame) => ws.send(frame),
-      nextFrame: (idJson, payload) => `{"id":${idJson},"type":"next","payload":${payload}}`,
+      nextPrefix: (idJson) => Buffer.from(`{"id":${idJson},"type":"next","payload":`),
+      writeNext: (prefix, payload) => writeTextFrame(raw, prefix, payload),
       evict: (reason) => this.close(CloseCode.TooSlow, reason),
     };
   }

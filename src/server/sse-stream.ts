@@ -13,6 +13,8 @@ const streamHeaders = {
 
 /** One line of the SSE stream that every reader ignores: keeps proxies from timing the stream out. */
 const keepAliveComment = ":\n\n";
+const singleEnd = Buffer.from("}\n\n");
+const distinctEnd = Buffer.from("\n\n");
 
 export type SseLimits = Pick<
   ServerLimits,
@@ -62,12 +64,13 @@ export class SseStream {
         this.response === undefined ? this.limits.socketHighWaterBytes : this.response.writableLength,
       cork: () => this.response?.cork(),
       uncork: () => this.response?.uncork(),
-      write: (frame) => {
-        this.response?.write(frame);
+      nextPrefix: single
+        ? (idJson) => Buffer.from(`event: next\ndata: {"id":${idJson},"payload":`)
+        : () => Buffer.from("event: next\ndata: "),
+      writeNext: (prefix, payload) => {
+        // One write per event: each write of a chunked response is a chunk of its own.
+        this.response?.write(Buffer.concat([prefix, payload, single ? singleEnd : distinctEnd]));
       },
-      nextFrame: single
-        ? (idJson, payload) => `event: next\ndata: {"id":${idJson},"payload":${payload}}\n\n`
-        : (_idJson, payload) => `event: next\ndata: ${payload}\n\n`,
       evict: (reason) => this.close(`closed 4413 ${reason}`),
     };
   }

@@ -37,6 +37,7 @@ export function sseClient(
         async next(timeoutMs = 10_000) {
           let timer: NodeJS.Timeout | undefined;
           const timeout = new Promise<never>((_resolve, reject) => {
+            if (!Number.isFinite(timeoutMs)) return;
             timer = setTimeout(() => reject(new Error(`no SSE event within ${timeoutMs} ms`)), timeoutMs);
           });
           try {

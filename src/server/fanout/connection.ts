@@ -78,9 +78,9 @@ export class Connection {
         for (const subscriber of this.subscribers.values()) {
           for (;;) {
             if (this.sink.buffered() >= highWater) break;
-            const frame = subscriber.takeFrame();
-            if (frame === undefined) break;
-            this.sink.write(frame);
+            const payload = subscriber.takePayload();
+            if (payload === undefined) break;
+            this.sink.writeNext(subscriber.prefix, payload);
             if (++written % framesPerClockCheck === 0 && performance.now() > deadline) {
               outOfTime = true;
               break;

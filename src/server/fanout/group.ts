@@ -40,8 +40,8 @@ export class Group {
   private readonly matches: (resource: FilterView) => boolean;
   private readonly unsubscribe: () => void;
   private pending: PendingChange[] = [];
-  private readonly renders = new Map<number, string | Promise<string>>();
-  private readonly resyncs = new Map<number, string | Promise<string>>();
+  private readonly renders = new Map<number, Buffer | Promise<Buffer>>();
+  private readonly resyncs = new Map<number, Buffer | Promise<Buffer>>();
   private rendering = false;
 
   constructor(
@@ -87,7 +87,7 @@ export class Group {
   }
 
   /** The rendered change, shared with every member that needs it. */
-  renderAt(sequence: number, event: ChangeEvent): string | Promise<string> {
+  renderAt(sequence: number, event: ChangeEvent): Buffer | Promise<Buffer> {
     const known = this.renders.get(sequence);
     if (known !== undefined) return known;
     this.host.counters.executed();
@@ -100,7 +100,7 @@ export class Group {
     return rendered;
   }
 
-  renderResync(at: number): string | Promise<string> {
+  renderResync(at: number): Buffer | Promise<Buffer> {
     const known = this.resyncs.get(at);
     if (known !== undefined) return known;
     const rendered = this.render({ sequence: this.feed.cursor(at), type: "RESYNC", resource: null });
@@ -124,7 +124,7 @@ export class Group {
     while (!this.rendering && done < this.pending.length) {
       const change = this.pending[done++]!;
       const rendered = this.renderAt(change.sequence, change.event);
-      if (typeof rendered === "string") {
+      if (!(rendered instanceof Promise)) {
         this.deliver(change, rendered);
         if (performance.now() > deadline) break;
         continue;
@@ -150,13 +150,13 @@ export class Group {
     for (const member of [...this.members]) member.resyncFrom(last);
   }
 
-  private resume(change: PendingChange | undefined, payload: string | undefined): void {
+  private resume(change: PendingChange | undefined, payload: Buffer | undefined): void {
     this.rendering = false;
     if (change !== undefined && payload !== undefined) this.deliver(change, payload);
     this.host.schedule(this);
   }
 
-  private deliver(change: PendingChange, payload: string): void {
+  private deliver(change: PendingChange, payload: Buffer): void {
     const objectKey = change.event.resource?.key;
     for (const member of this.members) member.enqueue(change.sequence, objectKey, payload);
   }

@@ -1,7 +1,10 @@
 import { type ExecutionArgs, type ExecutionResult, execute, GraphQLError } from "graphql";
 
-/** Renders one source event through an operation's selection set, serialized once for every reader. */
-export type Render = (rootValue: unknown) => string | Promise<string>;
+/**
+ * Renders one source event through an operation's selection set, serialized once for every reader: as
+ * bytes, so that no frame copies or re-encodes it.
+ */
+export type Render = (rootValue: unknown) => Buffer | Promise<Buffer>;
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
@@ -23,6 +26,7 @@ export function serializeResult(result: ExecutionResult): string {
 export function createRender(args: ExecutionArgs): Render {
   return (rootValue) => {
     const result = execute({ ...args, rootValue });
-    return isPromise(result) ? result.then(serializeResult) : serializeResult(result);
+    const bytes = (done: ExecutionResult) => Buffer.from(serializeResult(done));
+    return isPromise(result) ? result.then(bytes) : bytes(result);
   };
 }

@@ -11,9 +11,10 @@ export interface FrameSink {
   buffered(): number;
   cork(): void;
   uncork(): void;
-  write(frame: string): void;
-  /** The frame that carries one result: `payload` is a serialized ExecutionResult, `idJson` a JSON string. */
-  nextFrame(idJson: string, payload: string): string;
+  /** The bytes every `next` of one operation starts with (`idJson` is its id as JSON), made once per operation. */
+  nextPrefix(idJson: string): Buffer;
+  /** Writes one `next`: the operation's prefix, the shared serialized ExecutionResult, the transport's end. */
+  writeNext(prefix: Buffer, payload: Buffer): void;
   /** Ends the connection because it fell too far behind; `reason` is one short sentence. */
   evict(reason: string): void;
 }

@@ -7,7 +7,7 @@ export const entryOverheadBytes = 64;
 
 interface Entry {
   readonly sequence: number;
-  readonly payload: string;
+  readonly payload: Buffer;
   readonly cost: number;
 }
 
@@ -18,13 +18,14 @@ interface Entry {
  * the back, so sequences still increase); past its bounds the queue is dropped for one RESYNC.
  */
 export class Subscriber {
-  readonly idJson: string;
+  /** How each of its `next` frames starts on its transport, made once. */
+  readonly prefix: Buffer;
   /** Keys are sequences, or object keys for coalesced entries: one Map keeps both in arrival order. */
   private readonly queue = new Map<number | string, Entry>();
   private resyncAt: number | undefined;
   private backlogNext = 0;
   /** A frame whose render was asynchronous, waiting to be written before anything else. */
-  private ready: string | undefined;
+  private ready: Buffer | undefined;
   private awaiting = false;
   private closed = false;
   private parked = false;
@@ -38,7 +39,7 @@ export class Subscriber {
     start: ResumePoint,
     private readonly onClose: () => void,
   ) {
-    this.idJson = JSON.stringify(id);
+    this.prefix = connection.sink.nextPrefix(JSON.stringify(id));
     if (start.kind === "backlog") this.backlogNext = start.from;
     else if (start.kind === "resync") this.resyncAt = start.at;
   }
@@ -56,7 +57,7 @@ export class Subscriber {
   }
 
   /** A live change of the group, already rendered. */
-  enqueue(sequence: number, objectKey: string | undefined, payload: string): void {
+  enqueue(sequence: number, objectKey: string | undefined, payload: Buffer): void {
     if (this.closed || sequence <= this.joinedAt) return;
     const connection = this.connection;
     const cost = payload.length + entryOverheadBytes;
@@ -83,8 +84,8 @@ export class Subscriber {
     }
   }
 
-  /** The next frame to write, or undefined when there is none (yet). */
-  takeFrame(): string | undefined {
+  /** The payload of the next `next` to write, or undefined when there is none (yet). */
+  takePayload(): Buffer | undefined {
     if (this.closed) return undefined;
     if (this.ready !== undefined) {
       const frame = this.ready;
@@ -103,7 +104,7 @@ export class Subscriber {
       if (change === undefined) {
         // So slow that the ring moved past what it had yet to replay.
         this.overflow(this.joinedAt);
-        return this.takeFrame();
+        return this.takePayload();
       }
       this.backlogNext += 1;
       const event = this.group.project(change);
@@ -114,7 +115,7 @@ export class Subscriber {
     const [key, entry] = first.value;
     this.queue.delete(key);
     this.connection.queuedBytes -= entry.cost;
-    return this.connection.sink.nextFrame(this.idJson, entry.payload);
+    return entry.payload;
   }
 
   /** Drops what it holds; the group and connection forget it. */
@@ -189,14 +190,14 @@ export class Subscriber {
     this.group.unpark(this);
   }
 
-  private frameOf(rendered: string | Promise<string>): string | undefined {
-    if (typeof rendered === "string") return this.connection.sink.nextFrame(this.idJson, rendered);
+  private frameOf(rendered: Buffer | Promise<Buffer>): Buffer | undefined {
+    if (!(rendered instanceof Promise)) return rendered;
     this.awaiting = true;
     rendered.then(
       (payload) => {
         this.awaiting = false;
         if (this.closed) return;
-        this.ready = this.connection.sink.nextFrame(this.idJson, payload);
+        this.ready = payload;
         this.connection.wake();
       },
       () => {
