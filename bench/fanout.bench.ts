@@ -10,7 +10,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ClientsCommand, ClientsReply, ClientsReport } from "./support/fanout-clients.js";
+import type { ClientsCommand, ClientsReport } from "./support/fanout-clients.js";
 import type { ServerCommand, ServerKind, ServerReply } from "./support/fanout-server.js";
 
 const full = process.argv.includes("--full");
