@@ -1,6 +1,7 @@
 // The server side of bench/fanout.bench.ts, in a process of its own: meshsync's server over a graph, or
 // the plain graphql-yoga createPubSub + graphql-ws recipe, both fed the same ConfigMap changes in
 // process (each carries its send time in data.sent). Speaks to the bench over IPC.
+import { EventEmitter } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ExecutionArgs } from "graphql";
@@ -162,6 +163,9 @@ async function startRecipe(): Promise<Publisher> {
       }),
   };
 }
+
+// yoga's pubsub is an EventTarget with one listener per subscription: a thousand is the point here.
+EventEmitter.defaultMaxListeners = 100_000;
 
 let publisher: Publisher | undefined;
 let groups = 10;

@@ -9,9 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { FollowObjectsDocument } from "../generated/graphql.js";
 import { eventually } from "../support/eventually.js";
-import { subscribe } from "../support/graphql-client.js";
+import { follow } from "../support/follow.js";
 import { type SimAndServe, startSimAndServe } from "../support/processes.js";
-import { sseClient } from "../support/sse-client.js";
 
 const slowConnections = 40;
 const subscriptionsEach = 100;
@@ -240,33 +239,13 @@ describe.each([
       latencies.push(Date.now() - Number(stamp));
       received.add(stamp);
     };
-    let stopHealthy: () => Promise<void>;
-    if (transport === "ws") {
-      const healthy = subscribe(graphqlUrl, FollowObjectsDocument, { filter });
-      const reading = (async () => {
-        for await (const event of healthy) onChange(event.resourceChanges);
-      })().catch(() => {});
-      stopHealthy = async () => {
-        await healthy.close();
-        await reading;
-      };
-    } else {
-      const client = sseClient(graphqlUrl);
-      const healthy = client.subscribe(FollowObjectsDocument, { filter });
-      let open = true;
-      const reading = (async () => {
-        while (open) {
-          const result = await healthy.next(Number.POSITIVE_INFINITY);
-          if (result.data) onChange(result.data.resourceChanges);
-        }
-      })().catch(() => {});
-      stopHealthy = async () => {
-        open = false;
-        await healthy.close();
-        client.dispose();
-        await reading;
-      };
-    }
+    const healthy = follow(
+      transport === "ws" ? "graphql-ws" : "graphql-sse",
+      graphqlUrl,
+      FollowObjectsDocument,
+      { filter },
+      (data) => onChange(data.resourceChanges),
+    );
     await eventually(
       async () => metric(await metrics(serve.origin), "meshsync_subscriptions_active") === 1,
       10_000,
@@ -326,7 +305,7 @@ describe.each([
         `${String(error)}: ${missing.length} of ${writer.sent.size} missing, first ${missing.slice(0, 5)}; received ${received.size}, last at ${Math.max(...[...received].map(Number))}, started ${started}`,
       );
     });
-    await stopHealthy();
+    await healthy.stop();
 
     console.log(
       JSON.stringify({
