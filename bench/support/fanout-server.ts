@@ -19,15 +19,14 @@ export type ServerKind = "meshsync" | "recipe";
 export type ServerCommand =
   | { command: "start"; kind: ServerKind; groups: number }
   | { command: "churn"; perSecond: number; seconds: number }
+  | { command: "stats" }
   | { command: "stop" };
 
 export type ServerReply =
   | { reply: "listening"; url: string }
   | {
-      reply: "churned";
+      reply: "stats";
       changesPerGroup: number[];
-      rssMaxMB: number;
-      rssStartMB: number;
       /** Errors the server threw outside any handler (the recipe's pubsub overflows), kept alive to count. */
       uncaught: number;
       firstUncaught: string | undefined;
@@ -178,11 +177,11 @@ process.on("uncaughtException", (error) => {
   firstUncaught ??= `${error.name}: ${error.message}`;
 });
 
+let changesPerGroup: number[] = [];
+
 /** Changes at a steady rate in 10 ms ticks, round-robin over the groups' namespaces. */
 function churn(perSecond: number, seconds: number): void {
-  const changesPerGroup = new Array<number>(groups).fill(0);
-  const rssStartMB = process.memoryUsage().rss / 1024 / 1024;
-  let rssMax = rssStartMB;
+  changesPerGroup = new Array<number>(groups).fill(0);
   const started = performance.now();
   let made = 0;
   const timer = setInterval(() => {
@@ -192,25 +191,7 @@ function churn(perSecond: number, seconds: number): void {
       changesPerGroup[group]!++;
       publisher!.publish(configMap(group, Math.floor(made / groups) % 100, made + 1), made + 1);
     }
-    rssMax = Math.max(rssMax, process.memoryUsage().rss / 1024 / 1024);
-    if (made >= perSecond * seconds) {
-      clearInterval(timer);
-      // The RSS of the drain that follows counts too.
-      const sampler = setInterval(() => {
-        rssMax = Math.max(rssMax, process.memoryUsage().rss / 1024 / 1024);
-      }, 100);
-      setTimeout(() => {
-        clearInterval(sampler);
-        send({
-          reply: "churned",
-          changesPerGroup,
-          rssMaxMB: Math.round(rssMax),
-          rssStartMB: Math.round(rssStartMB),
-          uncaught,
-          firstUncaught,
-        });
-      }, 1000);
-    }
+    if (made >= perSecond * seconds) clearInterval(timer);
   }, 10);
 }
 
@@ -221,6 +202,8 @@ process.on("message", async (message: ServerCommand) => {
     send({ reply: "listening", url: publisher.url });
   } else if (message.command === "churn") {
     churn(message.perSecond, message.seconds);
+  } else if (message.command === "stats") {
+    send({ reply: "stats", changesPerGroup, uncaught, firstUncaught });
   } else {
     process.exit(0);
   }
