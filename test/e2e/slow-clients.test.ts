@@ -170,7 +170,7 @@ async function slowWebSocket(url: string): Promise<SlowClient> {
   return {
     async verdict() {
       ws.resume();
-      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 25_000))]);
       return { text, closeCode };
     },
     destroy: () => ws.terminate(),
@@ -211,7 +211,7 @@ async function slowEventStream(url: string): Promise<SlowClient> {
   return {
     async verdict() {
       response.resume();
-      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 25_000))]);
       return { text, closeCode: undefined };
     },
     destroy: () => response.destroy(),
@@ -280,16 +280,21 @@ describe.each([
     const health = startHealthProbe(serve.origin);
     let rssMost = rssBefore;
     const started = Date.now();
-    let verdicts: Awaited<ReturnType<SlowClient["verdict"]>>[] = [];
+    let verdicting: Promise<Awaited<ReturnType<SlowClient["verdict"]>>[]> | undefined;
     while (Date.now() - started < runMs) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       rssMost = Math.max(rssMost, rssMB(pid));
-      // They were closed as too slow some 10 s in; before the grace after that runs out, they read
-      // again and find out how (the server no longer holds anything of theirs by then).
-      if (verdicts.length === 0 && Date.now() - started > 32_000) {
-        verdicts = await Promise.all(slow.map((client) => client.verdict()));
+      // Once the server has closed them all as too slow (it holds nothing of theirs from then on), they
+      // read again, within the grace the server gives them, and find out how they were closed.
+      if (verdicting === undefined) {
+        const evicted = metric(
+          await metrics(serve.origin),
+          'meshsync_connection_evictions_total{reason="too_slow"}',
+        );
+        if (evicted === slowConnections) verdicting = Promise.all(slow.map((client) => client.verdict()));
       }
     }
+    const verdicts = (await verdicting) ?? [];
     const elapsed = (Date.now() - started) / 1000;
     await writer.stop();
     const slowestHealth = await health.stop();
@@ -327,6 +332,7 @@ describe.each([
     expect(percentile(latencies, 99)).toBeLessThan(1000);
     expect(slowestHealth).toBeLessThan(500);
     expect(metric(after, 'meshsync_connection_evictions_total{reason="too_slow"}')).toBe(slowConnections);
+    expect(verdicts).toHaveLength(slowConnections);
     for (const verdict of verdicts) {
       const told =
         verdict.closeCode === 4413 ||
