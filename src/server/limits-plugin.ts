@@ -23,7 +23,7 @@ function refused(code: ErrorCode, status: number, message: string): GraphQLError
  * A result that the response meter stopped carries the meter's error among the nulls it left;
  * the client gets that error alone, and none of the partial data.
  */
-function withoutPartialResponse(result: ExecutionResult): ExecutionResult | undefined {
+export function withoutPartialResponse(result: ExecutionResult): ExecutionResult | undefined {
   const tooLarge = result.errors?.find(isResponseTooLarge);
   return tooLarge === undefined ? undefined : { errors: [tooLarge] };
 }
@@ -36,6 +36,22 @@ interface Admission {
 }
 
 /**
+ * Prices an operation with its variables: over budget, the refusal; within it, the response meter it
+ * runs with. Yoga's hooks call it for what yoga executes, the fan-out for the subscriptions it runs.
+ */
+export function admitOperation(
+  args: CostedOperation,
+  limits: ServerLimits,
+): { refusal: GraphQLError } | { responseMeter: ResponseMeter } {
+  const refusal = costRefusal(args, {
+    maxCost: limits.maxCost,
+    defaultPageSize: limits.defaultPageSize,
+    maxPageSize: limits.maxPageSize,
+  });
+  return refusal !== undefined ? { refusal } : { responseMeter: new ResponseMeter(limits.maxResponseBytes) };
+}
+
+/**
  * Every bound on a GraphQL request, in yoga's envelop so that HTTP and WebSocket get the same: before
  * parsing, the document's length and bracket nesting (graphql-js parses recursively and would overflow
  * the stack); at validation, depth, fields and aliases; before execution, the operation's cost with its
@@ -44,19 +60,14 @@ interface Admission {
  */
 export function useQueryLimits(limits: ServerLimits): Plugin<{ responseMeter?: ResponseMeter }> {
   const rule = queryLimitsRule(limits);
-  const costLimits = {
-    maxCost: limits.maxCost,
-    defaultPageSize: limits.defaultPageSize,
-    maxPageSize: limits.maxPageSize,
-  };
   /** An operation within budget starts with a fresh response meter; one over it ends with the refusal. */
   const admitted = (operation: Admission): boolean => {
-    const refusal = costRefusal(operation.args, costLimits);
-    if (refusal !== undefined) {
-      operation.setResultAndStopExecution({ errors: [refusal] });
+    const admission = admitOperation(operation.args, limits);
+    if ("refusal" in admission) {
+      operation.setResultAndStopExecution({ errors: [admission.refusal] });
       return false;
     }
-    operation.extendContext({ responseMeter: new ResponseMeter(limits.maxResponseBytes) });
+    operation.extendContext({ responseMeter: admission.responseMeter });
     return true;
   };
   return {
