@@ -149,6 +149,22 @@ export function createServerMetrics(graph: ResourceGraph, registry = new Registr
     },
   });
   new Gauge({
+    name: "meshsync_change_log_retained_bytes",
+    help: "Bytes of superseded object versions the change log keeps alive for resume.",
+    registers: [registry],
+    collect() {
+      this.set(graph.log.retainedBytes);
+    },
+  });
+  new Gauge({
+    name: "meshsync_change_log_oldest_sequence",
+    help: "Oldest sequence a subscriber can still resume after; older cursors get RESYNC.",
+    registers: [registry],
+    collect() {
+      this.set(graph.log.oldestRetained);
+    },
+  });
+  new Gauge({
     name: "meshsync_change_sequence",
     help: "Sequence of the last committed change.",
     registers: [registry],
