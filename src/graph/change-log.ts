@@ -3,7 +3,7 @@ import type { ResourceChange, StoredResource } from "./types.js";
 
 export type ChangeListener = (change: ResourceChange) => void;
 
-/** Old versions the change log may keep alive by default, in bytes of their stored JSON text. */
+/** Old versions the change log may keep alive by default, in bytes of heap (StoredResource.heapSize). */
 export const defaultRetainedChangeBytes = 64 * 1024 * 1024;
 
 /**
@@ -97,8 +97,8 @@ export class ChangeLog {
   }
 
   private hold(sequence: number, version: StoredResource): void {
-    this.held[sequence % this.capacity]! += version.textLength;
-    this.heldBytes += version.textLength;
+    this.held[sequence % this.capacity]! += version.heapSize;
+    this.heldBytes += version.heapSize;
   }
 
   private evictOldest(): void {

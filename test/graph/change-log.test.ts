@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ChangeLog } from "../../src/graph/change-log.js";
 import type { StoredResource } from "../../src/graph/types.js";
 
-const resource = (name: string, textLength = 2): StoredResource => ({
+const resource = (name: string, heapSize = 2): StoredResource => ({
   key: `c/${name}`,
   clusterId: "c",
   uid: name,
@@ -17,7 +17,8 @@ const resource = (name: string, textLength = 2): StoredResource => ({
   ownerReferences: [],
   fields: {},
   object: {},
-  textLength,
+  textLength: 2,
+  heapSize,
 });
 
 describe("ChangeLog", () => {
