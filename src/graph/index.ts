@@ -6,8 +6,8 @@ export { type ChangeListener, ChangeLog } from "./change-log.js";
 export { InvalidObjectError } from "./compact.js";
 export { compileFilter, FilterError, filterCost, type ResourcePredicate } from "./filter.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
+export { CursorError } from "./page-scan.js";
 export {
-  CursorError,
   type Page,
   ResourceGraph,
   type ResourceGraphOptions,
