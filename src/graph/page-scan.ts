@@ -73,20 +73,20 @@ const candidatesPerClockRead = 256;
  */
 export class PageScan {
   private readonly kept: SmallestK<StoredResource>;
-  private readonly candidates: Iterator<StoredResource>;
+  private candidates: IterableIterator<StoredResource>;
   private totalCount = 0;
   private afterCursor = 0;
   private finished = false;
 
   constructor(
-    candidates: Iterable<StoredResource>,
+    candidates: IterableIterator<StoredResource>,
     private readonly matches: ResourcePredicate,
     first: number,
     private readonly after: SortKey | undefined,
   ) {
     if (first < 0) throw new RangeError("first must not be negative");
     this.kept = new SmallestK(first, compareResources);
-    this.candidates = candidates[Symbol.iterator]();
+    this.candidates = candidates;
   }
 
   get done(): boolean {
@@ -117,6 +117,15 @@ export class PageScan {
       }
     }
     return this.finished;
+  }
+
+  /**
+   * Copies the candidates not read yet, so that the scan no longer reads the live index: called in the
+   * turn the scan started, it fixes what the rest of the scan sees to the graph of that moment.
+   */
+  detach(): void {
+    const rest = Array.from(this.candidates);
+    this.candidates = rest.values();
   }
 
   page(): ScannedPage {

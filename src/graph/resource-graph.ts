@@ -38,12 +38,17 @@ function filterViewOf(r: StoredResource): FilterView {
 /** What a list reads: every object of some index slices (disjoint: one kind, namespace or cluster each), or of the graph. */
 interface Candidates {
   readonly size: number;
-  readonly items: Iterable<StoredResource>;
+  readonly items: () => IterableIterator<StoredResource>;
 }
 
 function* chain(sets: readonly ReadonlySet<StoredResource>[]): Generator<StoredResource> {
   for (const set of sets) yield* set;
 }
+
+/** A scan's time on the event loop before it lets others in; a few milliseconds, as the fan-out slices its work. */
+const defaultSliceMs = 4;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The in-memory picture of every watched cluster: objects keyed by cluster + uid, secondary indexes,
@@ -144,6 +149,36 @@ export class ResourceGraph implements ResourceEventSink {
     return { ...scan.page(), sequence };
   }
 
+  /**
+   * The page `list` gives, read in slices of about `sliceMs` with a turn of the event loop between them,
+   * so that a scan of a huge graph holds no other client up. It is still the graph as it was at the
+   * page's sequence: when the first slice does not finish, the candidates it has yet to read are copied
+   * in that same turn, and stored objects are never changed in place, only replaced.
+   */
+  async listInSlices(
+    filter: ResourceFilter = {},
+    page: Page = {},
+    sliceMs = defaultSliceMs,
+  ): Promise<ResourcePage> {
+    const sequence = this.log.sequence;
+    const scan = this.scan(filter, page);
+    if (!scan.advance(performance.now() + sliceMs)) {
+      scan.detach();
+      do await nextTurn();
+      while (!scan.advance(performance.now() + sliceMs));
+    }
+    return { ...scan.page(), sequence };
+  }
+
+  /**
+   * How many objects a list with this filter evaluates it against: the size of the smallest index slice
+   * that can hold every match (all objects when none narrows), known without reading any of them. A
+   * request's cost counts its scans by it. Throws FilterError for a selector that does not compile.
+   */
+  scanSize(filter: ResourceFilter = {}): number {
+    return this.candidates(filter).size;
+  }
+
   cursorOf(resource: StoredResource): string {
     return encodeCursor(resource);
   }
@@ -152,19 +187,19 @@ export class ResourceGraph implements ResourceEventSink {
     const matches = compileFilter(filter);
     const after = page.after ? decodeCursor(page.after) : undefined;
     const first = page.first ?? Number.POSITIVE_INFINITY;
-    return new PageScan(this.candidates(filter).items, matches, first, after);
+    return new PageScan(this.candidates(filter).items(), matches, first, after);
   }
 
   /** The smallest index slice that can hold every match, so a narrow filter does not scan everything. */
   private candidates(filter: ResourceFilter): Candidates {
     let smallest: Candidates = {
       size: this.objects.size,
-      items: { [Symbol.iterator]: () => this.objects.values() },
+      items: () => this.objects.values(),
     };
     const consider = (sets: ReadonlySet<StoredResource>[]) => {
       const size = sets.reduce((total, set) => total + set.size, 0);
       if (size < smallest.size)
-        smallest = { size, items: sets.length === 1 ? sets[0]! : { [Symbol.iterator]: () => chain(sets) } };
+        smallest = { size, items: () => (sets.length === 1 ? sets[0]!.values() : chain(sets)) };
     };
     const union = (index: IndexMap<StoredResource>, values: readonly string[] | null | undefined) => {
       if (values && values.length > 0) consider([...new Set(values)].map((value) => index.get(value)));
@@ -172,7 +207,7 @@ export class ResourceGraph implements ResourceEventSink {
     union(this.byKind, filter.kinds);
     union(this.byNamespace, filter.namespaces);
     union(this.byCluster, filter.clusterIds);
-    // compileFilter has already compiled (and checked) the selector; this reads it from the cache.
+    // The selector is compiled (and checked) once per text; after the first call this reads the cache.
     const labels = labelSelectorOf(filter);
     if (labels)
       for (const [key, value] of labelEqualities(labels)) consider([this.byLabel.get(`${key}=${value}`)]);

@@ -324,3 +324,85 @@ describe("deletes and Secrets, as clients see them", () => {
     ).toBe(applied);
   });
 });
+
+describe("ResourceGraph.listInSlices", () => {
+  /** More objects than one slice reads before it looks at the clock, so that a 0 ms slice must yield. */
+  function graphOf(count: number): ResourceGraph {
+    const graph = new ResourceGraph();
+    for (let i = 0; i < count; i++) {
+      graph.upsert(cluster, pods, pod(`p${String(i).padStart(4, "0")}`, "1", {}, { app: `a${i % 3}` }));
+    }
+    return graph;
+  }
+
+  it("gives the page list gives, cursor and count included", async () => {
+    const graph = graphOf(2000);
+    for (const [filter, page] of [
+      [{}, { first: 50 }],
+      [{ labelSelector: "app!=a1" }, { first: 10 }],
+      [{ kinds: ["Pod"], search: "p01" }, { first: 1000 }],
+    ] as const) {
+      const whole = graph.list(filter, page);
+      const sliced = await graph.listInSlices(filter, page, 0);
+      expect(sliced).toEqual(whole);
+      const next = { first: 7, after: whole.endCursor };
+      expect(await graph.listInSlices(filter, next, 0)).toEqual(graph.list(filter, next));
+    }
+  });
+
+  it("lets other work run between its slices", async () => {
+    const graph = graphOf(2000);
+    let ranBeforeTheEnd = false;
+    const reading = graph.listInSlices({}, { first: 10 }, 0).then((page) => {
+      expect(ranBeforeTheEnd).toBe(true);
+      return page;
+    });
+    setImmediate(() => {
+      ranBeforeTheEnd = true;
+    });
+    expect((await reading).totalCount).toBe(2000);
+  });
+
+  it("reads the graph as it was at the page's sequence, whatever changes while it reads", async () => {
+    const graph = graphOf(2000);
+    const before = graph.list({ labelSelector: "app=a0" }, { first: 1000 });
+    const reading = graph.listInSlices({ labelSelector: "app=a0" }, { first: 1000 }, 0);
+    // Changes committed while the scan waits for its next slice: a delete, a relabel, a modification
+    // and an addition, early and late in the slice's order.
+    graph.delete(cluster, pods, pod("p1998", "2"));
+    graph.upsert(cluster, pods, pod("p0003", "2", {}, { app: "a1" }));
+    graph.upsert(cluster, pods, pod("p1500", "2", {}, { app: "a0", changed: "yes" }));
+    graph.upsert(cluster, pods, pod("new", "1", {}, { app: "a0" }));
+    const page = await reading;
+    expect(page.sequence).toBe(before.sequence);
+    expect(page).toEqual(before);
+    expect(page.items.find((r) => r.name === "p1500")?.labels).toEqual({ app: "a0" });
+  });
+});
+
+describe("ResourceGraph.scanSize", () => {
+  const graph = new ResourceGraph();
+  for (let i = 0; i < 6; i++)
+    graph.upsert(cluster, pods, pod(`p${i}`, "1", {}, { app: i < 2 ? "web" : "db" }));
+  graph.upsert(cluster, secrets, {
+    metadata: { name: "s", namespace: "other", uid: "uid-s", resourceVersion: "1" },
+  });
+
+  it("is every object when nothing narrows, and the smallest index slice otherwise", () => {
+    expect(graph.scanSize({})).toBe(7);
+    expect(graph.scanSize({ search: "p", labelSelector: "app!=web" })).toBe(7);
+    expect(graph.scanSize({ kinds: ["Pod"] })).toBe(6);
+    expect(graph.scanSize({ kinds: ["Pod"], namespaces: ["other"] })).toBe(1);
+    expect(graph.scanSize({ kinds: ["Pod"], labelSelector: "app=web,tier!=x" })).toBe(2);
+    expect(graph.scanSize({ kinds: ["Nothing"] })).toBe(0);
+  });
+
+  it("counts every value of a list once", () => {
+    expect(graph.scanSize({ kinds: ["Pod", "Secret", "Pod"] })).toBe(7);
+    expect(graph.scanSize({ namespaces: ["default", "other"], labelSelector: "app in (web)" })).toBe(2);
+  });
+
+  it("refuses a selector that does not compile, as a list does", () => {
+    expect(() => graph.scanSize({ labelSelector: "app in (" })).toThrow(FilterError);
+  });
+});

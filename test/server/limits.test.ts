@@ -40,7 +40,7 @@ describe("query limits", () => {
   });
 
   it("rejects a document deeper than the limit before anything runs", async () => {
-    const list = vi.spyOn(t.graph, "list");
+    const list = vi.spyOn(t.graph, "listInSlices");
     try {
       const query = `{
         resources { edges { node { name } } }
@@ -276,7 +276,7 @@ describe("operation cost", () => {
   });
 
   it("refuses thirty pages of a thousand whole objects, stating cost and budget, before any resolver", async () => {
-    const list = vi.spyOn(t.graph, "list");
+    const list = vi.spyOn(t.graph, "listInSlices");
     try {
       const result = await post(t.server.url, { query: thirtyPagesOfObjects });
       expect(result.status).toBe(400);
@@ -318,7 +318,7 @@ describe("operation cost", () => {
 
   it("refuses a 50,000-requirement field selector before anything is scanned", async () => {
     const fieldSelector = Array.from({ length: 50_000 }, (_, i) => `metadata.name=n${i}`).join(",");
-    const list = vi.spyOn(t.graph, "list");
+    const list = vi.spyOn(t.graph, "listInSlices");
     try {
       const result = await post(t.server.url, {
         query: "query Big($s: String) { resources(filter: { fieldSelector: $s }) { totalCount } }",
