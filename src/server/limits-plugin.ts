@@ -4,7 +4,7 @@ import type { Plugin } from "graphql-yoga";
 import { ErrorCode, isResponseTooLarge, ResponseMeter } from "../api/index.js";
 import { maxNesting } from "./nesting.js";
 import type { ServerLimits } from "./options.js";
-import { type CostedOperation, costRefusal } from "./query-cost.js";
+import { type CostedOperation, costRefusal, type ScanSize } from "./query-cost.js";
 import { queryLimitsRule } from "./query-limits.js";
 
 function sourceText(source: unknown): string {
@@ -39,10 +39,13 @@ interface Admission {
  * Every bound on a GraphQL request, in yoga's envelop so that HTTP and WebSocket get the same: before
  * parsing, the document's length and bracket nesting (graphql-js parses recursively and would overflow
  * the stack); at validation, depth, fields and aliases; before execution, the operation's cost with its
- * variables (not at validation, whose results yoga caches per document); during execution, the bytes
- * of the response.
+ * variables and the scans its filters make of the graph as it is (not at validation, whose results yoga
+ * caches per document); during execution, the bytes of the response.
  */
-export function useQueryLimits(limits: ServerLimits): Plugin<{ responseMeter?: ResponseMeter }> {
+export function useQueryLimits(
+  limits: ServerLimits,
+  scanSize: ScanSize,
+): Plugin<{ responseMeter?: ResponseMeter }> {
   const rule = queryLimitsRule(limits);
   const costLimits = {
     maxCost: limits.maxCost,
@@ -51,7 +54,7 @@ export function useQueryLimits(limits: ServerLimits): Plugin<{ responseMeter?: R
   };
   /** An operation within budget starts with a fresh response meter; one over it ends with the refusal. */
   const admitted = (operation: Admission): boolean => {
-    const refusal = costRefusal(operation.args, costLimits);
+    const refusal = costRefusal(operation.args, costLimits, scanSize);
     if (refusal !== undefined) {
       operation.setResultAndStopExecution({ errors: [refusal] });
       return false;

@@ -53,6 +53,10 @@ export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
         : { origin: [...options.allowedOrigins], credentials: true, methods: ["GET", "POST"] },
     logging: yogaLogger(options.logger),
     maxRequestBodySize: options.limits.maxRequestBytes,
-    plugins: [useBoundedErrors(), useQueryLimits(options.limits), ...options.plugins],
+    plugins: [
+      useBoundedErrors(),
+      useQueryLimits(options.limits, (filter) => options.context.graph.scanSize(filter)),
+      ...options.plugins,
+    ],
   });
 }

@@ -283,10 +283,10 @@ describe("operation cost", () => {
       expect(result.body.data).toBeUndefined();
       expect(result.body.errors).toHaveLength(1);
       const [error] = result.body.errors ?? [];
-      expect(error?.message).toMatch(/^operation costs 660030; the budget is 100000\. /);
+      expect(error?.message).toMatch(/^operation costs 660060; the budget is 100000\. /);
       expect(error?.extensions).toMatchObject({
         code: ErrorCode.QueryTooCostly,
-        cost: 660030,
+        cost: 660060,
         budget: 100000,
       });
       expect(list).not.toHaveBeenCalled();
@@ -311,9 +311,9 @@ describe("operation cost", () => {
     const query = `query Page($n: Int) { ${paged.join(" ")} unpaged: resources { edges { node { object } } } }`;
     const small = await post(t.server.url, { query, variables: { n: 10 } });
     expect(small.body.errors).toBeUndefined();
-    // Five pages of 1000 objects at 22 each, and one of the default 100.
+    // Five pages of 1000 objects at 22 each, one of the default 100, and six scans of the one pod.
     const large = await post(t.server.url, { query, variables: { n: 1000 } });
-    expect(large.body.errors?.[0]?.message).toMatch(/^operation "Page" costs 112206; the budget is 100000/);
+    expect(large.body.errors?.[0]?.message).toMatch(/^operation "Page" costs 112212; the budget is 100000/);
   });
 
   it("refuses a 50,000-requirement field selector before anything is scanned", async () => {
@@ -334,29 +334,12 @@ describe("operation cost", () => {
     }
   });
 
-  it("counts a selector's requirements in the cost: thirty pages that fit alone do not fit with them", async () => {
-    const fieldSelector = Array.from({ length: 100 }, (_, i) => `metadata.name=n${i}`).join(",");
-    const aliases = (withSelector: boolean) =>
-      Array.from(
-        { length: 30 },
-        (_, i) =>
-          `a${i}: resources(first: 110${withSelector ? ", filter: { fieldSelector: $s }" : ""}) { edges { node { object } } }`,
-      ).join(" ");
-    const without = await post(t.server.url, { query: `query Pages { ${aliases(false)} }` });
-    expect(without.body.errors?.[0]?.message).toBeUndefined();
-    const withSelectors = await post(t.server.url, {
-      query: `query Pages($s: String) { ${aliases(true)} }`,
-      variables: { s: fieldSelector },
-    });
-    expect(withSelectors.body.errors?.[0]?.extensions).toMatchObject({ code: ErrorCode.QueryTooCostly });
-  });
-
   it("applies the budget over graphql-ws, to queries and to each change a subscription delivers", async () => {
     const socket = await RawGraphqlSocket.connect(t.server.url);
     try {
       socket.subscribe("pages", thirtyPagesOfObjects);
       const pages = await socket.waitFor((m) => m.id === "pages" && m.type !== "complete");
-      expect(JSON.stringify(pages.payload)).toContain("costs 660030; the budget is 100000");
+      expect(JSON.stringify(pages.payload)).toContain("costs 660060; the budget is 100000");
 
       const labelSelector = Array.from({ length: 200 }, (_, i) => `k${i}=v`).join(",");
       // Past the selector bound: refused with the selector's own error before the subscription opens.
@@ -373,6 +356,83 @@ describe("operation cost", () => {
       });
     } finally {
       await socket.close();
+    }
+  });
+});
+
+/** A label selector at the requirement bound that every object is evaluated against in full. */
+const selectorAtTheBound = [...Array.from({ length: 99 }, (_, i) => `!absent-${i}`), "absent-final"].join(
+  ",",
+);
+
+function countsWith(aliases: number, filter: string): string {
+  const fields = Array.from(
+    { length: aliases },
+    (_, i) => `a${i}: resources(first: 1, filter: ${filter}) { totalCount }`,
+  );
+  return `query Counts($s: String) { ${fields.join(" ")} }`;
+}
+
+describe("operation cost of a scan", () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    for (let i = 0; i < 3000; i++) t.graph.upsert(cluster, podType, pod(`p${i}`, `ns-${i % 30}`));
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  it("refuses a selector at the bound in thirty aliases over thousands of objects, before any scan", async () => {
+    const list = vi.spyOn(t.graph, "listInSlices");
+    try {
+      const result = await post(t.server.url, {
+        query: countsWith(30, "{ labelSelector: $s }"),
+        variables: { s: selectorAtTheBound },
+      });
+      expect(result.status).toBe(400);
+      expect(result.body.data).toBeUndefined();
+      // Each alias scans 3000 objects at 1 + 100 evaluations each, 40 evaluations to the unit.
+      expect(result.body.errors?.[0]?.extensions).toMatchObject({
+        code: ErrorCode.QueryTooCostly,
+        cost: 30 * (1 + Math.ceil((3000 * 101) / 40) + 1),
+        budget: 100_000,
+      });
+      expect(result.body.errors?.[0]?.message).toMatch(/a filter costs per object it is evaluated against/);
+      expect(list).not.toHaveBeenCalled();
+    } finally {
+      list.mockRestore();
+    }
+  });
+
+  it("serves the same selector in one alias, and in thirty over a slice an index narrows", async () => {
+    const one = await post(t.server.url, {
+      query: countsWith(1, "{ labelSelector: $s }"),
+      variables: { s: selectorAtTheBound },
+    });
+    expect(one.body.errors).toBeUndefined();
+    expect(one.body.data).toEqual({ a0: { totalCount: 0 } });
+    // One namespace holds 100 of the pods: thirty scans of it fit.
+    const narrowed = await post(t.server.url, {
+      query: countsWith(30, '{ namespaces: ["ns-7"], labelSelector: $s }'),
+      variables: { s: selectorAtTheBound },
+    });
+    expect(narrowed.body.errors).toBeUndefined();
+  });
+
+  it("charges a scan by what the graph holds: the refused query fits a graph with fewer objects", async () => {
+    const small = await startTestServer();
+    try {
+      for (let i = 0; i < 100; i++) small.graph.upsert(cluster, podType, pod(`p${i}`, "default"));
+      const result = await post(small.server.url, {
+        query: countsWith(30, "{ labelSelector: $s }"),
+        variables: { s: selectorAtTheBound },
+      });
+      expect(result.body.errors).toBeUndefined();
+    } finally {
+      await small.server.close();
     }
   });
 });

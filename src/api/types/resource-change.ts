@@ -32,7 +32,7 @@ builder.subscriptionField("resourceChanges", (t) =>
       "Every change to a matching object. With `since` (a sequence from a query or an earlier change) the " +
       "retained changes after it come first, then live ones; when `since` is too old or foreign, RESYNC first.",
     // Costed per delivered change: the selection once, plus the filter that every change is matched against.
-    extensions: costOf({ filterArgument: "filter" }),
+    extensions: costOf({ scan: { filterArgument: "filter", over: "change" } }),
     args: {
       filter: t.arg({ type: ResourceFilterInput }),
       since: t.arg.string(),

@@ -157,7 +157,10 @@ builder.queryField("resources", (t) =>
     type: ResourceConnectionObject,
     description:
       "The objects that match the filter, in a stable order (cluster, namespace, kind, name, uid).",
-    extensions: costOf({ size: { pageArgument: "first" }, filterArgument: "filter" }),
+    extensions: costOf({
+      size: { pageArgument: "first" },
+      scan: { filterArgument: "filter", over: "graph" },
+    }),
     args: {
       filter: t.arg({ type: ResourceFilterInput }),
       first: t.arg.int({
