@@ -53,10 +53,12 @@ export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
         : { origin: [...options.allowedOrigins], credentials: true, methods: ["GET", "POST"] },
     logging: yogaLogger(options.logger),
     maxRequestBodySize: options.limits.maxRequestBytes,
+    // The caller's plugins (metrics among them) come before the limits, so that they see what the
+    // limits refuse: envelop ends an operation's remaining onExecute hooks where one stops it.
     plugins: [
       useBoundedErrors(),
-      useQueryLimits(options.limits, (filter) => options.context.graph.scanSize(filter)),
       ...options.plugins,
+      useQueryLimits(options.limits, (filter) => options.context.graph.scanSize(filter)),
     ],
   });
 }
