@@ -17,6 +17,8 @@ export const ErrorCode = {
   ResponseTooLarge: "RESPONSE_TOO_LARGE",
   /** One socket already runs as many operations as it may. */
   TooManySubscriptions: "TOO_MANY_SUBSCRIPTIONS",
+  /** The operations the server runs at once already cost what it allows, and this one waited too long or could not wait: retry later. */
+  ServerBusy: "SERVER_BUSY",
   /** The server was started without what this operation needs. */
   Unsupported: "UNSUPPORTED",
 } as const;

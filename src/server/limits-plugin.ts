@@ -2,9 +2,10 @@ import type { ExecutionResult } from "graphql";
 import { GraphQLError, parse } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { ErrorCode, isResponseTooLarge, ResponseMeter } from "../api/index.js";
+import { AdmissionRefused, CostAdmission } from "./cost-admission.js";
 import { maxNesting } from "./nesting.js";
 import type { ServerLimits } from "./options.js";
-import { type CostedOperation, costRefusal, type ScanSize } from "./query-cost.js";
+import { type CostedOperation, type ScanSize, weighOperation } from "./query-cost.js";
 import { queryLimitsRule } from "./query-limits.js";
 
 function sourceText(source: unknown): string {
@@ -35,12 +36,17 @@ interface Admission {
   setResultAndStopExecution(result: ExecutionResult): void;
 }
 
+function serverBusy(message: string): GraphQLError {
+  return refused(ErrorCode.ServerBusy, 503, message);
+}
+
 /**
  * Every bound on a GraphQL request, in yoga's envelop so that HTTP and WebSocket get the same: before
  * parsing, the document's length and bracket nesting (graphql-js parses recursively and would overflow
  * the stack); at validation, depth, fields and aliases; before execution, the operation's cost with its
  * variables and the scans its filters make of the graph as it is (not at validation, whose results yoga
- * caches per document); during execution, the bytes of the response.
+ * caches per document), and for a query or mutation room beside the others running (CostAdmission);
+ * during execution, the bytes of the response.
  */
 export function useQueryLimits(
   limits: ServerLimits,
@@ -52,16 +58,18 @@ export function useQueryLimits(
     defaultPageSize: limits.defaultPageSize,
     maxPageSize: limits.maxPageSize,
   };
-  /** An operation within budget starts with a fresh response meter; one over it ends with the refusal. */
-  const admitted = (operation: Admission): boolean => {
-    const refusal = costRefusal(operation.args, costLimits, scanSize);
-    if (refusal !== undefined) {
-      operation.setResultAndStopExecution({ errors: [refusal] });
-      return false;
+  const admission = new CostAdmission(limits);
+  /** The cost of an operation within budget; one over it ends with the refusal. */
+  const weighed = (operation: Admission): number | undefined => {
+    const verdict = weighOperation(operation.args, costLimits, scanSize);
+    if ("refusal" in verdict) {
+      operation.setResultAndStopExecution({ errors: [verdict.refusal] });
+      return undefined;
     }
-    operation.extendContext({ responseMeter: new ResponseMeter(limits.maxResponseBytes) });
-    return true;
+    return verdict.cost;
   };
+  const startMeter = (operation: Admission) =>
+    operation.extendContext({ responseMeter: new ResponseMeter(limits.maxResponseBytes) });
   return {
     onParse({ params, setParseFn }) {
       const text = sourceText(params.source);
@@ -84,8 +92,27 @@ export function useQueryLimits(
     onValidate({ addValidationRule }) {
       addValidationRule(rule);
     },
-    onExecute(payload) {
-      if (!admitted(payload)) return;
+    async onExecute(payload) {
+      const cost = weighed(payload);
+      if (cost === undefined) return;
+      let release: () => void;
+      try {
+        release = await admission.admit(cost);
+      } catch (error) {
+        if (!(error instanceof AdmissionRefused)) throw error;
+        payload.setResultAndStopExecution({ errors: [serverBusy(error.message)] });
+        return;
+      }
+      startMeter(payload);
+      const { executeFn } = payload;
+      // The room is given back however execution ends, a throw included.
+      payload.setExecuteFn(async (args) => {
+        try {
+          return await executeFn(args);
+        } finally {
+          release();
+        }
+      });
       return {
         onExecuteDone({ result, setResult }) {
           if (!("errors" in result)) return;
@@ -95,7 +122,9 @@ export function useQueryLimits(
       };
     },
     onSubscribe(payload) {
-      if (!admitted(payload)) return;
+      // A subscription is weighed per change and runs as long as it is wanted: it takes no room here.
+      if (weighed(payload) === undefined) return;
+      startMeter(payload);
       return {
         onSubscribeResult() {
           return {

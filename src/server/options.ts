@@ -3,6 +3,7 @@ import type { Registry } from "prom-client";
 import { type ApiLimits, type ApiResourceInfo, defaultApiLimits } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
 import type { ClusterHealth, TypeSyncStatus } from "../kube/index.js";
+import type { CostAdmissionLimits } from "./cost-admission.js";
 import type { QueryLimits } from "./query-limits.js";
 
 export interface Readiness {
@@ -13,7 +14,7 @@ export interface Readiness {
   clusters?: readonly ClusterHealth[];
 }
 
-export interface ServerLimits extends QueryLimits, ApiLimits {
+export interface ServerLimits extends QueryLimits, ApiLimits, CostAdmissionLimits {
   /** Characters in one GraphQL document, checked before it is parsed. */
   maxDocumentChars: number;
   /** Lexical tokens in one document; stops the parser early on a huge document. */
@@ -49,6 +50,11 @@ export const defaultServerLimits: ServerLimits = {
   maxRequestBytes: 1024 * 1024,
   maxSubscriptionsPerSocket: 100,
   maxConnections: 1000,
+  // One operation at the budget at a time, beside any number of cheap ones: ten clients asking for four
+  // pages of a thousand whole objects each then build one such response at a time, not ten.
+  maxConcurrentCost: 100_000,
+  maxQueuedOperations: 100,
+  maxQueueWaitMs: 10_000,
   ...defaultApiLimits,
 };
 

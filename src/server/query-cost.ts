@@ -215,31 +215,39 @@ export function operationCost(
   return meter.selectionSet(definition.selectionSet, root);
 }
 
-/** The error for an operation over budget, or undefined when it is within it. */
-export function costRefusal(
+/**
+ * An operation's cost, or the error that refuses it: over budget, or a selector past its bounds. An
+ * operation that cannot execute at all costs 0 here; execution reports why.
+ */
+export function weighOperation(
   operation: CostedOperation,
   limits: CostLimits,
   scanSize: ScanSize,
-): GraphQLError | undefined {
+): { cost: number } | { refusal: GraphQLError } {
   let cost: number | undefined;
   try {
     cost = operationCost(operation, limits, scanSize);
   } catch (error) {
     // A selector past its bounds is refused here, before anything is scanned, with the selector's own error.
     if (error instanceof FilterError) {
-      return new GraphQLError(error.message, {
-        extensions: { code: ErrorCode.BadUserInput, http: { status: 400 } },
-      });
+      return {
+        refusal: new GraphQLError(error.message, {
+          extensions: { code: ErrorCode.BadUserInput, http: { status: 400 } },
+        }),
+      };
     }
     throw error;
   }
-  if (cost === undefined || cost <= limits.maxCost) return undefined;
+  if (cost === undefined) return { cost: 0 };
+  if (cost <= limits.maxCost) return { cost };
   const name = getOperationAST(operation.document, operation.operationName)?.name?.value;
-  return new GraphQLError(
-    `operation${name ? ` ${quoteExcerpt(name)}` : ""} costs ${cost}; the budget is ${limits.maxCost}. ` +
-      "Page sizes multiply what they contain, and a filter costs per object it is evaluated against: " +
-      "ask for smaller pages (first), fewer aliases, fewer whole-object fields (object, spec, status, " +
-      "annotations), or filters the indexes narrow (kinds, namespaces, clusterIds, key=value labels)",
-    { extensions: { code: ErrorCode.QueryTooCostly, cost, budget: limits.maxCost, http: { status: 400 } } },
-  );
+  return {
+    refusal: new GraphQLError(
+      `operation${name ? ` ${quoteExcerpt(name)}` : ""} costs ${cost}; the budget is ${limits.maxCost}. ` +
+        "Page sizes multiply what they contain, and a filter costs per object it is evaluated against: " +
+        "ask for smaller pages (first), fewer aliases, fewer whole-object fields (object, spec, status, " +
+        "annotations), or filters the indexes narrow (kinds, namespaces, clusterIds, key=value labels)",
+      { extensions: { code: ErrorCode.QueryTooCostly, cost, budget: limits.maxCost, http: { status: 400 } } },
+    ),
+  };
 }

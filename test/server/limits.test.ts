@@ -437,6 +437,44 @@ describe("operation cost of a scan", () => {
   });
 });
 
+describe("operations running at once", () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    // Room for one scan of the selector at the bound over these pods (about 50,500), and one waiting.
+    t = await startTestServer({ limits: { maxConcurrentCost: 60_000, maxQueuedOperations: 1 } });
+    for (let i = 0; i < 20_000; i++) t.graph.upsert(cluster, podType, pod(`p${i}`, `ns-${i % 30}`));
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  it("runs a costly query when there is room, makes the next wait, and refuses one past the queue", async () => {
+    const costly = () =>
+      post(t.server.url, {
+        query: countsWith(1, "{ labelSelector: $s }"),
+        variables: { s: selectorAtTheBound },
+      });
+    const results = await Promise.all([
+      costly(),
+      costly(),
+      costly(),
+      post(t.server.url, { query: "{ clusters { id } }" }),
+    ]);
+    const [first, second, third, cheap] = results;
+    expect(first?.body.data).toEqual({ a0: { totalCount: 0 } });
+    expect(second?.body.data).toEqual({ a0: { totalCount: 0 } });
+    expect(third?.status).toBe(503);
+    expect(third?.body.errors?.[0]).toMatchObject({
+      message: `the server is running operations that cost ${1 + Math.ceil((20_000 * 101) / 40) + 1} together, and 1 more wait; try again later`,
+      extensions: { code: ErrorCode.ServerBusy },
+    });
+    // The cheap query fits beside the running one and never waited for the queue.
+    expect(cheap?.body.data).toEqual({ clusters: [{ id: cluster.id }] });
+  });
+});
+
 describe("response size", () => {
   let t: TestServer;
   const maxResponseBytes = 50_000;
