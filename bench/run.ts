@@ -11,7 +11,9 @@ const benchDirs = [
   join(root, "bench"),
   ...readdirSync(join(root, "packages")).map((name) => join(root, "packages", name, "bench")),
 ].filter((dir) => existsSync(dir));
-const wanted = process.argv.slice(2);
+// Names choose benchmarks; flags (--full) go to each of them.
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const flags = process.argv.slice(2).filter((a) => a.startsWith("--"));
 const files = benchDirs
   .flatMap((dir) => readdirSync(dir).map((file) => join(dir, file)))
   .filter((path) => path.endsWith(".bench.ts"))
@@ -24,7 +26,15 @@ for (const path of files) {
   process.stdout.write(`\n== ${name}\n`);
   const result = spawnSync(
     process.execPath,
-    ["--expose-gc", "--max-old-space-size=8192", "--conditions=@meshsync/source", "--import", "tsx", path],
+    [
+      "--expose-gc",
+      "--max-old-space-size=8192",
+      "--conditions=@meshsync/source",
+      "--import",
+      "tsx",
+      path,
+      ...flags,
+    ],
     {
       stdio: "inherit",
     },

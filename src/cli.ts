@@ -39,6 +39,10 @@ program
   .option("--reveal-secrets", "keep Secret data in the graph (redacted by default)")
   .option("--retained-changes <n>", "how many recent changes stay available for subscription resume")
   .option(
+    "--retained-change-bytes <n>",
+    "how many bytes of superseded object versions those changes may keep alive (default 64 MiB)",
+  )
+  .option(
     "--allowed-origin <origin>",
     "also accept browsers from this Origin (same-origin always works); repeatable",
     collect,

@@ -17,6 +17,7 @@ export interface ChangeStreamOptions {
   matches: (resource: FilterView) => boolean;
   /** Live changes held for a reader that falls behind; past this the stream resyncs. */
   capacity: number;
+  onOpen?: (() => void) | undefined;
   onOverflow?: (() => void) | undefined;
   onClose?: (() => void) | undefined;
 }
@@ -36,6 +37,7 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
   private resyncAt: number | undefined;
   private waiting: ((result: IteratorResult<ChangeEvent>) => void) | undefined;
   private readonly highWater: number;
+  private readonly matches: (resource: FilterView) => boolean;
 
   private readonly unsubscribe: () => void;
   private closed = false;
@@ -47,16 +49,12 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
     // The backlog is read and the listener added in one synchronous turn: no change can commit between
     // them, so the stream has neither a gap nor a duplicate at the seam.
     this.highWater = feed.sequence;
-    if (options.since !== undefined && options.since !== null) {
-      const since = feed.parseCursor(options.since);
-      const resumable =
-        since !== undefined &&
-        since <= feed.sequence &&
-        (since === feed.sequence || feed.changeAt(since + 1) !== undefined);
-      if (resumable) this.nextBacklog = since + 1;
-      else this.resyncAt = feed.sequence;
-    }
+    this.matches = safeMatcher(options.matches);
+    const start = resumePoint(feed, options.since);
+    if (start.kind === "backlog") this.nextBacklog = start.from;
+    else if (start.kind === "resync") this.resyncAt = start.at;
     this.unsubscribe = feed.subscribe((change) => this.push(change));
+    options.onOpen?.();
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<ChangeEvent> {
@@ -145,34 +143,82 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
     return this.queue.shift();
   }
 
-  private matches(resource: FilterView): boolean {
+  private project(change: ResourceChange): ChangeEvent | undefined {
+    return projectChange(this.feed, change, this.matches);
+  }
+}
+
+/** Where a subscriber starts: live only, replaying the retained changes from `from`, or with RESYNC. */
+export type ResumePoint =
+  | { kind: "live" }
+  | { kind: "backlog"; from: number }
+  | { kind: "resync"; at: number };
+
+/**
+ * Read in the same synchronous turn as the live listener is added, so that nothing can commit between
+ * the two and the stream has neither a gap nor a duplicate at the seam.
+ */
+export function resumePoint(feed: ChangeFeed, since: string | null | undefined): ResumePoint {
+  if (since === undefined || since === null) return { kind: "live" };
+  const sequence = feed.parseCursor(since);
+  const resumable =
+    sequence !== undefined &&
+    sequence <= feed.sequence &&
+    (sequence === feed.sequence || feed.changeAt(sequence + 1) !== undefined);
+  if (!resumable) return { kind: "resync", at: feed.sequence };
+  return sequence === feed.sequence ? { kind: "live" } : { kind: "backlog", from: sequence + 1 };
+}
+
+/**
+ * The change as a subscriber's filter sees it, as a filtered Kubernetes watch does: an object that
+ * moves into the filter is ADDED for it, one that moves out is DELETED (with its new state), and a
+ * change wholly outside the filter is not sent at all. `matches` must not throw.
+ */
+export function projectChange(
+  feed: Pick<ChangeFeed, "cursor">,
+  change: ResourceChange,
+  matches: (resource: FilterView) => boolean,
+): ChangeEvent | undefined {
+  const now = matches(change.resource);
+  const before = change.previous === undefined ? now : matches(change.previous);
+  let type: ChangeType;
+  if (change.type !== "MODIFIED") {
+    if (!now) return undefined;
+    type = change.type;
+  } else if (now) {
+    type = before ? "MODIFIED" : "ADDED";
+  } else if (before) {
+    type = "DELETED";
+  } else {
+    return undefined;
+  }
+  return { sequence: feed.cursor(change.sequence), type, resource: change.resource };
+}
+
+/** A filter that treats its own failure as no match, so one bad object cannot break a stream. */
+export function safeMatcher(matches: (resource: FilterView) => boolean): (resource: FilterView) => boolean {
+  return (resource) => {
     try {
-      return this.options.matches(resource);
+      return matches(resource);
     } catch {
       return false;
     }
-  }
+  };
+}
 
-  /**
-   * The change as this subscriber's filter sees it, as a filtered Kubernetes watch does: an object
-   * that moves into the filter is ADDED for it, one that moves out is DELETED (with its new state),
-   * and a change wholly outside the filter is not sent at all.
-   */
-  private project(change: ResourceChange): ChangeEvent | undefined {
-    const now = this.matches(change.resource);
-    const before = change.previous === undefined ? now : this.matches(change.previous);
-    let type: ChangeType;
-    if (change.type !== "MODIFIED") {
-      if (!now) return undefined;
-      type = change.type;
-    } else if (now) {
-      type = before ? "MODIFIED" : "ADDED";
-    } else if (before) {
-      type = "DELETED";
-    } else {
-      return undefined;
-    }
-    return { sequence: this.feed.cursor(change.sequence), type, resource: change.resource };
+/**
+ * What the resourceChanges resolver returns: iterating it opens a ChangeStream, and a server that fans
+ * changes out itself reads `feed` and `options` instead, so the schema keeps the meaning of the
+ * arguments (filter, since) and the server only decides how changes travel.
+ */
+export class ChangeSubscription implements AsyncIterable<ChangeEvent> {
+  constructor(
+    readonly feed: ChangeFeed,
+    readonly options: ChangeStreamOptions,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ChangeEvent> {
+    return openChangeStream(this.feed, this.options);
   }
 }
 

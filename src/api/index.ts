@@ -4,9 +4,14 @@ export {
   type ChangeEvent,
   type ChangeFeed,
   type ChangeStreamOptions,
+  ChangeSubscription,
   openChangeStream,
+  projectChange,
+  type ResumePoint,
+  resumePoint,
+  safeMatcher,
 } from "./change-stream.js";
-export { ErrorCode } from "./codes.js";
+export { CloseCode, ErrorCode } from "./codes.js";
 export {
   type ApiContext,
   type ApiContextOptions,

@@ -52,6 +52,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   const source = await chooseClusterSource(options);
   const graph = new ResourceGraph({
     retainedChanges: options.retainedChanges,
+    retainedChangeBytes: options.retainedChangeBytes,
     revealSecrets: options.revealSecrets,
     onRejected: (error, cluster, type) =>
       logger.warn({ cluster: cluster.id, type: type.resource, err: error.message }, "object skipped"),

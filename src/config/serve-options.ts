@@ -1,3 +1,4 @@
+import { defaultRetainedChangeBytes } from "../graph/index.js";
 import { parseSelectionConfig, type SelectionConfig, SelectionError } from "../kube/index.js";
 import {
   bindHost,
@@ -27,6 +28,8 @@ export interface ServeOptions {
   insecure: boolean;
   revealSecrets: boolean;
   retainedChanges: number;
+  /** Bytes of superseded versions the change log may keep alive for resume. */
+  retainedChangeBytes: number;
   logLevel: string;
   /** Browser origins, besides the server's own, that may use /graphql. */
   allowedOrigins: string[];
@@ -54,6 +57,7 @@ export interface ServeFlags {
   insecure?: unknown;
   revealSecrets?: unknown;
   retainedChanges?: unknown;
+  retainedChangeBytes?: unknown;
   logLevel?: unknown;
   allowedOrigin?: unknown;
   allowedHost?: unknown;
@@ -87,6 +91,11 @@ const serveSettings = {
     flag: "--retained-changes",
     env: "MESHSYNC_RETAINED_CHANGES",
   },
+  retainedChangeBytes: {
+    type: positiveInteger(2 ** 40),
+    flag: "--retained-change-bytes",
+    env: "MESHSYNC_RETAINED_CHANGE_BYTES",
+  },
   logLevel: { type: logLevel, flag: "--log-level", env: "MESHSYNC_LOG_LEVEL" },
   allowedOrigins: { type: origins, flag: "--allowed-origin" },
   allowedHosts: { type: hostNames, flag: "--allowed-host" },
@@ -110,6 +119,7 @@ const DEFAULTS = {
   host: "127.0.0.1",
   port: 8080,
   retainedChanges: 100_000,
+  retainedChangeBytes: defaultRetainedChangeBytes,
   logLevel: "info",
   // kube-apiserver sends a BOOKMARK about every minute to a watch that asked for them (since 1.19),
   // so three silent minutes mean a dead stream; on a server that sends none, a quiet but healthy
@@ -183,6 +193,7 @@ export function resolveServeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = 
     insecure: settings.insecure ?? false,
     revealSecrets: settings.revealSecrets ?? meshSync.revealSecrets ?? false,
     retainedChanges: settings.retainedChanges ?? DEFAULTS.retainedChanges,
+    retainedChangeBytes: settings.retainedChangeBytes ?? DEFAULTS.retainedChangeBytes,
     logLevel: settings.logLevel ?? meshSync.logLevel ?? DEFAULTS.logLevel,
     allowedOrigins: settings.allowedOrigins ?? [],
     allowedHosts: settings.allowedHosts ?? [],

@@ -2,8 +2,8 @@
 // secondary indexes, and the change log with a sequence per committed change.
 
 export { maxQuotedChars, quoteExcerpt, SelectorError } from "@meshsync/k8s";
-export { type ChangeListener, ChangeLog } from "./change-log.js";
-export { InvalidObjectError } from "./compact.js";
+export { type ChangeListener, ChangeLog, defaultRetainedChangeBytes } from "./change-log.js";
+export { InvalidObjectError, mapTextLength } from "./compact.js";
 export { compileFilter, FilterError, filterCost, type ResourcePredicate } from "./filter.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
 export { CursorError } from "./page-scan.js";

@@ -10,6 +10,8 @@ import type { FilterView, ResourceFilter, StoredResource } from "./types.js";
 export interface ResourceGraphOptions {
   /** How many recent changes stay available for resume (`since`). */
   retainedChanges?: number;
+  /** How many bytes of superseded versions the change log may keep alive for resume. */
+  retainedChangeBytes?: number;
   /** Keep Secret values as the API server sent them. */
   revealSecrets?: boolean;
   /** Told about every object the graph refuses (no uid, no name, no metadata). */
@@ -74,7 +76,7 @@ export class ResourceGraph implements ResourceEventSink {
   private readonly clusterRefs = new Map<string, ClusterRef>();
 
   constructor(options: ResourceGraphOptions = {}) {
-    this.log = new ChangeLog(options.retainedChanges);
+    this.log = new ChangeLog(options.retainedChanges, undefined, options.retainedChangeBytes);
     this.compactOptions = { revealSecrets: options.revealSecrets ?? false };
     this.onRejected = options.onRejected;
   }
@@ -243,13 +245,13 @@ export class ResourceGraph implements ResourceEventSink {
     this.objects.set(next.key, next);
     this.index(next);
     if (prev === undefined) this.log.append("ADDED", next);
-    else this.log.append("MODIFIED", next, filterViewOf(prev));
+    else this.log.append("MODIFIED", next, filterViewOf(prev), prev);
   }
 
   private remove(stored: StoredResource, lastKnown: StoredResource): void {
     this.unindex(stored);
     this.objects.delete(stored.key);
-    this.log.append("DELETED", lastKnown);
+    this.log.append("DELETED", lastKnown, undefined, stored);
   }
 
   private index(r: StoredResource): void {

@@ -27,6 +27,11 @@ export interface StoredResource {
    * owners: what reading `object`, `spec` or `status` costs, known without parsing.
    */
   readonly textLength: number;
+  /**
+   * An estimate of the heap this version holds: its text, its labels and annotations, and a fixed
+   * overhead for the parsed fields and the object itself. What the change log counts against its bound.
+   */
+  readonly heapSize: number;
 }
 
 /** What a ResourceFilter looks at: enough to decide a match, without the object itself. */

@@ -4,6 +4,7 @@ import type { Counter, Registry } from "prom-client";
 import { ErrorCode } from "../api/index.js";
 import { quoteExcerpt } from "../graph/index.js";
 import { credentialOfHeaders } from "./auth.js";
+import type { GraphqlSse } from "./graphql-sse.js";
 import { type HostPolicy, hostAllowed } from "./host.js";
 import type { Readiness } from "./options.js";
 import { originAllowed } from "./origin.js";
@@ -12,6 +13,8 @@ import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
 
 export interface HttpRoutesOptions {
   yoga: MeshsyncYoga;
+  /** graphql-sse: event streams, reservations and their operations go there, past the same checks. */
+  sse: GraphqlSse;
   token: string | undefined;
   allowedOrigins: readonly string[] | undefined;
   hosts: HostPolicy;
@@ -81,7 +84,7 @@ function readinessOf(readiness: () => Readiness): Readiness {
 export function createHttpHandler(
   options: HttpRoutesOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const { yoga, token, allowedOrigins, hosts, readiness, registry, rejected, logger } = options;
+  const { yoga, sse, token, allowedOrigins, hosts, readiness, registry, rejected, logger } = options;
   return (request, response) => {
     let url: URL;
     try {
@@ -140,6 +143,7 @@ export function createHttpHandler(
             return unauthorized(response);
           }
         }
+        if (sse.handles(request, url)) return sse.handle(request, response, url);
         Promise.resolve(yoga(request, response)).catch((error: unknown) => {
           // Yoga answers GraphQL errors itself; reaching here is a fault in the server, not in the request.
           logger.error({ err: error }, "graphql request failed");

@@ -24,7 +24,7 @@ function refused(code: ErrorCode, status: number, message: string): GraphQLError
  * A result that the response meter stopped carries the meter's error among the nulls it left;
  * the client gets that error alone, and none of the partial data.
  */
-function withoutPartialResponse(result: ExecutionResult): ExecutionResult | undefined {
+export function withoutPartialResponse(result: ExecutionResult): ExecutionResult | undefined {
   const tooLarge = result.errors?.find(isResponseTooLarge);
   return tooLarge === undefined ? undefined : { errors: [tooLarge] };
 }
@@ -40,6 +40,27 @@ function serverBusy(message: string): GraphQLError {
   return refused(ErrorCode.ServerBusy, 503, message);
 }
 
+function costLimitsOf(limits: ServerLimits) {
+  return {
+    maxCost: limits.maxCost,
+    defaultPageSize: limits.defaultPageSize,
+    maxPageSize: limits.maxPageSize,
+  };
+}
+
+/**
+ * Prices an operation with its variables: over budget, the refusal; within it, the response meter it
+ * runs with. Yoga's hooks call it for what yoga executes, the fan-out for the subscriptions it runs.
+ */
+export function admitOperation(
+  args: CostedOperation,
+  limits: ServerLimits,
+  scanSize: ScanSize,
+): { refusal: GraphQLError } | { responseMeter: ResponseMeter } {
+  const verdict = weighOperation(args, costLimitsOf(limits), scanSize);
+  return "refusal" in verdict ? verdict : { responseMeter: new ResponseMeter(limits.maxResponseBytes) };
+}
+
 /**
  * Every bound on a GraphQL request, in yoga's envelop so that HTTP and WebSocket get the same: before
  * parsing, the document's length and bracket nesting (graphql-js parses recursively and would overflow
@@ -53,15 +74,10 @@ export function useQueryLimits(
   scanSize: ScanSize,
 ): Plugin<{ responseMeter?: ResponseMeter }> {
   const rule = queryLimitsRule(limits);
-  const costLimits = {
-    maxCost: limits.maxCost,
-    defaultPageSize: limits.defaultPageSize,
-    maxPageSize: limits.maxPageSize,
-  };
   const admission = new CostAdmission(limits);
   /** The cost of an operation within budget; one over it ends with the refusal. */
   const weighed = (operation: Admission): number | undefined => {
-    const verdict = weighOperation(operation.args, costLimits, scanSize);
+    const verdict = weighOperation(operation.args, costLimitsOf(limits), scanSize);
     if ("refusal" in verdict) {
       operation.setResultAndStopExecution({ errors: [verdict.refusal] });
       return undefined;

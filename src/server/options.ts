@@ -31,10 +31,32 @@ export interface ServerLimits extends QueryLimits, ApiLimits, CostAdmissionLimit
   maxResponseBytes: number;
   /** Bytes in one HTTP request body or WebSocket message. */
   maxRequestBytes: number;
-  /** Concurrent operations on one WebSocket. */
+  /** Concurrent operations on one connection (WebSocket or SSE reservation). */
   maxSubscriptionsPerSocket: number;
-  /** Open WebSockets; an upgrade past this is answered 503. */
+  /** Acknowledged WebSockets plus SSE streams and reservations; an upgrade past this is answered 503. */
   maxConnections: number;
+  /** WebSockets that have not been acknowledged yet: a pool of their own, so they never take the others' slots. */
+  maxUnauthenticatedConnections: number;
+  /** Time a WebSocket has to send connection_init, and an SSE reservation to be taken up. */
+  connectionInitTimeoutMs: number;
+  /** Subscriptions in the whole server; past this new ones get SERVER_BUSY. */
+  maxSubscriptions: number;
+  /** Bytes written-but-unsent plus queued, all clients together; past this the ones holding most are shed. */
+  maxBufferedBytes: number;
+  /** Written-but-unsent bytes on one connection above which nothing more is written to it. */
+  socketHighWaterBytes: number;
+  /** Queued bytes on one connection past which its subscriptions keep one pending change per object. */
+  coalesceAfterBytes: number;
+  /** Time a connection that takes nothing may have its queues coalesced before they are dropped to RESYNC. */
+  coalesceForMs: number;
+  /** Queued bytes on one connection past which the subscription adding more is dropped to RESYNC. */
+  maxQueuedBytesPerSocket: number;
+  /** Time a connection may stay above its high-water mark before it is closed as too slow. */
+  slowSocketTimeoutMs: number;
+  /** Time a closed connection gets to read its close frame before it is cut. */
+  closeGraceMs: number;
+  /** WebSocket ping and SSE comment interval. */
+  keepAliveMs: number;
 }
 
 export const defaultServerLimits: ServerLimits = {
@@ -50,6 +72,17 @@ export const defaultServerLimits: ServerLimits = {
   maxRequestBytes: 1024 * 1024,
   maxSubscriptionsPerSocket: 100,
   maxConnections: 1000,
+  maxUnauthenticatedConnections: 64,
+  connectionInitTimeoutMs: 3000,
+  maxSubscriptions: 20_000,
+  maxBufferedBytes: 256 * 1024 * 1024,
+  socketHighWaterBytes: 512 * 1024,
+  coalesceAfterBytes: 512 * 1024,
+  maxQueuedBytesPerSocket: 2 * 1024 * 1024,
+  coalesceForMs: 2000,
+  slowSocketTimeoutMs: 10_000,
+  closeGraceMs: 30_000,
+  keepAliveMs: 12_000,
   // One operation at the budget at a time, beside any number of cheap ones: ten clients asking for four
   // pages of a thousand whole objects each then build one such response at a time, not ten.
   maxConcurrentCost: 100_000,

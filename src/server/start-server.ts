@@ -1,11 +1,12 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApiContext } from "../api/index.js";
+import { Fanout } from "./fanout/index.js";
+import { createGraphqlSse } from "./graphql-sse.js";
 import type { HostPolicy } from "./host.js";
 import { createHttpHandler } from "./http-routes.js";
 import { createServerMetrics } from "./metrics.js";
 import { defaultServerLimits, type ServerLimits, type ServerOptions } from "./options.js";
-import { useSharedSubscriptionExecution } from "./shared-execution.js";
 import { attachGraphqlWebSocket } from "./websocket.js";
 import { createMeshsyncYoga, graphqlPath } from "./yoga.js";
 
@@ -58,11 +59,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     limits,
     logger,
     allowedOrigins: options.allowedOrigins,
-    plugins: [metrics.plugin, useSharedSubscriptionExecution(metrics.sharedExecution)],
+    plugins: [metrics.plugin],
+  });
+  const fanout = new Fanout(limits, metrics.fanout, logger);
+  const refused = (reason: string) => metrics.rejected.inc({ reason });
+  const sse = createGraphqlSse({
+    yoga,
+    fanout,
+    scope: token === undefined ? "open" : "token",
+    limits,
+    logger,
+    refused,
+    subscribed: metrics.subscribed,
+    connections: () => fanout.connectionCount,
   });
   const server = createServer(
     createHttpHandler({
       yoga,
+      sse,
       token,
       allowedOrigins: options.allowedOrigins,
       hosts,
@@ -74,13 +88,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   const webSocket = attachGraphqlWebSocket(server, {
     yoga,
+    fanout,
     token,
     allowedOrigins: options.allowedOrigins,
     hosts,
     limits,
     logger,
-    rejected: metrics.rejected,
+    refused,
+    subscribed: metrics.subscribed,
+    connections: () => fanout.connectionCount,
   });
+  metrics.observe(() => ({ ...fanout.stats(), unacknowledged: webSocket.unacknowledged }));
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     logger.debug({ err: error }, "malformed HTTP request");
     if (!socket.writable) return;
@@ -107,7 +125,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     close: () => {
       closing ??= (async () => {
+        sse.close();
         await webSocket.close();
+        fanout.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -1,14 +1,13 @@
 import type { IncomingMessage, Server } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import type { ExecutionArgs } from "graphql";
-import { GraphQLError } from "graphql";
-import { CloseCode } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
+import { handleProtocols } from "graphql-ws";
 import type { Logger } from "pino";
-import type { Counter } from "prom-client";
-import { type WebSocket, WebSocketServer } from "ws";
-import { ErrorCode } from "../api/index.js";
-import { credentialOfConnectionParams, credentialOfHeaders } from "./auth.js";
+import { WebSocketServer } from "ws";
+import { CloseCode } from "../api/index.js";
+import { credentialOfHeaders } from "./auth.js";
+import type { Fanout } from "./fanout/index.js";
+import { GraphqlWsSession } from "./graphql-ws-session.js";
 import type { HostPolicy } from "./host.js";
 import type { ServerLimits } from "./options.js";
 import { originAllowed } from "./origin.js";
@@ -16,22 +15,27 @@ import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
 
 export interface GraphqlWebSocketOptions {
   yoga: MeshsyncYoga;
+  fanout: Fanout;
   token: string | undefined;
   allowedOrigins: readonly string[] | undefined;
   hosts: HostPolicy;
   limits: ServerLimits;
   logger: Logger;
-  rejected: Counter<"reason">;
+  /** Counts a refusal by reason (metrics). */
+  refused(reason: string): void;
+  subscribed(outcome: "ok" | "error"): void;
+  /** Connections of every transport that count against maxConnections. */
+  connections(): number;
 }
 
 export interface GraphqlWebSocket {
+  /** Sockets not acknowledged yet. */
+  readonly unacknowledged: number;
   close(): Promise<void>;
 }
 
 /** How long clients get to answer the close frame at shutdown before their sockets are cut. */
-const closeGraceMs = 1000;
-
-type Engine = Pick<ReturnType<MeshsyncYoga["getEnveloped"]>, "execute" | "subscribe">;
+const shutdownGraceMs = 1000;
 
 const statusText: Record<number, string> = {
   401: "Unauthorized",
@@ -55,23 +59,22 @@ function pathOf(request: IncomingMessage): string {
   }
 }
 
-function asGraphQLErrors(error: unknown): GraphQLError[] {
-  if (error instanceof GraphQLError) return [error];
-  return [new GraphQLError(error instanceof Error ? error.message : String(error))];
-}
-
 /**
- * graphql-ws on the HTTP server's /graphql path (yoga's recipe), with the token checked on the upgrade
- * or at connection_init, Origin checked on the upgrade, and the same envelop (limits, metrics, error
- * masking) as HTTP. Each subscription reads through its own bounded queue (src/api/change-stream.ts), and
- * graphql-ws waits for each send to be flushed before pulling the next event, so a client that stops
- * reading only fills its own queue.
+ * graphql-ws on the HTTP server's /graphql path: Origin and token checked on the upgrade (the token may
+ * also come at connection_init), sockets that have not been acknowledged in a small pool of their own,
+ * and each socket's protocol handled by a GraphqlWsSession over the shared fan-out.
  */
 export function attachGraphqlWebSocket(server: Server, options: GraphqlWebSocketOptions): GraphqlWebSocket {
-  const { yoga, token, allowedOrigins, limits, logger, rejected } = options;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxRequestBytes });
-  const authenticatedOnUpgrade = new WeakSet<WebSocket>();
-  const engines = new WeakMap<ExecutionArgs, Engine>();
+  const { token, allowedOrigins, limits, logger, refused } = options;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxRequestBytes,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => handleProtocols(protocols) || false,
+  });
+  const unacknowledged = new Set<GraphqlWsSession>();
+  const sessions = new Set<GraphqlWsSession>();
+  let upgrading = 0;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", (error) => logger.debug({ err: error }, "websocket upgrade socket error"));
@@ -80,109 +83,76 @@ export function attachGraphqlWebSocket(server: Server, options: GraphqlWebSocket
       return;
     }
     if (!originAllowed(request, allowedOrigins, options.hosts)) {
-      rejected.inc({ reason: "origin" });
+      refused("origin");
       logger.info({ origin: request.headers.origin }, "websocket refused: origin not allowed");
       refuseUpgrade(socket, 403);
       return;
     }
     const credential = token === undefined ? "absent" : credentialOfHeaders(request.headers, token);
     if (credential === "invalid") {
-      rejected.inc({ reason: "unauthorized" });
+      refused("unauthorized");
       refuseUpgrade(socket, 401);
       return;
     }
-    if (wss.clients.size >= limits.maxConnections) {
-      rejected.inc({ reason: "connections" });
+    if (options.connections() >= limits.maxConnections) {
+      refused("connections");
       logger.warn({ limit: limits.maxConnections }, "websocket refused: too many open connections");
       refuseUpgrade(socket, 503);
       return;
     }
+    if (unacknowledged.size + upgrading >= limits.maxUnauthenticatedConnections) {
+      refused("unacknowledged");
+      logger.warn(
+        { limit: limits.maxUnauthenticatedConnections },
+        "websocket refused: too many connections waiting for connection_init",
+      );
+      refuseUpgrade(socket, 503);
+      return;
+    }
+    upgrading++;
     wss.handleUpgrade(request, socket, head, (ws) => {
-      if (credential === "valid") authenticatedOnUpgrade.add(ws);
-      wss.emit("connection", ws, request);
+      upgrading--;
+      const session = new GraphqlWsSession(ws, socket as Socket, request, credential === "valid", {
+        yoga: options.yoga,
+        fanout: options.fanout,
+        token,
+        limits,
+        logger,
+        refused,
+        subscribed: options.subscribed,
+        admit: (candidate) => {
+          unacknowledged.delete(candidate);
+          return options.connections() < limits.maxConnections;
+        },
+        ended: (ended) => {
+          unacknowledged.delete(ended);
+          sessions.delete(ended);
+        },
+      });
+      sessions.add(session);
+      if (!session.acknowledged) unacknowledged.add(session);
     });
   };
   server.on("upgrade", onUpgrade);
 
-  const disposable = useServer(
-    {
-      execute: (args) => engines.get(args)!.execute(args),
-      subscribe: (args) => engines.get(args)!.subscribe(args),
-      onConnect: (ctx) => {
-        const remote = ctx.extra.request.socket.remoteAddress;
-        if (
-          token === undefined ||
-          authenticatedOnUpgrade.has(ctx.extra.socket) ||
-          credentialOfConnectionParams(ctx.connectionParams, token) === "valid"
-        ) {
-          logger.debug({ remote }, "graphql-ws connection accepted");
-          return true;
-        }
-        rejected.inc({ reason: "unauthorized" });
-        logger.info({ remote }, "graphql-ws connection refused: missing or wrong token");
-        // graphql-ws would close with 4403; a missing or wrong token is 4401, as for a subscribe before init.
-        ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized");
-        return false;
-      },
-      onClose: (ctx, code, reason) => {
-        logger.debug(
-          { remote: ctx.extra.request.socket.remoteAddress, code, reason },
-          "graphql-ws connection closed",
-        );
-      },
-      onSubscribe: async (ctx, _id, params) => {
-        // graphql-ws has already registered this operation, so the count includes it.
-        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
-          rejected.inc({ reason: "subscriptions_per_socket" });
-          return [
-            new GraphQLError(
-              `at most ${limits.maxSubscriptionsPerSocket} operations may run at once on one socket`,
-              { extensions: { code: ErrorCode.TooManySubscriptions } },
-            ),
-          ];
-        }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        let document: ReturnType<typeof parse>;
-        try {
-          document = parse(params.query);
-        } catch (error) {
-          rejected.inc({ reason: "parse" });
-          return asGraphQLErrors(error);
-        }
-        const errors = validate(schema, document);
-        if (errors.length > 0) {
-          rejected.inc({ reason: "validation" });
-          return errors;
-        }
-        const args: ExecutionArgs = {
-          schema,
-          document,
-          operationName: params.operationName ?? null,
-          variableValues: params.variables ?? null,
-          contextValue: await contextFactory(),
-        };
-        engines.set(args, { execute, subscribe });
-        return args;
-      },
-    },
-    wss,
-  );
-
   return {
+    get unacknowledged() {
+      return unacknowledged.size;
+    },
     close: async () => {
       server.off("upgrade", onUpgrade);
-      const disposing = disposable.dispose();
-      // A client that stopped reading never answers the close frame, and ws would wait 30 s for it.
+      for (const session of sessions) session.close(CloseCode.GoingAway, "Going away");
+      // A client that stopped reading never answers the close frame.
       const grace = setTimeout(() => {
         for (const client of wss.clients) client.terminate();
-      }, closeGraceMs);
+      }, shutdownGraceMs);
       try {
-        await disposing;
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await Promise.all(
+          [...wss.clients].map(
+            (client) => new Promise<void>((resolve) => client.once("close", () => resolve())),
+          ),
+        );
       } finally {
         clearTimeout(grace);
       }

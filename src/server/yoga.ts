@@ -1,6 +1,7 @@
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { GraphQLError } from "graphql";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
-import { type ApiContext, schema } from "../api/index.js";
+import { type ApiContext, ErrorCode, schema } from "../api/index.js";
 import { useBoundedErrors } from "./error-excerpts.js";
 import { useQueryLimits } from "./limits-plugin.js";
 import type { ServerLimits } from "./options.js";
@@ -23,6 +24,23 @@ function yogaLogger(logger: Logger): Record<LogLevel, (...args: unknown[]) => vo
   return { debug: forward("debug"), info: forward("info"), warn: forward("warn"), error: forward("error") };
 }
 
+/**
+ * Subscriptions travel only over the two transports that enforce the fan-out's bounds; yoga's own SSE
+ * and multipart paths would bypass them. Operations on those transports never reach yoga's subscribe.
+ */
+const subscriptionsOverHttpOff: Plugin = {
+  onSubscribe({ setResultAndStopExecution }) {
+    setResultAndStopExecution({
+      errors: [
+        new GraphQLError(
+          "subscriptions are served over graphql-ws, and over graphql-sse with Accept: text/event-stream",
+          { extensions: { code: ErrorCode.Unsupported } },
+        ),
+      ],
+    });
+  },
+};
+
 export interface YogaOptions {
   context: ApiContext;
   limits: ServerLimits;
@@ -32,7 +50,7 @@ export interface YogaOptions {
   plugins: NonNullable<Parameters<typeof createYoga>[0]["plugins"]>;
 }
 
-/** graphql-yoga over the API schema: HTTP POST/GET, SSE, GraphiQL, and the envelop the WebSocket reuses. */
+/** graphql-yoga over the API schema: HTTP POST/GET, GraphiQL, and the envelop both subscription transports reuse. */
 export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
   return createYoga<Record<string, unknown>, ApiContext>({
     schema,
@@ -53,12 +71,12 @@ export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
         : { origin: [...options.allowedOrigins], credentials: true, methods: ["GET", "POST"] },
     logging: yogaLogger(options.logger),
     maxRequestBodySize: options.limits.maxRequestBytes,
-    // The caller's plugins (metrics among them) come before the limits, so that they see what the
-    // limits refuse: envelop ends an operation's remaining onExecute hooks where one stops it.
+    // The caller's plugins (metrics) come first, so that they also see what the limits refuse.
     plugins: [
-      useBoundedErrors(),
       ...options.plugins,
+      useBoundedErrors(),
       useQueryLimits(options.limits, (filter) => options.context.graph.scanSize(filter)),
+      subscriptionsOverHttpOff,
     ],
   });
 }

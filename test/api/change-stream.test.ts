@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ChangeEvent, openChangeStream } from "../../src/api/index.js";
+import { type ChangeEvent, ChangeSubscription, openChangeStream, resumePoint } from "../../src/api/index.js";
 import { compileFilter, ResourceGraph } from "../../src/graph/index.js";
 import { cluster, configMap, configMapType, pod, podType } from "../server/fixtures.js";
 
@@ -197,5 +197,33 @@ describe("change stream", () => {
     const [event] = await drain(stream, 1);
     expect(event?.resource?.name).toBe("good");
     await stream.return?.();
+  });
+
+  it("says where a subscriber starts: live, from the backlog, or with RESYNC", () => {
+    const graph = new ResourceGraph({ retainedChanges: 3 });
+    expect(resumePoint(graph.log, undefined)).toEqual({ kind: "live" });
+    for (let i = 0; i < 6; i++) graph.upsert(cluster, podType, pod(`p${i}`, "default"));
+    expect(resumePoint(graph.log, graph.log.cursor())).toEqual({ kind: "live" });
+    expect(resumePoint(graph.log, graph.log.cursor(4))).toEqual({ kind: "backlog", from: 5 });
+    expect(resumePoint(graph.log, graph.log.cursor(1))).toEqual({ kind: "resync", at: 6 });
+    expect(resumePoint(graph.log, "0123456789ab:5")).toEqual({ kind: "resync", at: 6 });
+  });
+
+  it("opens a ChangeSubscription's stream only when it is iterated", async () => {
+    const graph = new ResourceGraph();
+    let opened = 0;
+    const subscription = new ChangeSubscription(graph.log, {
+      matches: everything,
+      capacity: 10,
+      onOpen: () => opened++,
+    });
+    expect(graph.log.listenerCount).toBe(0);
+    const stream = subscription[Symbol.asyncIterator]();
+    expect(graph.log.listenerCount).toBe(1);
+    expect(opened).toBe(1);
+    graph.upsert(cluster, podType, pod("seen", "default"));
+    expect((await stream.next()).value).toMatchObject({ type: "ADDED", resource: { name: "seen" } });
+    await stream.return?.();
+    expect(graph.log.listenerCount).toBe(0);
   });
 });

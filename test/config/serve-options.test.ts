@@ -60,6 +60,9 @@ describe("resolveServeOptions", () => {
     expect(refusal({ retainedChanges: "0" }, {})).toBe(
       '--retained-changes: expected an integer from 1 to 10000000, got "0"',
     );
+    expect(refusal({ retainedChangeBytes: "64MiB" }, {})).toBe(
+      '--retained-change-bytes: expected an integer from 1 to 1099511627776, got "64MiB"',
+    );
     expect(refusal({ config: "/nonexistent/meshsync.yaml" }, {})).toMatch(
       /^cannot read config file \/nonexistent\/meshsync.yaml: ENOENT/,
     );

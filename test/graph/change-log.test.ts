@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ChangeLog } from "../../src/graph/change-log.js";
 import type { StoredResource } from "../../src/graph/types.js";
 
-const resource = (name: string): StoredResource => ({
+const resource = (name: string, heapSize = 2): StoredResource => ({
   key: `c/${name}`,
   clusterId: "c",
   uid: name,
@@ -18,6 +18,7 @@ const resource = (name: string): StoredResource => ({
   fields: {},
   object: {},
   textLength: 2,
+  heapSize,
 });
 
 describe("ChangeLog", () => {
@@ -69,5 +70,50 @@ describe("ChangeLog", () => {
     expect(log.parseCursor("other:1")).toBeUndefined();
     expect(log.parseCursor("epoch1:x")).toBeUndefined();
     expect(log.parseCursor("garbage")).toBeUndefined();
+  });
+
+  it("bounds the bytes of the versions only it keeps alive, dropping its oldest changes first", () => {
+    const log = new ChangeLog(100, "e", 10);
+    const versions = [1, 2, 3, 4].map(() => resource("a", 4));
+    log.append("ADDED", versions[0]!);
+    expect(log.retainedBytes).toBe(0);
+    log.append("MODIFIED", versions[1]!, undefined, versions[0]);
+    log.append("MODIFIED", versions[2]!, undefined, versions[1]);
+    expect(log.retainedBytes).toBe(8);
+    expect(log.oldestRetained).toBe(1);
+    log.append("MODIFIED", versions[3]!, undefined, versions[2]);
+    expect(log.retainedBytes).toBe(8);
+    expect(log.oldestRetained).toBe(2);
+    expect(log.changesSince(0)).toBeUndefined();
+    expect(log.changesSince(1)?.map((c) => c.sequence)).toEqual([2, 3, 4]);
+  });
+
+  it("charges nothing for changes whose object is still current, however many", () => {
+    const log = new ChangeLog(100_000, "e", 10);
+    for (let i = 0; i < 10_000; i++) log.append("ADDED", resource(`n${i}`, 1000));
+    expect(log.retainedBytes).toBe(0);
+    expect(log.oldestRetained).toBe(1);
+  });
+
+  it("charges a deleted object's last state to the DELETED change that carries it", () => {
+    const log = new ChangeLog(100, "e", 1000);
+    const stored = resource("a", 4);
+    log.append("ADDED", stored);
+    const lastKnown = resource("a", 5);
+    log.append("DELETED", lastKnown, undefined, stored);
+    expect(log.retainedBytes).toBe(9);
+    log.append("DELETED", resource("b", 3));
+    expect(log.retainedBytes).toBe(12);
+  });
+
+  it("stops counting a version once the change that carries it leaves the ring", () => {
+    const log = new ChangeLog(2, "e", 1000);
+    const first = resource("a", 4);
+    log.append("ADDED", first);
+    log.append("MODIFIED", resource("a", 4), undefined, first);
+    expect(log.retainedBytes).toBe(4);
+    log.append("ADDED", resource("b", 4));
+    expect(log.oldestRetained).toBe(2);
+    expect(log.retainedBytes).toBe(0);
   });
 });

@@ -406,3 +406,18 @@ describe("ResourceGraph.scanSize", () => {
     expect(() => graph.scanSize({ labelSelector: "app in (" })).toThrow(FilterError);
   });
 });
+
+describe("ResourceGraph's change log under churn", () => {
+  it("keeps no more superseded versions than its byte bound, whatever the churn", () => {
+    const graph = new ResourceGraph({ retainedChanges: 100_000, retainedChangeBytes: 20_000 });
+    const padding = { data: { blob: "x".repeat(1000) } };
+    for (let rv = 1; rv <= 2000; rv++) graph.upsert(cluster, pods, pod(`p${rv % 10}`, String(rv), padding));
+    graph.delete(cluster, pods, pod("p1", "2001", padding));
+    expect(graph.log.retainedBytes).toBeLessThanOrEqual(20_000);
+    expect(graph.log.oldestRetained).toBeGreaterThan(1900);
+    // What is retained is still contiguous and resumable: the newest changes, up to the last one.
+    const retained = graph.log.changesSince(graph.log.oldestRetained - 1) ?? [];
+    expect(retained.at(-1)?.type).toBe("DELETED");
+    expect(retained.length).toBe(graph.log.sequence - graph.log.oldestRetained + 1);
+  });
+});

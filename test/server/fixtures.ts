@@ -57,7 +57,7 @@ export function configMap(name: string, namespace: string, rv = "1"): KubeObject
   };
 }
 
-export const silentLogger = pino({ level: "silent" });
+export const silentLogger = pino({ level: process.env.TEST_LOG ?? "silent" });
 
 export interface TestServer {
   graph: ResourceGraph;

@@ -1,3 +1,4 @@
+import { eventually } from "@meshsync/testing";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterHealth } from "../../src/kube/index.js";
@@ -5,6 +6,7 @@ import type { Readiness } from "../../src/server/index.js";
 import { ClusterHealthDocument, ClustersDocument, ResourcesDocument } from "../generated/graphql.js";
 import { query, queryData } from "../support/graphql-client.js";
 import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
+import { RawGraphqlSocket } from "./raw-ws.js";
 
 const healthy: ClusterHealth = {
   id: "c1-uid",
@@ -200,6 +202,44 @@ describe("health, readiness and metrics", () => {
     expect(await registry.getSingleMetricAsString("meshsync_graph_objects")).toContain(
       "meshsync_graph_objects 2",
     );
+  });
+
+  it("reports the fan-out: connections by transport, subscriptions, groups, deliveries", async () => {
+    const socket = await RawGraphqlSocket.connect(t.server.url);
+    const waiting = await RawGraphqlSocket.open(t.server.url);
+    try {
+      const changes = "subscription { resourceChanges { sequence } }";
+      socket.subscribe("a", changes);
+      socket.subscribe("b", changes);
+      socket.subscribe("c", "subscription { resourceChanges { type } }");
+      await eventually(() => t.graph.log.listenerCount === 2, 5000, "two groups to listen");
+      t.graph.upsert(cluster, podType, pod("counted", "default"));
+      await socket.waitFor((m) => m.id === "c" && m.type === "next");
+      await socket.waitFor((m) => m.id === "a" && m.type === "next");
+      await socket.waitFor((m) => m.id === "b" && m.type === "next");
+      const text = await (await fetch(`${t.server.origin}/metrics`)).text();
+      expect(text).toMatch(/meshsync_connections\{transport="ws"\} 1\b/);
+      expect(text).toMatch(/meshsync_connections\{transport="sse"\} 0\b/);
+      expect(text).toMatch(/meshsync_connections\{transport="ws_unacknowledged"\} 1\b/);
+      expect(text).toMatch(/meshsync_subscriptions_active 3\b/);
+      expect(text).toMatch(/meshsync_subscription_groups 2\b/);
+      expect(text).toMatch(/meshsync_subscription_executions_total 2\b/);
+      expect(text).toMatch(/meshsync_subscription_events_total 3\b/);
+      for (const name of [
+        "meshsync_subscription_queued_changes",
+        "meshsync_subscription_queue_depth_max",
+        "meshsync_subscription_group_backlog_max",
+        "meshsync_subscription_queued_bytes",
+        "meshsync_connection_buffered_bytes",
+        "meshsync_subscription_coalesced_total",
+        "meshsync_subscription_resyncs_total",
+      ]) {
+        expect(text).toMatch(new RegExp(`^${name} 0$`, "m"));
+      }
+      expect(text).toContain("# TYPE meshsync_connection_evictions_total counter");
+    } finally {
+      await Promise.all([socket.close(), waiting.close()]);
+    }
   });
 
   it("accepts a registry that already carries the process metrics", async () => {

@@ -349,11 +349,10 @@ describe("operation cost", () => {
         { s: labelSelector },
       );
       const changes = await socket.waitFor((m) => m.id === "changes" && m.type !== "complete");
-      expect(changes.payload).toMatchObject({
-        errors: [
-          { message: expect.stringMatching(/requirements/), extensions: { code: ErrorCode.BadUserInput } },
-        ],
-      });
+      expect(changes.type).toBe("error");
+      expect(changes.payload).toMatchObject([
+        { message: expect.stringMatching(/requirements/), extensions: { code: ErrorCode.BadUserInput } },
+      ]);
     } finally {
       await socket.close();
     }

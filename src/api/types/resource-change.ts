@@ -1,6 +1,6 @@
 import { compileFilter } from "../../graph/index.js";
 import { builder } from "../builder.js";
-import { type ChangeEvent, openChangeStream } from "../change-stream.js";
+import { type ChangeEvent, ChangeSubscription } from "../change-stream.js";
 import { costOf } from "../cost.js";
 import { asClientError } from "../errors.js";
 import { ResourceNode } from "./resource.js";
@@ -45,11 +45,11 @@ builder.subscriptionField("resourceChanges", (t) =>
         throw asClientError(error);
       }
       const observer = context.subscriptionObserver;
-      observer?.opened();
-      return openChangeStream(context.graph.log, {
+      return new ChangeSubscription(context.graph.log, {
         since: args.since,
         matches,
         capacity: context.limits.subscriptionQueueSize,
+        onOpen: () => observer?.opened(),
         onOverflow: () => observer?.overflowed(),
         onClose: () => observer?.closed(),
       });

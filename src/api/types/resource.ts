@@ -1,4 +1,4 @@
-import type { StoredResource } from "../../graph/index.js";
+import { mapTextLength, type StoredResource } from "../../graph/index.js";
 import type { OwnerReference } from "../../kube/index.js";
 import { builder } from "../builder.js";
 import type { ApiContext } from "../context.js";
@@ -20,12 +20,6 @@ const OwnerReferenceObject = builder.objectRef<OwnerReference>("OwnerReference")
 });
 
 /** Characters a string map takes as JSON, near enough: quotes, colon and comma around each entry. */
-function mapTextLength(map: Readonly<Record<string, string>>): number {
-  let length = 2;
-  for (const key in map) length += key.length + (map[key]?.length ?? 0) + 6;
-  return length;
-}
-
 /** Counts what a field returns into the response before returning it (see ResponseMeter). */
 function charged<T>(context: ApiContext, root: unknown, bytes: number, value: () => T): T {
   context.responseMeter?.charge(root, bytes);

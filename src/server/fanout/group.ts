@@ -1,0 +1,170 @@
+import type { ChangeEvent, ChangeFeed, ChangeSubscription } from "../../api/index.js";
+import { projectChange, safeMatcher } from "../../api/index.js";
+import type { FilterView, ResourceChange } from "../../graph/index.js";
+import type { Render } from "./render.js";
+import type { Subscriber } from "./subscriber.js";
+
+/** Renders kept per group, so that subscribers resuming from a recent `since` share them too. */
+const keptRenders = 512;
+/** Changes a group may have waiting to be rendered; past this the server is behind and its members RESYNC. */
+const maxPendingChanges = 5_000;
+/** RESYNC renders kept per group: members that overflow in one batch share one. */
+const keptResyncs = 16;
+
+interface PendingChange {
+  readonly sequence: number;
+  readonly event: ChangeEvent;
+}
+
+export interface GroupHost {
+  /** Asks for this group's pending changes to be rendered after the current turn. */
+  schedule(group: Group): void;
+  /** The group has no members left. */
+  dropped(group: Group): void;
+  readonly counters: { executed(): void };
+}
+
+/**
+ * Subscribers of one operation (same document, operation name, variables but `since`, and auth scope):
+ * one log listener, one filter, one execution and one serialization per change, whatever the number of
+ * members. Changes committed in one turn are rendered together after it.
+ */
+export class Group {
+  /** Members changes are handed to. */
+  readonly members = new Set<Subscriber>();
+  /** Members whose connection is full and who are owed a RESYNC: they take nothing until it drains. */
+  private readonly parked = new Set<Subscriber>();
+  readonly feed: ChangeFeed;
+  /** Queued changes one member may hold before it is dropped to RESYNC. */
+  readonly capacity: number;
+  private readonly matches: (resource: FilterView) => boolean;
+  private readonly unsubscribe: () => void;
+  private pending: PendingChange[] = [];
+  private readonly renders = new Map<number, Buffer | Promise<Buffer>>();
+  private readonly resyncs = new Map<number, Buffer | Promise<Buffer>>();
+  private rendering = false;
+
+  constructor(
+    readonly key: string,
+    subscription: ChangeSubscription,
+    private readonly render: Render,
+    private readonly host: GroupHost,
+  ) {
+    this.feed = subscription.feed;
+    this.capacity = subscription.options.capacity;
+    this.matches = safeMatcher(subscription.options.matches);
+    this.unsubscribe = this.feed.subscribe((change) => this.onChange(change));
+  }
+
+  get pendingChanges(): number {
+    return this.pending.length;
+  }
+
+  project(change: ResourceChange): ChangeEvent | undefined {
+    return projectChange(this.feed, change, this.matches);
+  }
+
+  join(member: Subscriber): void {
+    this.members.add(member);
+  }
+
+  park(member: Subscriber): void {
+    if (this.members.delete(member)) this.parked.add(member);
+  }
+
+  unpark(member: Subscriber): void {
+    if (this.parked.delete(member)) this.members.add(member);
+  }
+
+  leave(member: Subscriber): void {
+    if (!this.members.delete(member) && !this.parked.delete(member)) return;
+    if (this.members.size > 0 || this.parked.size > 0) return;
+    this.unsubscribe();
+    this.pending = [];
+    this.renders.clear();
+    this.resyncs.clear();
+    this.host.dropped(this);
+  }
+
+  /** The rendered change, shared with every member that needs it. */
+  renderAt(sequence: number, event: ChangeEvent): Buffer | Promise<Buffer> {
+    const known = this.renders.get(sequence);
+    if (known !== undefined) return known;
+    this.host.counters.executed();
+    const rendered = this.render(event);
+    this.renders.set(sequence, rendered);
+    if (this.renders.size > keptRenders) {
+      const oldest = this.renders.keys().next();
+      if (!oldest.done) this.renders.delete(oldest.value);
+    }
+    return rendered;
+  }
+
+  renderResync(at: number): Buffer | Promise<Buffer> {
+    const known = this.resyncs.get(at);
+    if (known !== undefined) return known;
+    const rendered = this.render({ sequence: this.feed.cursor(at), type: "RESYNC", resource: null });
+    this.resyncs.set(at, rendered);
+    if (this.resyncs.size > keptResyncs) {
+      const oldest = this.resyncs.keys().next();
+      if (!oldest.done) this.resyncs.delete(oldest.value);
+    }
+    return rendered;
+  }
+
+  /**
+   * Renders what committed since the last call and hands it to every member, in order, until
+   * `deadline` (performance.now()); returns false when it stopped for the deadline with work left.
+   */
+  drain(deadline: number): boolean {
+    // With every member parked nobody would read the renders; their RESYNC covers these changes.
+    if (this.members.size === 0 && !this.rendering) this.pending = [];
+    if (this.pending.length > maxPendingChanges) this.overloaded();
+    let done = 0;
+    while (!this.rendering && done < this.pending.length) {
+      const change = this.pending[done++]!;
+      const rendered = this.renderAt(change.sequence, change.event);
+      if (!(rendered instanceof Promise)) {
+        this.deliver(change, rendered);
+        if (performance.now() > deadline) break;
+        continue;
+      }
+      // A resolver answered asynchronously: the rest waits, so that order holds.
+      this.rendering = true;
+      rendered.then(
+        (payload) => this.resume(change, payload),
+        () => this.resume(undefined, undefined),
+      );
+    }
+    this.pending = done === this.pending.length ? [] : this.pending.slice(done);
+    return this.rendering || this.pending.length === 0;
+  }
+
+  /**
+   * More changes wait than the server can render and hand out: every member gets one RESYNC for all of
+   * them, so that memory stays bounded however far the server as a whole falls behind.
+   */
+  private overloaded(): void {
+    const last = this.pending.at(-1)!.sequence;
+    this.pending = [];
+    for (const member of [...this.members]) member.resyncFrom(last);
+  }
+
+  private resume(change: PendingChange | undefined, payload: Buffer | undefined): void {
+    this.rendering = false;
+    if (change !== undefined && payload !== undefined) this.deliver(change, payload);
+    this.host.schedule(this);
+  }
+
+  private deliver(change: PendingChange, payload: Buffer): void {
+    const objectKey = change.event.resource?.key;
+    for (const member of this.members) member.enqueue(change.sequence, objectKey, payload);
+  }
+
+  private onChange(change: ResourceChange): void {
+    const event = this.project(change);
+    if (event === undefined) return;
+    this.pending.push({ sequence: change.sequence, event });
+    this.host.schedule(this);
+  }
+}

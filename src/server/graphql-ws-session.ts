@@ -1,0 +1,307 @@
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import { type ExecutionResult, GraphQLError } from "graphql";
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL, type Message, MessageType, parseMessage } from "graphql-ws";
+import type { Logger } from "pino";
+import type { WebSocket } from "ws";
+import { CloseCode, ErrorCode } from "../api/index.js";
+import { credentialOfConnectionParams } from "./auth.js";
+import { type Connection, type Fanout, type FrameSink, serializeResult } from "./fanout/index.js";
+import { type OperationParams, prepareOperation } from "./operation.js";
+import type { ServerLimits } from "./options.js";
+import type { MeshsyncYoga } from "./yoga.js";
+
+/** What every session of one server shares. */
+export interface SessionDeps {
+  yoga: MeshsyncYoga;
+  fanout: Fanout;
+  token: string | undefined;
+  limits: ServerLimits;
+  logger: Logger;
+  /** Counts a refusal by reason (metrics). */
+  refused(reason: string): void;
+  /** Counts a subscription started or refused (metrics). */
+  subscribed(outcome: "ok" | "error"): void;
+  /** Whether one more acknowledged socket fits; called at connection_init. */
+  admit(session: GraphqlWsSession): boolean;
+  /** The session is over, acknowledged or not. */
+  ended(session: GraphqlWsSession): void;
+}
+
+const frameEnd = Buffer.from("}");
+
+/**
+ * One unmasked, final text frame (RFC 6455 5.2) of prefix + payload + "}", written straight to the
+ * socket: the payload is shared by every subscriber of a group and is never copied or re-encoded. ws
+ * writes its own frames (ping, close) synchronously and whole, and compression is off, so frames
+ * never interleave.
+ */
+function writeTextFrame(socket: Socket, prefix: Buffer, payload: Buffer): void {
+  const length = prefix.length + payload.length + frameEnd.length;
+  const lengthBytes = length < 126 ? 0 : length < 65_536 ? 2 : 8;
+  const head = Buffer.allocUnsafe(2 + lengthBytes + prefix.length);
+  head[0] = 0x81;
+  if (lengthBytes === 0) head[1] = length;
+  else if (lengthBytes === 2) {
+    head[1] = 126;
+    head.writeUInt16BE(length, 2);
+  } else {
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(length), 2);
+  }
+  prefix.copy(head, 2 + lengthBytes);
+  socket.write(head);
+  socket.write(payload);
+  socket.write(frameEnd);
+}
+
+/** A close reason must fit a control frame: 123 bytes. */
+function closeReason(text: string): string {
+  return Buffer.byteLength(text) <= 123 ? text : `${text.slice(0, 100)}…`;
+}
+
+function errorsJson(errors: readonly GraphQLError[]): string {
+  const payload = serializeResult({ errors });
+  return payload.slice('{"errors":'.length, -1);
+}
+
+/**
+ * The server side of graphql-ws's protocol (`graphql-transport-ws`) for one socket, written here rather
+ * than taken from graphql-ws's makeServer so that change frames come from the fan-out's shared payloads
+ * and every write is bounded. graphql-ws's own client is the conformance test.
+ */
+export class GraphqlWsSession {
+  acknowledged = false;
+  private initReceived = false;
+  private connection: Connection | undefined;
+  /** Operations running or being prepared, by id. */
+  private readonly operations = new Set<string>();
+  private readonly initTimer: NodeJS.Timeout;
+  private readonly keepAlive: NodeJS.Timeout;
+  private awaitingPong = false;
+  private closing = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly raw: Socket,
+    private readonly request: IncomingMessage,
+    /** The upgrade carried a valid token (header or cookie). */
+    private readonly authenticated: boolean,
+    private readonly deps: SessionDeps,
+  ) {
+    const { limits } = deps;
+    this.initTimer = setTimeout(() => {
+      if (!this.initReceived) {
+        deps.refused("init_timeout");
+        this.close(CloseCode.ConnectionInitialisationTimeout, "Connection initialisation timeout");
+      }
+    }, limits.connectionInitTimeoutMs);
+    this.initTimer.unref();
+    this.keepAlive = setInterval(() => this.ping(), limits.keepAliveMs);
+    this.keepAlive.unref();
+    ws.on("pong", () => {
+      this.awaitingPong = false;
+    });
+    ws.on("message", (data) => this.onMessage(String(data)));
+    ws.on("error", (error: Error & { code?: string }) => {
+      // ws closes the socket itself (1009 for an oversized message); one line says why.
+      deps.logger.info({ code: error.code, remote: this.remote }, `websocket closed: ${error.message}`);
+    });
+    ws.once("close", () => this.onClose());
+    // What the fan-out held back while the socket was full goes out once the kernel took the rest.
+    raw.on("drain", () => this.connection?.wake());
+    if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
+      this.close(CloseCode.SubprotocolNotAcceptable, "Subprotocol not acceptable");
+    }
+  }
+
+  get remote(): string | undefined {
+    return this.request.socket.remoteAddress;
+  }
+
+  /** Closes with a code; a client that does not read the close frame is cut after the grace time. */
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.connection?.release();
+    this.ws.close(code, closeReason(reason));
+    setTimeout(() => this.ws.terminate(), this.deps.limits.closeGraceMs).unref();
+  }
+
+  private ping(): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.awaitingPong) {
+      // A socket that is merely behind is the fan-out's to judge (4413); this one is gone.
+      if (this.connection?.blockedSince === undefined) this.ws.terminate();
+      return;
+    }
+    this.awaitingPong = true;
+    this.ws.ping();
+  }
+
+  private sink(): FrameSink {
+    const { ws, raw } = this;
+    return {
+      transport: "ws",
+      buffered: () => ws.bufferedAmount,
+      cork: () => raw.cork(),
+      uncork: () => raw.uncork(),
+      nextPrefix: (idJson) => Buffer.from(`{"id":${idJson},"type":"next","payload":`),
+      writeNext: (prefix, payload) => writeTextFrame(raw, prefix, payload),
+      evict: (reason) => this.close(CloseCode.TooSlow, reason),
+    };
+  }
+
+  /** A message outside the fan-out (ack, pong, errors, query results): bounded by closing a socket that does not read. */
+  private send(text: string): void {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+    const { limits } = this.deps;
+    if (this.ws.bufferedAmount > limits.socketHighWaterBytes + limits.maxQueuedBytesPerSocket) {
+      this.close(CloseCode.TooSlow, `too slow: ${this.ws.bufferedAmount} bytes unsent`);
+      return;
+    }
+    this.ws.send(text);
+  }
+
+  private onMessage(text: string): void {
+    if (this.closing) return;
+    let message: Message;
+    try {
+      message = parseMessage(text);
+    } catch {
+      this.deps.refused("protocol");
+      this.close(CloseCode.BadRequest, "Invalid message received");
+      return;
+    }
+    switch (message.type) {
+      case MessageType.ConnectionInit:
+        this.onInit(message.payload);
+        return;
+      case MessageType.Ping:
+        this.send(
+          JSON.stringify(
+            message.payload === undefined ? { type: "pong" } : { type: "pong", payload: message.payload },
+          ),
+        );
+        return;
+      case MessageType.Pong:
+        return;
+      case MessageType.Subscribe:
+        void this.onSubscribe(message.id, message.payload);
+        return;
+      case MessageType.Complete:
+        this.operations.delete(message.id);
+        this.connection?.stop(message.id);
+        return;
+      default:
+        this.deps.refused("protocol");
+        this.close(CloseCode.BadRequest, `Unexpected message of type ${message.type} received`);
+    }
+  }
+
+  private onInit(payload: Record<string, unknown> | null | undefined): void {
+    const { deps } = this;
+    if (this.initReceived) {
+      this.close(CloseCode.TooManyInitialisationRequests, "Too many initialisation requests");
+      return;
+    }
+    this.initReceived = true;
+    clearTimeout(this.initTimer);
+    const token = deps.token;
+    if (
+      token !== undefined &&
+      !this.authenticated &&
+      credentialOfConnectionParams(payload, token) !== "valid"
+    ) {
+      deps.refused("unauthorized");
+      deps.logger.info({ remote: this.remote }, "graphql-ws connection refused: missing or wrong token");
+      this.close(CloseCode.Unauthorized, "Unauthorized");
+      return;
+    }
+    if (!deps.admit(this)) {
+      deps.refused("connections");
+      this.close(CloseCode.ServerBusy, `the server has ${deps.limits.maxConnections} connections, its limit`);
+      return;
+    }
+    this.acknowledged = true;
+    this.connection = deps.fanout.open(this.sink(), token === undefined ? "open" : "token");
+    this.send('{"type":"connection_ack"}');
+  }
+
+  private async onSubscribe(id: string, payload: OperationParams): Promise<void> {
+    const { deps } = this;
+    const connection = this.connection;
+    if (!this.acknowledged || connection === undefined) {
+      this.close(CloseCode.Unauthorized, "Unauthorized");
+      return;
+    }
+    if (this.operations.has(id)) {
+      this.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+      return;
+    }
+    const idJson = JSON.stringify(id);
+    const limit = deps.limits.maxSubscriptionsPerSocket;
+    if (this.operations.size >= limit) {
+      deps.refused("subscriptions_per_socket");
+      const error = new GraphQLError(`at most ${limit} operations may run at once on one socket`, {
+        extensions: { code: ErrorCode.TooManySubscriptions },
+      });
+      this.send(`{"id":${idJson},"type":"error","payload":${errorsJson([error])}}`);
+      return;
+    }
+    this.operations.add(id);
+    let prepared: Awaited<ReturnType<typeof prepareOperation>>;
+    try {
+      prepared = await prepareOperation(deps.yoga, deps.limits, payload, this.request);
+    } catch (error) {
+      deps.logger.error({ err: error }, "graphql-ws operation failed");
+      this.operations.delete(id);
+      this.close(CloseCode.InternalServerError, "Internal server error");
+      return;
+    }
+    // Completed by the client, or the socket went, while it was being prepared.
+    if (!this.operations.has(id) || this.closing) return;
+    switch (prepared.kind) {
+      case "errors":
+        deps.refused(prepared.stage);
+        this.operations.delete(id);
+        this.send(`{"id":${idJson},"type":"error","payload":${errorsJson(prepared.errors)}}`);
+        return;
+      case "result":
+        this.operations.delete(id);
+        this.sendResult(idJson, prepared.result);
+        return;
+      case "changes": {
+        const refused = deps.fanout.subscribe(
+          connection,
+          id,
+          prepared.subscription,
+          prepared.key,
+          prepared.render,
+        );
+        if (refused !== undefined) {
+          deps.subscribed("error");
+          deps.refused("budget");
+          this.operations.delete(id);
+          this.send(`{"id":${idJson},"type":"error","payload":${errorsJson([refused])}}`);
+          return;
+        }
+        deps.subscribed("ok");
+      }
+    }
+  }
+
+  private sendResult(idJson: string, result: ExecutionResult): void {
+    this.send(`{"id":${idJson},"type":"next","payload":${serializeResult(result)}}`);
+    this.send(`{"id":${idJson},"type":"complete"}`);
+  }
+
+  private onClose(): void {
+    clearTimeout(this.initTimer);
+    clearInterval(this.keepAlive);
+    this.closing = true;
+    this.operations.clear();
+    this.connection?.release();
+    this.deps.ended(this);
+  }
+}
