@@ -1,3 +1,4 @@
+import { generateScenario } from "@meshsync/sim";
 import { describe, expect, it } from "vitest";
 import { FilterError, ResourceGraph } from "../../src/graph/index.js";
 import type { ClusterRef, KubeObject } from "../../src/kube/types.js";
@@ -270,6 +271,40 @@ describe("the compact form", () => {
     expect(stored.object.metadata?.labels).toEqual({ app: "x" });
     expect((stored.object.spec as { nodeName: string }).nodeName).toBe("n1");
     expect(stored.labels).toEqual({ app: "x" });
+  });
+
+  it("gives the object's JSON text without parsing it, exactly as JSON.stringify(object) writes it", () => {
+    const graph = new ResourceGraph();
+    const odd: KubeObject[] = [
+      // Metadata with nothing but what the graph holds apart, and members before and after it.
+      { kind: "Pod", spec: { a: 1 }, metadata: { name: "m", uid: "u-m", labels: { a: "b" } }, status: {} },
+      { metadata: { name: "n", uid: "u-n" } },
+      {
+        apiVersion: "v1",
+        metadata: {
+          name: "o",
+          uid: "u-o",
+          ownerReferences: [{ apiVersion: "v1", kind: "K", name: "k", uid: "x" }],
+        },
+        z: [1, "\u2028"],
+      },
+      { metadata: { name: "p", uid: "u-p", annotations: { "a/b": '"quoted"' }, namespace: "q" }, data: null },
+    ];
+    for (const object of odd) graph.upsert(cluster, pods, object);
+    graph.upsert(cluster, secrets, {
+      metadata: { name: "s", uid: "u-s", labels: { l: "v" } },
+      data: { password: "c2VjcmV0" },
+    });
+    for (const object of generateScenario("small", 3)) {
+      graph.upsert(
+        cluster,
+        resourceType(`${String(object.kind).toLowerCase()}s`, String(object.kind)),
+        object,
+      );
+    }
+    const all = graph.list().items;
+    expect(all.length).toBeGreaterThan(200);
+    for (const stored of all) expect(stored.objectText).toBe(JSON.stringify(stored.object));
   });
 });
 

@@ -4,6 +4,7 @@ import { builder } from "../builder.js";
 import type { ApiContext } from "../context.js";
 import { costOf } from "../cost.js";
 import { asClientError, badInput } from "../errors.js";
+import { RawJson } from "../raw-json.js";
 import { ClusterObject, clusterById } from "./cluster.js";
 import { JsonScalar } from "./json.js";
 import { ResourceFilterInput } from "./resource-filter.js";
@@ -91,12 +92,13 @@ export const ResourceNode = builder.node(builder.objectRef<StoredResource>("Reso
       description:
         "The whole object, without metadata.managedFields; Secret data is redacted unless enabled.",
       extensions: objectCost,
+      // Sent as the graph holds it, spliced into the response as text: nothing is parsed.
       resolve: (r, _args, context, info) =>
         charged(
           context,
           info.rootValue,
           r.textLength + mapTextLength(r.labels) + mapTextLength(r.annotations),
-          () => r.object,
+          () => new RawJson(r.objectText),
         ),
     }),
   }),
