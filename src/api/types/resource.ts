@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from "graphql";
 import { mapTextLength, type StoredResource } from "../../graph/index.js";
 import type { OwnerReference } from "../../kube/index.js";
 import { builder } from "../builder.js";
@@ -5,6 +6,7 @@ import type { ApiContext } from "../context.js";
 import { costOf } from "../cost.js";
 import { asClientError, badInput } from "../errors.js";
 import { RawJson } from "../raw-json.js";
+import { inTurnSlices } from "../turn-slices.js";
 import { ClusterObject, clusterById } from "./cluster.js";
 import { JsonScalar } from "./json.js";
 import { ResourceFilterInput } from "./resource-filter.js";
@@ -25,6 +27,21 @@ const OwnerReferenceObject = builder.objectRef<OwnerReference>("OwnerReference")
 function charged<T>(context: ApiContext, root: unknown, bytes: number, value: () => T): T {
   context.responseMeter?.charge(root, bytes);
   return value();
+}
+
+/**
+ * charged, for a field whose value is parsed back from the stored text: in a query, in the turn
+ * slices a page of such fields shares (src/api/turn-slices.ts); a subscription renders one change at
+ * a time, in the fan-out's own slices.
+ */
+function parsed<T>(
+  context: ApiContext,
+  info: GraphQLResolveInfo,
+  bytes: number,
+  value: () => T,
+): T | Promise<T> {
+  context.responseMeter?.charge(info.rootValue, bytes);
+  return info.operation.operation === "subscription" ? value() : inTurnSlices(value);
 }
 
 function topLevelField(resource: StoredResource, field: string): unknown {
@@ -78,14 +95,14 @@ export const ResourceNode = builder.node(builder.objectRef<StoredResource>("Reso
       nullable: true,
       extensions: specCost,
       resolve: (r, _args, context, info) =>
-        charged(context, info.rootValue, r.textLength, () => topLevelField(r, "spec")),
+        parsed(context, info, r.textLength, () => topLevelField(r, "spec")),
     }),
     status: t.field({
       type: JsonScalar,
       nullable: true,
       extensions: specCost,
       resolve: (r, _args, context, info) =>
-        charged(context, info.rootValue, r.textLength, () => topLevelField(r, "status")),
+        parsed(context, info, r.textLength, () => topLevelField(r, "status")),
     }),
     object: t.field({
       type: JsonScalar,
