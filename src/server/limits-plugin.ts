@@ -1,3 +1,4 @@
+import { ServerResponse } from "node:http";
 import type { ExecutionResult } from "graphql";
 import { GraphQLError, parse } from "graphql";
 import type { Plugin } from "graphql-yoga";
@@ -38,6 +39,29 @@ interface Admission {
 
 function serverBusy(message: string): GraphQLError {
   return refused(ErrorCode.ServerBusy, 503, message);
+}
+
+/** The HTTP response an operation is answered on (yoga puts node's in the context); none over WebSocket or SSE. */
+function httpResponseOf(context: unknown): ServerResponse | undefined {
+  const response = (context as { res?: unknown } | null | undefined)?.res;
+  return response instanceof ServerResponse ? response : undefined;
+}
+
+/**
+ * Calls `release` once `response` is written (or its connection gone), or `holdMs` after now, whichever
+ * comes first: a client that reads slowly holds the room that long at most, and the idle-socket timeout
+ * then bounds what its response keeps in memory.
+ */
+function releaseWhenSent(response: ServerResponse, release: () => void, holdMs: number): void {
+  if (response.closed) {
+    release();
+    return;
+  }
+  const timer = setTimeout(release, holdMs);
+  response.once("close", () => {
+    clearTimeout(timer);
+    release();
+  });
 }
 
 function costLimitsOf(limits: ServerLimits) {
@@ -121,12 +145,15 @@ export function useQueryLimits(
       }
       startMeter(payload);
       const { executeFn } = payload;
-      // The room is given back however execution ends, a throw included.
+      const response = httpResponseOf(payload.args.contextValue);
+      // The room is given back however execution ends, a throw included; over HTTP, once the response
+      // is written too. Over WebSocket and SSE a result goes to a connection that bounds what it holds.
       payload.setExecuteFn(async (args) => {
         try {
           return await executeFn(args);
         } finally {
-          release();
+          if (response === undefined) release();
+          else releaseWhenSent(response, release, limits.maxResponseHoldMs);
         }
       });
       return {

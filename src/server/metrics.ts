@@ -126,7 +126,7 @@ export function createServerMetrics(graph: ResourceGraph, registry = new Registr
   });
   const evictions = new Counter({
     name: "meshsync_connection_evictions_total",
-    help: "Connections closed for falling behind, by reason (too_slow, budget).",
+    help: "Connections closed for falling behind, by reason (too_slow, budget; idle: an HTTP socket that neither sent nor read for idleSocketTimeoutMs).",
     labelNames: ["reason"] as const,
     registers: [registry],
   });

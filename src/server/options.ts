@@ -27,6 +27,12 @@ export interface ServerLimits extends QueryLimits, ApiLimits, CostAdmissionLimit
   maxNesting: number;
   /** What one operation may cost (src/server/query-cost.ts); for a subscription, one delivered change. */
   maxCost: number;
+  /**
+   * How long a query answered over HTTP keeps its room among the operations running at once
+   * (maxConcurrentCost) after it ran, while its response is still being written: a response's bytes
+   * weigh on the process as much as building it did.
+   */
+  maxResponseHoldMs: number;
   /** Bytes resolvers may put into one response (one change, for a subscription) before it is stopped. */
   maxResponseBytes: number;
   /** Bytes in one HTTP request body or WebSocket message. */
@@ -35,6 +41,12 @@ export interface ServerLimits extends QueryLimits, ApiLimits, CostAdmissionLimit
   maxSubscriptionsPerSocket: number;
   /** Acknowledged WebSockets plus SSE streams and reservations; an upgrade past this is answered 503. */
   maxConnections: number;
+  /**
+   * An HTTP socket that neither sends nor reads for this long is cut: a client that stopped reading a
+   * response would otherwise keep its bytes in memory for good. WebSockets and event streams are
+   * bounded by their own rules instead.
+   */
+  idleSocketTimeoutMs: number;
   /** WebSockets that have not been acknowledged yet: a pool of their own, so they never take the others' slots. */
   maxUnauthenticatedConnections: number;
   /** Time a WebSocket has to send connection_init, and an SSE reservation to be taken up. */
@@ -88,6 +100,8 @@ export const defaultServerLimits: ServerLimits = {
   maxConcurrentCost: 100_000,
   maxQueuedOperations: 100,
   maxQueueWaitMs: 10_000,
+  maxResponseHoldMs: 5_000,
+  idleSocketTimeoutMs: 30_000,
   ...defaultApiLimits,
 };
 

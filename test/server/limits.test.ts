@@ -1,3 +1,5 @@
+import { connect, type Socket } from "node:net";
+import { eventually } from "@meshsync/testing";
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ErrorCode } from "../../src/api/index.js";
@@ -471,6 +473,94 @@ describe("operations running at once", () => {
     });
     // The cheap query fits beside the running one and never waited for the queue.
     expect(cheap?.body.data).toEqual({ clusters: [{ id: cluster.id }] });
+  });
+});
+
+/** An HTTP client that sends one request, reads the first bytes of the answer, and then stops reading. */
+async function stalledReader(
+  url: string,
+  body: unknown,
+): Promise<{ socket: Socket; closed: Promise<void>; firstBytes: number }> {
+  const { hostname, port, pathname } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  const text = JSON.stringify(body);
+  socket.write(
+    `POST ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  socket.on("error", () => {});
+  const firstBytes = await new Promise<number>((resolve) =>
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause();
+      resolve(chunk.length);
+    }),
+  );
+  return { socket, closed, firstBytes };
+}
+
+describe("a costly response that is not read", () => {
+  // Two pages of a thousand 5 KB objects: about 10 MB, more than socket buffers take, and 44,000 of cost.
+  const twoPages = `{ ${[0, 1].map((i) => `p${i}: resources(first: 1000, after: ${i === 0 ? "null" : "$after"}) { edges { node { object } } }`).join(" ")} }`;
+  const query = { query: twoPages.replace("{ p0", "query Pages($after: String) { p0") };
+  const fill = (graph: TestServer["graph"]) => {
+    for (let i = 0; i < 2000; i++) graph.upsert(cluster, configMapType, bulkyConfigMap(`cm-${i}`, 5_000));
+  };
+
+  it("keeps its room among the operations running at once until it is written", async () => {
+    const t = await startTestServer({ limits: { maxConcurrentCost: 50_000, maxQueuedOperations: 0 } });
+    try {
+      fill(t.graph);
+      const stalled = await stalledReader(t.server.url, query);
+      const refused = await post(t.server.url, query);
+      expect(refused.status).toBe(503);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe(ErrorCode.ServerBusy);
+      // A cheap query still fits beside it.
+      expect((await post(t.server.url, { query: "{ clusters { id } }" })).status).toBe(200);
+      stalled.socket.destroy();
+      await stalled.closed;
+      await eventually(async () => (await post(t.server.url, query)).status === 200, 10_000, "the room back");
+    } finally {
+      await t.server.close();
+    }
+  });
+
+  it("gives its room back after maxResponseHoldMs, and is cut once its socket is idle", async () => {
+    const t = await startTestServer({
+      limits: {
+        maxConcurrentCost: 50_000,
+        maxQueuedOperations: 0,
+        maxResponseHoldMs: 300,
+        idleSocketTimeoutMs: 1000,
+      },
+    });
+    try {
+      fill(t.graph);
+      const stalled = await stalledReader(t.server.url, query);
+      await eventually(async () => (await post(t.server.url, query)).status === 200, 10_000, "the room back");
+      const evictions = async () =>
+        /meshsync_connection_evictions_total\{reason="idle"\} (\d+)/.exec(
+          await (await fetch(`${t.server.origin}/metrics`)).text(),
+        )?.[1];
+      await eventually(async () => (await evictions()) === "1", 10_000, "the idle socket to be cut");
+      // Reading again, the client finds its response cut short and the connection closed.
+      let received = stalled.firstBytes;
+      stalled.socket.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+      });
+      stalled.socket.resume();
+      await stalled.closed;
+      const whole = await fetch(t.server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(query),
+      });
+      const wholeBytes = (await whole.arrayBuffer()).byteLength;
+      expect(wholeBytes).toBeGreaterThan(9_000_000);
+      expect(received).toBeLessThan(wholeBytes);
+    } finally {
+      await t.server.close();
+    }
   });
 });
 
