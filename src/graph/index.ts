@@ -4,7 +4,13 @@
 export { maxQuotedChars, quoteExcerpt, SelectorError } from "@meshsync/k8s";
 export { type ChangeListener, ChangeLog, defaultRetainedChangeBytes } from "./change-log.js";
 export { InvalidObjectError, mapTextLength } from "./compact.js";
-export { compileFilter, FilterError, filterCost, type ResourcePredicate } from "./filter.js";
+export {
+  changeEvaluations,
+  compileFilter,
+  FilterError,
+  filterCost,
+  type ResourcePredicate,
+} from "./filter.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
 export { CursorError } from "./page-scan.js";
 export {

@@ -90,6 +90,11 @@ export function createServerMetrics(graph: ResourceGraph, registry = new Registr
     (s) => s.groups,
   );
   gauge(
+    "meshsync_subscription_filter_evaluations_per_change",
+    "What matching one change against every group's filter costs, in filter evaluations (maxFilterEvaluationsPerChange bounds it).",
+    (s) => s.filterEvaluationsPerChange,
+  );
+  gauge(
     "meshsync_subscription_group_backlog_max",
     "Changes committed but not yet rendered, in the subscription group furthest behind.",
     (s) => s.groupBacklog,

@@ -53,6 +53,12 @@ export interface ServerLimits extends QueryLimits, ApiLimits, CostAdmissionLimit
   connectionInitTimeoutMs: number;
   /** Subscriptions in the whole server; past this new ones get SERVER_BUSY. */
   maxSubscriptions: number;
+  /**
+   * Filter evaluations (src/graph/filter.ts changeEvaluations) that every committed change costs, all
+   * subscription groups together: each group matches each change against its filter as it commits.
+   * A subscription that would start a group past this gets SERVER_BUSY; one that joins a group adds none.
+   */
+  maxFilterEvaluationsPerChange: number;
   /** Bytes written-but-unsent plus queued, all clients together; past this the ones holding most are shed. */
   maxBufferedBytes: number;
   /** Written-but-unsent bytes on one connection above which nothing more is written to it. */
@@ -87,6 +93,9 @@ export const defaultServerLimits: ServerLimits = {
   maxUnauthenticatedConnections: 64,
   connectionInitTimeoutMs: 3000,
   maxSubscriptions: 20_000,
+  // About a millisecond per change (bench/query-cost.bench.ts: 0.04 to 0.11 µs an evaluation): a
+  // hundred filters at the selector bound, or five thousand of one term, each of its own.
+  maxFilterEvaluationsPerChange: 20_000,
   maxBufferedBytes: 256 * 1024 * 1024,
   socketHighWaterBytes: 512 * 1024,
   coalesceAfterBytes: 512 * 1024,

@@ -24,7 +24,13 @@ import {
   TypeNameMetaFieldDef,
 } from "graphql";
 import { costExtensionKey, ErrorCode, type FieldCost } from "../api/index.js";
-import { FilterError, filterCost, quoteExcerpt, type ResourceFilter } from "../graph/index.js";
+import {
+  changeEvaluations,
+  FilterError,
+  filterCost,
+  quoteExcerpt,
+  type ResourceFilter,
+} from "../graph/index.js";
 
 export interface CostLimits {
   /** The most one operation may cost; for a subscription, what one delivered change may cost. */
@@ -45,9 +51,6 @@ export type ScanSize = (filter: ResourceFilter) => number;
  * of evaluation cost c (filterCost) costs n × (1 + c) / evaluationsPerCostUnit, rounded up.
  */
 export const evaluationsPerCostUnit = 40;
-
-/** A subscription's filter is evaluated against each change's new state and, for MODIFIED, its previous one. */
-const objectsPerChange = 2;
 
 /** Costs past this are all "too much"; keeping them finite keeps the arithmetic exact. */
 const costCeiling = Number.MAX_SAFE_INTEGER;
@@ -132,7 +135,8 @@ class CostMeter {
 
   private scan(scan: NonNullable<FieldCost["scan"]>, args: Record<string, unknown>): number {
     const filter = filterOf(args[scan.filterArgument]);
-    return scanCost(scan.over === "graph" ? this.scanSize(filter) : objectsPerChange, filter);
+    if (scan.over === "graph") return scanCost(this.scanSize(filter), filter);
+    return Math.ceil(changeEvaluations(filter) / evaluationsPerCostUnit);
   }
 
   private size(size: FieldCost["size"], args: Record<string, unknown>): number {

@@ -476,6 +476,63 @@ describe("operations running at once", () => {
   });
 });
 
+describe("the filter work of every change", () => {
+  const filtered =
+    "subscription Filtered($s: String) { resourceChanges(filter: { labelSelector: $s }) { sequence } }";
+  /** At the requirement bound, each variant a text of its own: 2 × (1 + 100) evaluations a change. */
+  const atTheBound = (variant: string) =>
+    [...Array.from({ length: 99 }, (_, i) => `!absent-${i}`), `absent-${variant}`].join(",");
+
+  it("bounds what every group's filter costs a change together, and counts a group once", async () => {
+    const t = await startTestServer({ limits: { maxFilterEvaluationsPerChange: 500 } });
+    const socket = await RawGraphqlSocket.connect(t.server.url);
+    try {
+      socket.subscribe("a", filtered, { s: atTheBound("a") });
+      socket.subscribe("b", filtered, { s: atTheBound("b") });
+      // Same operation and variables as "a": it joins a's group and costs a change nothing more.
+      socket.subscribe("a2", filtered, { s: atTheBound("a") });
+      socket.subscribe("c", filtered, { s: atTheBound("c") });
+      const refused = await socket.waitFor((m) => m.id === "c");
+      expect(refused.type).toBe("error");
+      expect(refused.payload).toEqual([
+        {
+          message:
+            "the subscriptions' filters already cost 404 evaluations a change, and this one would add 202; " +
+            "the server's limit is 500: share a filter with others, narrow fewer selectors, or try again later",
+          extensions: { code: ErrorCode.ServerBusy },
+        },
+      ]);
+      expect(socket.messages.filter((m) => m.id !== "c" && m.type === "error")).toEqual([]);
+      const metrics = await (await fetch(`${t.server.origin}/metrics`)).text();
+      expect(metrics).toMatch(/^meshsync_subscription_filter_evaluations_per_change 404$/m);
+      // When a group's last subscriber leaves, its room is free again.
+      socket.send({ type: "complete", id: "b" });
+      await eventually(
+        async () =>
+          /^meshsync_subscription_filter_evaluations_per_change 202$/m.test(
+            await (await fetch(`${t.server.origin}/metrics`)).text(),
+          ),
+        5_000,
+        "b's group to go",
+      );
+      socket.subscribe("c2", filtered, { s: atTheBound("c") });
+      t.graph.upsert(cluster, podType, pod("after", "default"));
+      await eventually(
+        async () =>
+          /^meshsync_subscription_filter_evaluations_per_change 404$/m.test(
+            await (await fetch(`${t.server.origin}/metrics`)).text(),
+          ),
+        5_000,
+        "c's group to start",
+      );
+      expect(socket.messages.filter((m) => m.id === "c2")).toEqual([]);
+    } finally {
+      await socket.close();
+      await t.server.close();
+    }
+  });
+});
+
 /** An HTTP client that sends one request, reads the first bytes of the answer, and then stops reading. */
 async function stalledReader(
   url: string,

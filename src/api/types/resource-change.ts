@@ -1,4 +1,4 @@
-import { compileFilter } from "../../graph/index.js";
+import { changeEvaluations, compileFilter } from "../../graph/index.js";
 import { builder } from "../builder.js";
 import { type ChangeEvent, ChangeSubscription } from "../change-stream.js";
 import { costOf } from "../cost.js";
@@ -48,6 +48,7 @@ builder.subscriptionField("resourceChanges", (t) =>
       return new ChangeSubscription(context.graph.log, {
         since: args.since,
         matches,
+        evaluations: changeEvaluations(args.filter ?? {}),
         capacity: context.limits.subscriptionQueueSize,
         onOpen: () => observer?.opened(),
         onOverflow: () => observer?.overflowed(),
