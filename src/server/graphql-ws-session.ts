@@ -163,6 +163,15 @@ export class GraphqlWsSession {
     this.ws.send(text);
   }
 
+  /**
+   * A message of a few bytes that ends or acknowledges something the client asked for: never refused
+   * for the bytes before it, which may be the very result it completes.
+   */
+  private sendControl(text: string): void {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(text);
+  }
+
   private onMessage(text: string): void {
     if (this.closing) return;
     let message: Message;
@@ -225,7 +234,7 @@ export class GraphqlWsSession {
     }
     this.acknowledged = true;
     this.connection = deps.fanout.open(this.sink(), token === undefined ? "open" : "token");
-    this.send('{"type":"connection_ack"}');
+    this.sendControl('{"type":"connection_ack"}');
   }
 
   private async onSubscribe(id: string, payload: OperationParams): Promise<void> {
@@ -293,7 +302,7 @@ export class GraphqlWsSession {
 
   private sendResult(idJson: string, result: ExecutionResult): void {
     this.send(`{"id":${idJson},"type":"next","payload":${serializeResult(result)}}`);
-    this.send(`{"id":${idJson},"type":"complete"}`);
+    this.sendControl(`{"id":${idJson},"type":"complete"}`);
   }
 
   private onClose(): void {
