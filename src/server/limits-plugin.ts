@@ -8,6 +8,7 @@ import { maxNesting } from "./nesting.js";
 import type { ServerLimits } from "./options.js";
 import { type CostedOperation, type ScanSize, weighOperation } from "./query-cost.js";
 import { queryLimitsRule } from "./query-limits.js";
+import { resultWrittenOf } from "./result-written.js";
 
 function sourceText(source: unknown): string {
   if (typeof source === "string") return source;
@@ -47,18 +48,20 @@ function httpResponseOf(context: unknown): ServerResponse | undefined {
   return response instanceof ServerResponse ? response : undefined;
 }
 
+/** Resolves once an HTTP response is written, or its connection gone. */
+function sent(response: ServerResponse): Promise<void> {
+  if (response.closed) return Promise.resolve();
+  return new Promise((resolve) => response.once("close", () => resolve()));
+}
+
 /**
- * Calls `release` once `response` is written (or its connection gone), or `holdMs` after now, whichever
- * comes first: a client that reads slowly holds the room that long at most, and the idle-socket timeout
- * then bounds what its response keeps in memory.
+ * Calls `release` once the result is written, or `holdMs` after now, whichever comes first: a client that
+ * reads slowly holds the room that long at most; past it, the idle-socket timeout (HTTP) and the
+ * connections' own bounds (WebSocket, SSE) limit what its result keeps in memory.
  */
-function releaseWhenSent(response: ServerResponse, release: () => void, holdMs: number): void {
-  if (response.closed) {
-    release();
-    return;
-  }
+function releaseWhenWritten(written: Promise<void>, release: () => void, holdMs: number): void {
   const timer = setTimeout(release, holdMs);
-  response.once("close", () => {
+  void written.then(() => {
     clearTimeout(timer);
     release();
   });
@@ -146,14 +149,15 @@ export function useQueryLimits(
       startMeter(payload);
       const { executeFn } = payload;
       const response = httpResponseOf(payload.args.contextValue);
-      // The room is given back however execution ends, a throw included; over HTTP, once the response
-      // is written too. Over WebSocket and SSE a result goes to a connection that bounds what it holds.
+      const written = response === undefined ? resultWrittenOf(payload.args.contextValue) : sent(response);
+      // The room is given back once the result is written out too, on whichever transport, however
+      // execution ends (a throw included).
       payload.setExecuteFn(async (args) => {
         try {
           return await executeFn(args);
         } finally {
-          if (response === undefined) release();
-          else releaseWhenSent(response, release, limits.maxResponseHoldMs);
+          if (written === undefined) release();
+          else releaseWhenWritten(written, release, limits.maxResponseHoldMs);
         }
       });
       return {

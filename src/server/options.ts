@@ -28,9 +28,9 @@ export interface ServerLimits extends QueryLimits, ApiLimits, CostAdmissionLimit
   /** What one operation may cost (src/server/query-cost.ts); for a subscription, one delivered change. */
   maxCost: number;
   /**
-   * How long a query answered over HTTP keeps its room among the operations running at once
-   * (maxConcurrentCost) after it ran, while its response is still being written: a response's bytes
-   * weigh on the process as much as building it did.
+   * How long a query keeps its room among the operations running at once (maxConcurrentCost) after it
+   * ran, while its result is still being written out, on any transport: a result's bytes weigh on the
+   * process as much as building it did.
    */
   maxResponseHoldMs: number;
   /** Bytes resolvers may put into one response (one change, for a subscription) before it is stopped. */

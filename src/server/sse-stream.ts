@@ -90,9 +90,12 @@ export class SseStream {
    * A few bytes that end something the client asked for, or keep the stream alive: never refused for
    * the bytes before them, which may be the very result they complete.
    */
-  private sendControl(text: string): void {
-    if (this.response === undefined || this.ended) return;
-    this.response.write(text);
+  private sendControl(text: string, onWritten?: () => void): void {
+    if (this.response === undefined || this.ended) {
+      onWritten?.();
+      return;
+    }
+    this.response.write(text, () => onWritten?.());
   }
 
   next(idJson: string, payload: string): void {
@@ -103,9 +106,11 @@ export class SseStream {
     );
   }
 
-  complete(idJson: string): void {
+  /** Ends an operation; `onWritten` once this (and all before it) is out of the process, or the stream gone. */
+  complete(idJson: string, onWritten?: () => void): void {
     this.sendControl(
       this.single ? `event: complete\ndata: {"id":${idJson}}\n\n` : "event: complete\ndata:\n\n",
+      onWritten,
     );
   }
 

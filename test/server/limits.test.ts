@@ -1,3 +1,4 @@
+import { type IncomingMessage, request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { eventually } from "@meshsync/testing";
 import { getIntrospectionQuery } from "graphql";
@@ -576,6 +577,55 @@ describe("a costly response that is not read", () => {
       expect((await post(t.server.url, { query: "{ clusters { id } }" })).status).toBe(200);
       stalled.socket.destroy();
       await stalled.closed;
+      await eventually(async () => (await post(t.server.url, query)).status === 200, 10_000, "the room back");
+    } finally {
+      await t.server.close();
+    }
+  });
+
+  it("keeps its room until it is written over graphql-ws and graphql-sse too", async () => {
+    const t = await startTestServer({ limits: { maxConcurrentCost: 50_000, maxQueuedOperations: 0 } });
+    try {
+      fill(t.graph);
+      // A WebSocket client that asks and stops reading.
+      const socket = await RawGraphqlSocket.connect(t.server.url);
+      socket.ws.pause();
+      socket.subscribe("pages", query.query);
+      await eventually(
+        async () => (await post(t.server.url, query)).status === 503,
+        10_000,
+        "its room taken",
+      );
+      socket.ws.resume();
+      await socket.waitFor((m) => m.id === "pages" && m.type === "complete", 30_000);
+      await eventually(async () => (await post(t.server.url, query)).status === 200, 10_000, "the room back");
+      await socket.close();
+      // An event stream that asks and stops reading.
+      const stream = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = request(
+          t.server.url,
+          { method: "POST", headers: { accept: "text/event-stream", "content-type": "application/json" } },
+          (response) => {
+            response.pause();
+            resolve(response);
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify(query));
+      });
+      await eventually(
+        async () => (await post(t.server.url, query)).status === 503,
+        10_000,
+        "its room taken",
+      );
+      let text = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      stream.resume();
+      await new Promise((resolve) => stream.once("end", resolve));
+      expect(text).toMatch(/event: complete/);
       await eventually(async () => (await post(t.server.url, query)).status === 200, 10_000, "the room back");
     } finally {
       await t.server.close();
