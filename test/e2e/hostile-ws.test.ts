@@ -47,7 +47,7 @@ function errorsOf(message: RawMessage): { message: string; extensions?: Record<s
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(`${bed.origin}/metrics`, { headers: auth })).text();
   const escaped = name.replace(/[{}"]/g, (c) => `\\${c}`);
-  return Number(new RegExp(`^${escaped} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+  return Number(new RegExp(`^${escaped} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
 }
 
 /** A label selector at the requirement bound that matches nothing, each `variant` a text of its own. */
@@ -149,6 +149,48 @@ describe("hostile input over graphql-ws", () => {
       }
       expect(await metric("meshsync_subscription_filter_evaluations_per_change")).toBe(spent + room * 202);
       expectBystanderUnharmed(report);
+    } finally {
+      await Promise.all(sockets.map((socket) => socket.close()));
+    }
+  });
+
+  it("refuses thirty pages of whole objects, and serves four pages of them ten at once, one after another", async () => {
+    const pages = (count: number) =>
+      `{ ${Array.from({ length: count }, (_, i) => `a${i}: resources(first: 1000) { edges { node { object } } }`).join(" ")} }`;
+    const sockets = await Promise.all(Array.from({ length: 10 }, () => connect()));
+    try {
+      let n = 0;
+      const ask = (count: number) =>
+        Promise.all(
+          sockets.map(async (socket) => {
+            const id = `pages-${n++}`;
+            socket.subscribe(id, pages(count));
+            return socket.waitFor((m) => m.id === id, 30_000);
+          }),
+        );
+      const refused = await bed.attack("30-alias amplification over graphql-ws, ten at once", () =>
+        repeatFor(windowMs, () => ask(30)),
+      );
+      for (const answer of refused.outcome.flat()) {
+        // A query refused before it runs is a `next` with the errors, as graphql-ws answers an execution.
+        const payload = answer.payload as {
+          errors?: { message: string; extensions?: Record<string, unknown> }[];
+        };
+        expect(payload.errors?.[0]?.extensions?.code).toBe(ErrorCode.QueryTooCostly);
+        expect(payload.errors?.[0]?.message).toMatch(/^operation costs \d+; the budget is 100000\. /);
+      }
+      expectBystanderUnharmed(refused.report);
+      const served = await bed.attack("4-page amplification over graphql-ws within budget, ten at once", () =>
+        ask(4),
+      );
+      for (const answer of served.outcome) {
+        expect(answer.type).toBe("next");
+        const payload = answer.payload as { data?: Record<string, unknown>; errors?: unknown };
+        expect(payload.errors).toBeUndefined();
+        expect(Object.keys(payload.data ?? {})).toHaveLength(4);
+      }
+      for (const socket of sockets) expect(socket.closeCode).toBeUndefined();
+      expectBystanderUnharmed(served.report);
     } finally {
       await Promise.all(sockets.map((socket) => socket.close()));
     }
