@@ -234,6 +234,59 @@ describe("hostile input over graphql-sse", () => {
     }
   });
 
+  it("refuses a long, many-token, many-alias or costly document and a 900 KB selector, in short errors", async () => {
+    const documents = {
+      long: { query: `{ clusters { id } } # ${"x".repeat(70_000)}` },
+      manyTokens: { query: `{ clusters { ${"id ".repeat(5_000)} } }` },
+      aliases: { query: `{ ${Array.from({ length: 31 }, (_, i) => `c${i}: clusters { id }`).join(" ")} }` },
+      costly: {
+        query: `query Counts($s: String) { ${Array.from(
+          { length: 30 },
+          (_, i) => `a${i}: resources(first: 1, filter: { labelSelector: $s }) { totalCount }`,
+        ).join(" ")} }`,
+        variables: { s: selectorAtTheBound("x") },
+      },
+      hugeSelector: {
+        query: "query Bad($s: String) { resources(filter: { labelSelector: $s }) { totalCount } }",
+        variables: { s: `app in (${"x,".repeat(450_000)}` },
+      },
+    };
+    const { outcome, report } = await bed.attack("document limits over graphql-sse", () =>
+      repeatFor(windowMs, async () => {
+        const answers: Record<string, SseAnswer> = {};
+        for (const [name, body] of Object.entries(documents)) answers[name] = await eventStream(body);
+        return answers;
+      }),
+    );
+    /** Refused at parse: a JSON 400; at validation or execution: the errors on the stream. */
+    const first = (answer: SseAnswer) => {
+      const errors = answer.json?.errors ?? refusalOf(answer);
+      expect(errors).toHaveLength(1);
+      expect(answer.bytes).toBeLessThan(600);
+      return errors[0]!;
+    };
+    for (const answers of outcome) {
+      expect(answers.long!.status).toBe(400);
+      expect(first(answers.long!)).toMatchObject({
+        message: "the document is 70022 characters long; the limit is 65536",
+        extensions: { code: ErrorCode.QueryTooLarge },
+      });
+      expect(first(answers.manyTokens!).message).toMatch(/more th[ae][nt] 5000 tokens/);
+      expect(first(answers.aliases!)).toMatchObject({
+        message: "the document uses 31 aliases; the limit is 30",
+        extensions: { code: ErrorCode.QueryTooComplex },
+      });
+      expect(first(answers.costly!)).toMatchObject({
+        extensions: { code: ErrorCode.QueryTooCostly, budget: 100_000 },
+      });
+      expect(first(answers.hugeSelector!)).toMatchObject({
+        message: expect.stringMatching(/^label selector too long: 900008 characters, at most 65536: /),
+        extensions: { code: ErrorCode.BadUserInput },
+      });
+    }
+    expectBystanderUnharmed(report);
+  });
+
   it("refuses thirty pages of whole objects, and serves four pages of them ten at once, one after another", async () => {
     const pages = (count: number) =>
       `{ ${Array.from({ length: count }, (_, i) => `a${i}: resources(first: 1000) { edges { node { object } } }`).join(" ")} }`;

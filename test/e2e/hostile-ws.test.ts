@@ -154,6 +154,74 @@ describe("hostile input over graphql-ws", () => {
     }
   });
 
+  it("refuses a long, many-token, many-alias or costly document and a 900 KB selector, in short errors", async () => {
+    const documents: Record<string, { query: string; variables?: Record<string, unknown> }> = {
+      long: { query: `{ clusters { id } } # ${"x".repeat(70_000)}` },
+      manyTokens: { query: `{ clusters { ${"id ".repeat(5_000)} } }` },
+      aliases: { query: `{ ${Array.from({ length: 31 }, (_, i) => `c${i}: clusters { id }`).join(" ")} }` },
+      costly: {
+        query: `query Counts($s: String) { ${Array.from(
+          { length: 30 },
+          (_, i) => `a${i}: resources(first: 1, filter: { labelSelector: $s }) { totalCount }`,
+        ).join(" ")} }`,
+        variables: { s: selectorAtTheBound("x") },
+      },
+      hugeSelector: {
+        query: "query Bad($s: String) { resources(filter: { labelSelector: $s }) { totalCount } }",
+        variables: { s: `app in (${"x,".repeat(450_000)}` },
+      },
+    };
+    const socket = await connect();
+    try {
+      let n = 0;
+      const { outcome, report } = await bed.attack("document limits over graphql-ws", () =>
+        repeatFor(windowMs, async () => {
+          const answers: Record<string, RawMessage> = {};
+          for (const [name, { query, variables }] of Object.entries(documents)) {
+            const id = `${name}-${n++}`;
+            socket.subscribe(id, query, variables);
+            answers[name] = await answerTo(socket, id);
+          }
+          return answers;
+        }),
+      );
+      const first = (answer: RawMessage) => {
+        // Refused before execution: an `error`; at execution (the cost check): a `next` with errors.
+        const errors = (
+          answer.type === "error" ? answer.payload : (answer.payload as { errors: unknown }).errors
+        ) as {
+          message: string;
+          extensions?: Record<string, unknown>;
+        }[];
+        expect(errors).toHaveLength(1);
+        expect(JSON.stringify(answer).length).toBeLessThan(600);
+        return errors[0]!;
+      };
+      for (const answers of outcome) {
+        expect(first(answers.long!)).toMatchObject({
+          message: "the document is 70022 characters long; the limit is 65536",
+          extensions: { code: ErrorCode.QueryTooLarge },
+        });
+        expect(first(answers.manyTokens!).message).toMatch(/more th[ae][nt] 5000 tokens/);
+        expect(first(answers.aliases!)).toMatchObject({
+          message: "the document uses 31 aliases; the limit is 30",
+          extensions: { code: ErrorCode.QueryTooComplex },
+        });
+        expect(first(answers.costly!)).toMatchObject({
+          extensions: { code: ErrorCode.QueryTooCostly, budget: 100_000 },
+        });
+        expect(first(answers.hugeSelector!)).toMatchObject({
+          message: expect.stringMatching(/^label selector too long: 900008 characters, at most 65536: /),
+          extensions: { code: ErrorCode.BadUserInput },
+        });
+      }
+      expect(socket.closeCode).toBeUndefined();
+      expectBystanderUnharmed(report);
+    } finally {
+      await socket.close();
+    }
+  });
+
   it("refuses thirty pages of whole objects, and serves four pages of them ten at once, one after another", async () => {
     const pages = (count: number) =>
       `{ ${Array.from({ length: count }, (_, i) => `a${i}: resources(first: 1000) { edges { node { object } } }`).join(" ")} }`;
