@@ -10,40 +10,18 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultSelectorLimits } from "@meshsync/k8s";
-import { generateScenario } from "@meshsync/sim";
 import { parse } from "graphql";
 import pino from "pino";
 import { schema } from "../src/api/index.js";
-import { filterCost, type ResourceFilter, ResourceGraph } from "../src/graph/index.js";
-import type { ResourceType } from "../src/kube/index.js";
+import { filterCost, type ResourceFilter } from "../src/graph/index.js";
 import { defaultServerLimits, startServer } from "../src/server/index.js";
 import { evaluationsPerCostUnit, operationCost } from "../src/server/query-cost.js";
+import { scenarioGraph } from "./support/scenario-graph.js";
 
 const scenario = process.argv[2] ?? "medium";
 const rounds = 9;
 
-const graph = new ResourceGraph({ retainedChanges: 1000 });
-const cluster = { id: "bench", name: "bench" };
-graph.addCluster(cluster);
-const types = new Map<string, ResourceType>();
-for (const object of generateScenario(scenario, 1)) {
-  const [group, version] = object.apiVersion?.includes("/")
-    ? object.apiVersion.split("/")
-    : ["", object.apiVersion];
-  const kind = object.kind ?? "";
-  const key = `${group}/${kind}`;
-  if (!types.has(key)) {
-    types.set(key, {
-      group: group ?? "",
-      version: version ?? "v1",
-      resource: `${kind.toLowerCase()}s`,
-      kind,
-      namespaced: true,
-      verbs: ["list", "watch"],
-    });
-  }
-  graph.upsert(cluster, types.get(key)!, object);
-}
+const graph = scenarioGraph(scenario);
 
 const atTheBound = [
   ...Array.from({ length: defaultSelectorLimits.maxRequirements - 1 }, (_, i) => `!absent-${i}`),

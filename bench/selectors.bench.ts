@@ -11,41 +11,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultSelectorLimits } from "@meshsync/k8s";
-import { generateScenario } from "@meshsync/sim";
 import { parse } from "graphql";
 import { schema } from "../src/api/index.js";
-import { ResourceGraph } from "../src/graph/index.js";
-import type { ResourceType } from "../src/kube/index.js";
 import { defaultServerLimits } from "../src/server/index.js";
 import { operationCost } from "../src/server/query-cost.js";
+import { scenarioGraph } from "./support/scenario-graph.js";
 
 const aliases = 30;
 const rounds = 7;
-
-function graphOf(scenario: string): ResourceGraph {
-  const graph = new ResourceGraph({ retainedChanges: 1000 });
-  const cluster = { id: "bench", name: "bench" };
-  const types = new Map<string, ResourceType>();
-  for (const object of generateScenario(scenario, 1)) {
-    const [group, version] = object.apiVersion?.includes("/")
-      ? object.apiVersion.split("/")
-      : ["", object.apiVersion];
-    const kind = object.kind ?? "";
-    const key = `${group}/${kind}`;
-    if (!types.has(key)) {
-      types.set(key, {
-        group: group ?? "",
-        version: version ?? "v1",
-        resource: `${kind.toLowerCase()}s`,
-        kind,
-        namespaced: true,
-        verbs: ["list", "watch"],
-      });
-    }
-    graph.upsert(cluster, types.get(key)!, object);
-  }
-  return graph;
-}
 
 const stats = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -63,7 +36,7 @@ function timed(run: () => void): number {
 }
 
 // 1. A selector at the bound in 30 aliases.
-const medium = graphOf("medium");
+const medium = scenarioGraph("medium");
 // At the bound: 100 requirements, sorted by key, that every object passes but the last, so each is evaluated.
 const requirements = Array.from(
   { length: defaultSelectorLimits.maxRequirements - 1 },
@@ -109,7 +82,7 @@ const ruleCost = (count: number) =>
   );
 
 // 2. A page of 1000 over about 240,000 objects, sliced and whole.
-const scale = graphOf("scale");
+const scale = scenarioGraph("scale");
 
 /**
  * Runs `read` and reports its time and the longest the event loop was held meanwhile: the longest gap

@@ -6,7 +6,18 @@
 import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/api/index.js";
-import { expectBystanderUnharmed, HostileBed, repeatFor } from "../support/hostile.js";
+import {
+  countsWithSelector,
+  deeplyNested,
+  fiftyThousandRequirements,
+  hugeLabelSelector,
+  longDocument,
+  manyAliasesDocument,
+  manyTokensDocument,
+  pagesOfObjects,
+  selectorAtTheBound,
+} from "../support/attacks.js";
+import { attackWindowMs, expectBystanderUnharmed, HostileBed, repeatFor } from "../support/hostile.js";
 
 const token = "hostile-http-token";
 let bed: HostileBed;
@@ -56,23 +67,14 @@ function expectRefused(answers: Answer[], status: number, code: string, message:
   }
 }
 
-const windowMs = 2_000;
-
-/** A label selector at the requirement bound that every object is evaluated against in full. */
-const selectorAtTheBound = [...Array.from({ length: 99 }, (_, i) => `!absent-${i}`), "absent-final"].join(
-  ",",
-);
+const atTheBound = selectorAtTheBound();
 
 describe("hostile input over HTTP", () => {
   it("refuses a field selector of 50,000 requirements (850 KB) before anything is scanned, in a short error", async () => {
-    // 17 characters a requirement with its comma, as in the issue.
-    const fieldSelector = Array.from(
-      { length: 50_000 },
-      (_, i) => `metadata.name=${(i % 1296).toString(36).padStart(2, "0")}`,
-    ).join(",");
+    const fieldSelector = fiftyThousandRequirements();
     expect(fieldSelector.length).toBe(849_999);
     const { outcome, report } = await bed.attack("field selector of 50,000 requirements", () =>
-      repeatFor(windowMs, () =>
+      repeatFor(attackWindowMs, () =>
         post({
           query: "query Big($s: String) { resources(filter: { fieldSelector: $s }) { totalCount } }",
           variables: { s: fieldSelector },
@@ -90,14 +92,8 @@ describe("hostile input over HTTP", () => {
   });
 
   it("refuses a selector at the bound in 30 aliases, stating its cost and the budget", async () => {
-    const aliases = Array.from(
-      { length: 30 },
-      (_, i) => `a${i}: resources(first: 1, filter: { labelSelector: $s }) { totalCount }`,
-    ).join(" ");
     const { outcome, report } = await bed.attack("selector at the bound in 30 aliases", () =>
-      repeatFor(windowMs, () =>
-        post({ query: `query Counts($s: String) { ${aliases} }`, variables: { s: selectorAtTheBound } }),
-      ),
+      repeatFor(attackWindowMs, () => post({ query: countsWithSelector(30), variables: { s: atTheBound } })),
     );
     expectRefused(
       outcome,
@@ -115,11 +111,11 @@ describe("hostile input over HTTP", () => {
 
   it("serves the same selector in one alias, within budget", async () => {
     const { outcome, report } = await bed.attack("selector at the bound in one alias", () =>
-      repeatFor(windowMs, () =>
+      repeatFor(attackWindowMs, () =>
         post({
           query:
             "query Count($s: String) { resources(first: 1, filter: { labelSelector: $s }) { totalCount } }",
-          variables: { s: selectorAtTheBound },
+          variables: { s: atTheBound },
         }),
       ),
     );
@@ -131,13 +127,12 @@ describe("hostile input over HTTP", () => {
   });
 
   it("refuses thirty pages of a thousand whole objects, ten at once, in a few hundred bytes each", async () => {
-    const amplified = `{ ${Array.from(
-      { length: 30 },
-      (_, i) => `a${i}: resources(first: 1000) { edges { node { object } } }`,
-    ).join(" ")} }`;
+    const amplified = pagesOfObjects(30);
     expect(amplified.length).toBeLessThan(1800);
     const { outcome, report } = await bed.attack("30-alias amplification, ten at once", () =>
-      repeatFor(windowMs, () => Promise.all(Array.from({ length: 10 }, () => post({ query: amplified })))),
+      repeatFor(attackWindowMs, () =>
+        Promise.all(Array.from({ length: 10 }, () => post({ query: amplified }))),
+      ),
     );
     const answers = outcome.flat();
     expectRefused(answers, 400, ErrorCode.QueryTooCostly, /^operation costs \d+; the budget is 100000\. /);
@@ -146,10 +141,7 @@ describe("hostile input over HTTP", () => {
   });
 
   it("serves four pages of a thousand whole objects, the most the budget admits, ten at once, one after another", async () => {
-    const pages = `{ ${Array.from(
-      { length: 4 },
-      (_, i) => `a${i}: resources(first: 1000) { edges { node { object } } }`,
-    ).join(" ")} }`;
+    const pages = pagesOfObjects(4);
     const { outcome, report } = await bed.attack("4-page amplification within budget, ten at once", () =>
       Promise.all(Array.from({ length: 10 }, () => post({ query: pages }))),
     );
@@ -163,9 +155,8 @@ describe("hostile input over HTTP", () => {
   });
 
   it("refuses {a{a{…3000 levels…}}} with 400 and a clear error, before parsing", async () => {
-    const deep = `${"{a".repeat(3000)}${"}".repeat(3000)}`;
     const { outcome, report } = await bed.attack("3000-level nesting", () =>
-      repeatFor(windowMs, () => post({ query: deep })),
+      repeatFor(attackWindowMs, () => post({ query: deeplyNested })),
     );
     expectRefused(
       outcome,
@@ -177,13 +168,12 @@ describe("hostile input over HTTP", () => {
   });
 
   it("answers an invalid label selector of 900 KB, and one within the length bound, with a short error", async () => {
-    const huge = `app in (${"x,".repeat(450_000)}`;
     const malformed = `${"a".repeat(60_000)} in (`;
     const { outcome, report } = await bed.attack("invalid 900 KB label selector", () =>
-      repeatFor(windowMs, async () => [
+      repeatFor(attackWindowMs, async () => [
         await post({
           query: "query Bad($s: String) { resources(filter: { labelSelector: $s }) { totalCount } }",
-          variables: { s: huge },
+          variables: { s: hugeLabelSelector },
         }),
         await post({
           query: "query Bad($s: String) { resources(filter: { labelSelector: $s }) { totalCount } }",
@@ -212,7 +202,7 @@ describe("hostile input over HTTP", () => {
     const contextName = "meshsync-sim";
     const simAddress = new URL(bed.simOrigin).host;
     const { outcome, report } = await bed.attack("/metrics and /readyz without the token", () =>
-      repeatFor(windowMs, async () => {
+      repeatFor(attackWindowMs, async () => {
         const metrics = await fetch(`${bed.origin}/metrics`);
         const readyz = await fetch(`${bed.origin}/readyz`);
         return {
@@ -239,15 +229,12 @@ describe("hostile input over HTTP", () => {
   });
 
   it("refuses a document past 64 KiB, one of more than 5000 tokens, 31 aliases and a batch", async () => {
-    const long = `{ clusters { id } } # ${"x".repeat(70_000)}`;
-    const manyTokens = `{ clusters { ${"id ".repeat(5_000)} } }`;
-    const aliases = `{ ${Array.from({ length: 31 }, (_, i) => `c${i}: clusters { id }`).join(" ")} }`;
     const batch = [{ query: "{ clusters { id } }" }, { query: "{ clusters { id } }" }];
     const { outcome, report } = await bed.attack("document size, tokens, aliases, batching", () =>
-      repeatFor(windowMs, async () => ({
-        long: await post({ query: long }),
-        manyTokens: await post({ query: manyTokens }),
-        aliases: await post({ query: aliases }),
+      repeatFor(attackWindowMs, async () => ({
+        long: await post({ query: longDocument }),
+        manyTokens: await post({ query: manyTokensDocument }),
+        aliases: await post({ query: manyAliasesDocument }),
         batch: await post(batch),
       })),
     );
@@ -283,7 +270,7 @@ describe("hostile input over HTTP", () => {
   it("asks for the token, refuses a wrong one in the header or the cookie, and refuses other sites", async () => {
     const clusters = { query: "{ clusters { id } }" };
     const { outcome, report } = await bed.attack("auth, Origin and cross-site content types", () =>
-      repeatFor(windowMs, async () => ({
+      repeatFor(attackWindowMs, async () => ({
         none: await post(clusters, {}),
         wrong: await post(clusters, { authorization: "Bearer wrong" }),
         wrongCookie: await post(clusters, { cookie: "meshsync_token=wrong" }),
@@ -361,7 +348,7 @@ describe("hostile input over HTTP", () => {
       "the applied Secret in the graph",
     );
     const { outcome, report } = await bed.attack("Secret values over HTTP", () =>
-      repeatFor(windowMs, () => post(query)),
+      repeatFor(attackWindowMs, () => post(query)),
     );
     for (const answer of outcome) {
       expect(answer.status).toBe(200);

@@ -7,7 +7,7 @@
 import { type IncomingMessage, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RawGraphqlSocket } from "../server/raw-ws.js";
-import { expectBystanderUnharmed, HostileBed, repeatFor } from "../support/hostile.js";
+import { attackWindowMs, expectBystanderUnharmed, HostileBed, repeatFor } from "../support/hostile.js";
 
 let bed: HostileBed;
 
@@ -18,8 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await bed?.stop();
 });
-
-const windowMs = 2_000;
 
 interface RawAnswer {
   status: number;
@@ -58,7 +56,7 @@ describe("DNS rebinding against the tokenless loopback server", () => {
 
   it("answers a rebound name on no path and no method, and its own names as before", async () => {
     const { outcome, report } = await bed.attack("rebound Host and Origin over HTTP", () =>
-      repeatFor(windowMs, async () => ({
+      repeatFor(attackWindowMs, async () => ({
         form: await raw("/graphql", {
           method: "POST",
           headers: { ...rebound(), "content-type": "application/x-www-form-urlencoded" },
@@ -109,7 +107,7 @@ describe("DNS rebinding against the tokenless loopback server", () => {
 
   it("refuses the WebSocket upgrade for a rebound name", async () => {
     const { outcome, report } = await bed.attack("rebound Host and Origin on the upgrade", () =>
-      repeatFor(windowMs, () =>
+      repeatFor(attackWindowMs, () =>
         RawGraphqlSocket.open(bed.graphqlUrl, rebound()).then(
           async (socket) => {
             await socket.close();
@@ -135,7 +133,7 @@ describe("DNS rebinding against the tokenless loopback server", () => {
 
   it("refuses the content types a page may send another site, on the server's own name too", async () => {
     const { outcome, report } = await bed.attack("cross-site content types to the loopback server", () =>
-      repeatFor(windowMs, async () =>
+      repeatFor(attackWindowMs, async () =>
         Promise.all(
           [
             "application/x-www-form-urlencoded",

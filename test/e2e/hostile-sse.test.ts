@@ -8,7 +8,15 @@ import { type IncomingMessage, request } from "node:http";
 import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/api/index.js";
-import { expectBystanderUnharmed, HostileBed, repeatFor } from "../support/hostile.js";
+import {
+  deeplyNested,
+  documentsPastLimits,
+  expectRefusedPastLimits,
+  fiftyThousandRequirements,
+  pagesOfObjects,
+  selectorAtTheBound,
+} from "../support/attacks.js";
+import { attackWindowMs, expectBystanderUnharmed, HostileBed, repeatFor } from "../support/hostile.js";
 
 const token = "hostile-sse-token";
 const retainedChanges = 2000;
@@ -26,7 +34,6 @@ afterAll(async () => {
   await bed?.stop();
 });
 
-const windowMs = 2_000;
 const auth = { authorization: `Bearer ${token}` };
 
 interface SseEvent {
@@ -127,26 +134,15 @@ async function operate(streamToken: string, id: string, body: Record<string, unk
   });
 }
 
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${bed.origin}/metrics`, { headers: auth })).text();
-  const escaped = name.replace(/[{}"]/g, (c) => `\\${c}`);
-  return Number(new RegExp(`^${escaped} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
-}
-
-function selectorAtTheBound(variant: string): string {
-  return [...Array.from({ length: 99 }, (_, i) => `!absent-${i}`), `absent-${variant}`].join(",");
-}
-
 describe("hostile input over graphql-sse", () => {
   it("refuses {a{a{…3000 levels…}}} with 400 and a clear error, in both modes", async () => {
-    const deep = `${"{a".repeat(3000)}${"}".repeat(3000)}`;
     const single = await reservation();
     try {
       let n = 0;
       const { outcome, report } = await bed.attack("3000-level nesting over graphql-sse", () =>
-        repeatFor(windowMs, async () => {
-          const distinct = await eventStream({ query: deep });
-          const operation = await operate(single.token, `deep-${n++}`, { query: deep });
+        repeatFor(attackWindowMs, async () => {
+          const distinct = await eventStream({ query: deeplyNested });
+          const operation = await operate(single.token, `deep-${n++}`, { query: deeplyNested });
           return { distinct, single: { status: operation.status, body: await operation.json() } };
         }),
       );
@@ -169,12 +165,9 @@ describe("hostile input over graphql-sse", () => {
   });
 
   it("refuses a subscription filter of 50,000 requirements on the stream, in a short error", async () => {
-    const fieldSelector = Array.from(
-      { length: 50_000 },
-      (_, i) => `metadata.name=${(i % 1296).toString(36).padStart(2, "0")}`,
-    ).join(",");
+    const fieldSelector = fiftyThousandRequirements();
     const { outcome, report } = await bed.attack("subscription filter of 50,000 requirements over SSE", () =>
-      repeatFor(windowMs, () =>
+      repeatFor(attackWindowMs, () =>
         eventStream({
           query:
             "subscription Big($s: String) { resourceChanges(filter: { fieldSelector: $s }) { sequence } }",
@@ -196,7 +189,7 @@ describe("hostile input over graphql-sse", () => {
     const filtered =
       "subscription Filtered($s: String) { resourceChanges(filter: { labelSelector: $s }) { sequence } }";
     try {
-      const spent = await metric("meshsync_subscription_filter_evaluations_per_change");
+      const spent = await bed.metric("meshsync_subscription_filter_evaluations_per_change");
       const room = Math.floor((20_000 - spent) / 202);
       const { outcome, report } = await bed.attack(
         "400 subscription filters at the bound over SSE",
@@ -215,7 +208,7 @@ describe("hostile input over graphql-sse", () => {
               }),
             ),
           );
-          await new Promise((resolve) => setTimeout(resolve, windowMs));
+          await new Promise((resolve) => setTimeout(resolve, attackWindowMs));
           return answers;
         },
       );
@@ -235,26 +228,11 @@ describe("hostile input over graphql-sse", () => {
   });
 
   it("refuses a long, many-token, many-alias or costly document and a 900 KB selector, in short errors", async () => {
-    const documents = {
-      long: { query: `{ clusters { id } } # ${"x".repeat(70_000)}` },
-      manyTokens: { query: `{ clusters { ${"id ".repeat(5_000)} } }` },
-      aliases: { query: `{ ${Array.from({ length: 31 }, (_, i) => `c${i}: clusters { id }`).join(" ")} }` },
-      costly: {
-        query: `query Counts($s: String) { ${Array.from(
-          { length: 30 },
-          (_, i) => `a${i}: resources(first: 1, filter: { labelSelector: $s }) { totalCount }`,
-        ).join(" ")} }`,
-        variables: { s: selectorAtTheBound("x") },
-      },
-      hugeSelector: {
-        query: "query Bad($s: String) { resources(filter: { labelSelector: $s }) { totalCount } }",
-        variables: { s: `app in (${"x,".repeat(450_000)}` },
-      },
-    };
     const { outcome, report } = await bed.attack("document limits over graphql-sse", () =>
-      repeatFor(windowMs, async () => {
+      repeatFor(attackWindowMs, async () => {
         const answers: Record<string, SseAnswer> = {};
-        for (const [name, body] of Object.entries(documents)) answers[name] = await eventStream(body);
+        for (const [name, body] of Object.entries(documentsPastLimits))
+          answers[name] = await eventStream(body);
         return answers;
       }),
     );
@@ -267,32 +245,15 @@ describe("hostile input over graphql-sse", () => {
     };
     for (const answers of outcome) {
       expect(answers.long!.status).toBe(400);
-      expect(first(answers.long!)).toMatchObject({
-        message: "the document is 70022 characters long; the limit is 65536",
-        extensions: { code: ErrorCode.QueryTooLarge },
-      });
-      expect(first(answers.manyTokens!).message).toMatch(/more th[ae][nt] 5000 tokens/);
-      expect(first(answers.aliases!)).toMatchObject({
-        message: "the document uses 31 aliases; the limit is 30",
-        extensions: { code: ErrorCode.QueryTooComplex },
-      });
-      expect(first(answers.costly!)).toMatchObject({
-        extensions: { code: ErrorCode.QueryTooCostly, budget: 100_000 },
-      });
-      expect(first(answers.hugeSelector!)).toMatchObject({
-        message: expect.stringMatching(/^label selector too long: 900008 characters, at most 65536: /),
-        extensions: { code: ErrorCode.BadUserInput },
-      });
+      expectRefusedPastLimits((name) => first(answers[name]!));
     }
     expectBystanderUnharmed(report);
   });
 
   it("refuses thirty pages of whole objects, and serves four pages of them ten at once, one after another", async () => {
-    const pages = (count: number) =>
-      `{ ${Array.from({ length: count }, (_, i) => `a${i}: resources(first: 1000) { edges { node { object } } }`).join(" ")} }`;
     const refused = await bed.attack("30-alias amplification over SSE, ten at once", () =>
-      repeatFor(windowMs, () =>
-        Promise.all(Array.from({ length: 10 }, () => eventStream({ query: pages(30) }))),
+      repeatFor(attackWindowMs, () =>
+        Promise.all(Array.from({ length: 10 }, () => eventStream({ query: pagesOfObjects(30) }))),
       ),
     );
     for (const answer of refused.outcome.flat()) {
@@ -302,7 +263,7 @@ describe("hostile input over graphql-sse", () => {
     }
     expectBystanderUnharmed(refused.report);
     const served = await bed.attack("4-page amplification over SSE within budget, ten at once", () =>
-      Promise.all(Array.from({ length: 10 }, () => eventStream({ query: pages(4) }))),
+      Promise.all(Array.from({ length: 10 }, () => eventStream({ query: pagesOfObjects(4) }))),
     );
     for (const answer of served.outcome) {
       expect(answer.events.map((e) => e.event)).toEqual(["next", "complete"]);
@@ -316,7 +277,7 @@ describe("hostile input over graphql-sse", () => {
   it("refuses a body over the request limit, other sites, cross-site content types and a missing or wrong token", async () => {
     const clusters = { query: "{ clusters { id } }" };
     const { outcome, report } = await bed.attack("size, auth and Origin over SSE", () =>
-      repeatFor(windowMs, async () => ({
+      repeatFor(attackWindowMs, async () => ({
         huge: await eventStream({ query: `{ clusters { id } } # ${"x".repeat(1024 * 1024)}` }),
         none: await eventStream(clusters, {}),
         wrong: await eventStream(clusters, { authorization: "Bearer wrong" }),
@@ -342,20 +303,11 @@ describe("hostile input over graphql-sse", () => {
   });
 
   it("resumes a cursor from another process or from before the window with RESYNC first", async () => {
-    const page = (await (
-      await fetch(bed.graphqlUrl, {
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify({ query: "{ resources(first: 0) { sequence } }" }),
-      })
-    ).json()) as { data: { resources: { sequence: string } } };
-    const [epoch, sequence] = page.data.resources.sequence.split(":");
-    expect(Number(sequence)).toBeGreaterThan(retainedChanges * 2);
-    const cursors = [`${"0".repeat(epoch!.length)}:${sequence}`, `${epoch}:1`, "}{"];
+    const { epoch, cursors } = await bed.resumeCursors(retainedChanges);
     const { outcome, report } = await bed.attack("resume from a foreign or too-old cursor over SSE", () =>
-      repeatFor(windowMs, async () => {
+      repeatFor(attackWindowMs, async () => {
         const firsts: unknown[] = [];
-        for (const since of cursors) {
+        for (const since of Object.values(cursors)) {
           const controller = new AbortController();
           const response = await fetch(bed.graphqlUrl, {
             method: "POST",
@@ -404,7 +356,7 @@ describe("hostile input over graphql-sse", () => {
       expect(started.status).toBe(202);
       let n = 0;
       const { outcome, report } = await bed.attack("Secret values over SSE", () =>
-        repeatFor(windowMs, async () => {
+        repeatFor(attackWindowMs, async () => {
           const name = `sse-written-${n++}`;
           const value = `in-clear-${name}-${Date.now()}`;
           const created = await fetch(`${bed.simOrigin}/api/v1/namespaces/default/secrets`, {
@@ -439,7 +391,7 @@ describe("hostile input over graphql-sse", () => {
     const everything = JSON.stringify({
       query: "subscription { resourceChanges { sequence type resource { object } } }",
     });
-    const evictedBefore = await metric('meshsync_connection_evictions_total{reason="too_slow"}');
+    const evictedBefore = await bed.metric('meshsync_connection_evictions_total{reason="too_slow"}');
     const stalled: IncomingMessage[] = [];
     const { report } = await bed.attack("twenty event streams that stop reading", async () => {
       for (let i = 0; i < 20; i++) {
@@ -462,14 +414,14 @@ describe("hostile input over graphql-sse", () => {
           }),
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 3 * windowMs));
+      await new Promise((resolve) => setTimeout(resolve, 3 * attackWindowMs));
     });
     expect(stalled.every((response) => response.statusCode === 200)).toBe(true);
     expectBystanderUnharmed(report);
     // The server closes them for their slowness once they have been full for slowSocketTimeoutMs.
     await eventually(
       async () =>
-        (await metric('meshsync_connection_evictions_total{reason="too_slow"}')) >= evictedBefore + 20,
+        (await bed.metric('meshsync_connection_evictions_total{reason="too_slow"}')) >= evictedBefore + 20,
       30_000,
       "the stalled streams to be closed",
     );

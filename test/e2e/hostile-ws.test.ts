@@ -7,7 +7,15 @@ import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseCode, ErrorCode } from "../../src/api/index.js";
 import { RawGraphqlSocket, type RawMessage } from "../server/raw-ws.js";
-import { expectBystanderUnharmed, HostileBed, repeatFor } from "../support/hostile.js";
+import {
+  deeplyNested,
+  documentsPastLimits,
+  expectRefusedPastLimits,
+  fiftyThousandRequirements,
+  pagesOfObjects,
+  selectorAtTheBound,
+} from "../support/attacks.js";
+import { attackWindowMs, expectBystanderUnharmed, HostileBed, repeatFor } from "../support/hostile.js";
 
 const token = "hostile-ws-token";
 /** Few enough that a cursor from the first seconds has left the window while the file runs. */
@@ -26,7 +34,6 @@ afterAll(async () => {
   await bed?.stop();
 });
 
-const windowMs = 2_000;
 const auth = { authorization: `Bearer ${token}` };
 
 /** A socket acknowledged with the token in connection_init, as a browser client sends it. */
@@ -44,27 +51,15 @@ function errorsOf(message: RawMessage): { message: string; extensions?: Record<s
   return message.payload as { message: string; extensions?: Record<string, unknown> }[];
 }
 
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${bed.origin}/metrics`, { headers: auth })).text();
-  const escaped = name.replace(/[{}"]/g, (c) => `\\${c}`);
-  return Number(new RegExp(`^${escaped} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
-}
-
-/** A label selector at the requirement bound that matches nothing, each `variant` a text of its own. */
-function selectorAtTheBound(variant: string): string {
-  return [...Array.from({ length: 99 }, (_, i) => `!absent-${i}`), `absent-${variant}`].join(",");
-}
-
 describe("hostile input over graphql-ws", () => {
   it("refuses {a{a{…3000 levels…}}} with a clear error, never a stack overflow, and the socket goes on", async () => {
-    const deep = `${"{a".repeat(3000)}${"}".repeat(3000)}`;
     const socket = await connect();
     try {
       let n = 0;
       const { outcome, report } = await bed.attack("3000-level nesting over graphql-ws", () =>
-        repeatFor(windowMs, async () => {
+        repeatFor(attackWindowMs, async () => {
           const id = `deep-${n++}`;
-          socket.subscribe(id, deep);
+          socket.subscribe(id, deeplyNested);
           return answerTo(socket, id);
         }),
       );
@@ -85,15 +80,12 @@ describe("hostile input over graphql-ws", () => {
   });
 
   it("refuses a subscription filter of 50,000 requirements before it opens, in a short error", async () => {
-    const fieldSelector = Array.from(
-      { length: 50_000 },
-      (_, i) => `metadata.name=${(i % 1296).toString(36).padStart(2, "0")}`,
-    ).join(",");
+    const fieldSelector = fiftyThousandRequirements();
     const socket = await connect();
     try {
       let n = 0;
       const { outcome, report } = await bed.attack("subscription filter of 50,000 requirements", () =>
-        repeatFor(windowMs, async () => {
+        repeatFor(attackWindowMs, async () => {
           const id = `big-${n++}`;
           socket.subscribe(
             id,
@@ -120,7 +112,7 @@ describe("hostile input over graphql-ws", () => {
     const filtered =
       "subscription Filtered($s: String) { resourceChanges(filter: { labelSelector: $s }) { sequence } }";
     try {
-      const spent = await metric("meshsync_subscription_filter_evaluations_per_change");
+      const spent = await bed.metric("meshsync_subscription_filter_evaluations_per_change");
       // Each costs a change 2 × (1 + 100) evaluations; the server allows 20,000 for all groups together.
       const room = Math.floor((20_000 - spent) / 202);
       const { report } = await bed.attack("400 subscription filters at the bound under churn", async () => {
@@ -136,7 +128,7 @@ describe("hostile input over graphql-ws", () => {
           "the subscriptions past the budget to be refused",
         );
         // Every change of the churn is now matched against the admitted filters of 100 requirements.
-        await new Promise((resolve) => setTimeout(resolve, windowMs));
+        await new Promise((resolve) => setTimeout(resolve, attackWindowMs));
       });
       const answers = sockets.flatMap((socket) => socket.messages.filter((m) => m.id?.startsWith("f")));
       expect(answers).toHaveLength(400 - room);
@@ -147,7 +139,9 @@ describe("hostile input over graphql-ws", () => {
           /^the subscriptions' filters already cost \d+ evaluations a change, and this one would add 202; the server's limit is 20000: /,
         );
       }
-      expect(await metric("meshsync_subscription_filter_evaluations_per_change")).toBe(spent + room * 202);
+      expect(await bed.metric("meshsync_subscription_filter_evaluations_per_change")).toBe(
+        spent + room * 202,
+      );
       expectBystanderUnharmed(report);
     } finally {
       await Promise.all(sockets.map((socket) => socket.close()));
@@ -155,29 +149,13 @@ describe("hostile input over graphql-ws", () => {
   });
 
   it("refuses a long, many-token, many-alias or costly document and a 900 KB selector, in short errors", async () => {
-    const documents: Record<string, { query: string; variables?: Record<string, unknown> }> = {
-      long: { query: `{ clusters { id } } # ${"x".repeat(70_000)}` },
-      manyTokens: { query: `{ clusters { ${"id ".repeat(5_000)} } }` },
-      aliases: { query: `{ ${Array.from({ length: 31 }, (_, i) => `c${i}: clusters { id }`).join(" ")} }` },
-      costly: {
-        query: `query Counts($s: String) { ${Array.from(
-          { length: 30 },
-          (_, i) => `a${i}: resources(first: 1, filter: { labelSelector: $s }) { totalCount }`,
-        ).join(" ")} }`,
-        variables: { s: selectorAtTheBound("x") },
-      },
-      hugeSelector: {
-        query: "query Bad($s: String) { resources(filter: { labelSelector: $s }) { totalCount } }",
-        variables: { s: `app in (${"x,".repeat(450_000)}` },
-      },
-    };
     const socket = await connect();
     try {
       let n = 0;
       const { outcome, report } = await bed.attack("document limits over graphql-ws", () =>
-        repeatFor(windowMs, async () => {
+        repeatFor(attackWindowMs, async () => {
           const answers: Record<string, RawMessage> = {};
-          for (const [name, { query, variables }] of Object.entries(documents)) {
+          for (const [name, { query, variables }] of Object.entries(documentsPastLimits)) {
             const id = `${name}-${n++}`;
             socket.subscribe(id, query, variables);
             answers[name] = await answerTo(socket, id);
@@ -197,24 +175,7 @@ describe("hostile input over graphql-ws", () => {
         expect(JSON.stringify(answer).length).toBeLessThan(600);
         return errors[0]!;
       };
-      for (const answers of outcome) {
-        expect(first(answers.long!)).toMatchObject({
-          message: "the document is 70022 characters long; the limit is 65536",
-          extensions: { code: ErrorCode.QueryTooLarge },
-        });
-        expect(first(answers.manyTokens!).message).toMatch(/more th[ae][nt] 5000 tokens/);
-        expect(first(answers.aliases!)).toMatchObject({
-          message: "the document uses 31 aliases; the limit is 30",
-          extensions: { code: ErrorCode.QueryTooComplex },
-        });
-        expect(first(answers.costly!)).toMatchObject({
-          extensions: { code: ErrorCode.QueryTooCostly, budget: 100_000 },
-        });
-        expect(first(answers.hugeSelector!)).toMatchObject({
-          message: expect.stringMatching(/^label selector too long: 900008 characters, at most 65536: /),
-          extensions: { code: ErrorCode.BadUserInput },
-        });
-      }
+      for (const answers of outcome) expectRefusedPastLimits((name) => first(answers[name]!));
       expect(socket.closeCode).toBeUndefined();
       expectBystanderUnharmed(report);
     } finally {
@@ -223,8 +184,6 @@ describe("hostile input over graphql-ws", () => {
   });
 
   it("refuses thirty pages of whole objects, and serves four pages of them ten at once, one after another", async () => {
-    const pages = (count: number) =>
-      `{ ${Array.from({ length: count }, (_, i) => `a${i}: resources(first: 1000) { edges { node { object } } }`).join(" ")} }`;
     const sockets = await Promise.all(Array.from({ length: 10 }, () => connect()));
     try {
       let n = 0;
@@ -232,12 +191,12 @@ describe("hostile input over graphql-ws", () => {
         Promise.all(
           sockets.map(async (socket) => {
             const id = `pages-${n++}`;
-            socket.subscribe(id, pages(count));
+            socket.subscribe(id, pagesOfObjects(count));
             return socket.waitFor((m) => m.id === id, 30_000);
           }),
         );
       const refused = await bed.attack("30-alias amplification over graphql-ws, ten at once", () =>
-        repeatFor(windowMs, () => ask(30)),
+        repeatFor(attackWindowMs, () => ask(30)),
       );
       for (const answer of refused.outcome.flat()) {
         // A query refused before it runs is a `next` with the errors, as graphql-ws answers an execution.
@@ -267,7 +226,7 @@ describe("hostile input over graphql-ws", () => {
   it("closes a message over the size limit with 1009, in one JSON log line and no stack", async () => {
     const logBefore = bed.logText().length;
     const { outcome, report } = await bed.attack("a message over the size limit", () =>
-      repeatFor(windowMs, async () => {
+      repeatFor(attackWindowMs, async () => {
         const socket = await connect();
         socket.subscribe("big", `{ clusters { id } } # ${"x".repeat(1024 * 1024)}`);
         return socket.closed;
@@ -287,7 +246,7 @@ describe("hostile input over graphql-ws", () => {
 
   it("closes sockets that break the protocol with graphql-ws's codes, and serves the next", async () => {
     const { outcome, report } = await bed.attack("graphql-ws protocol violations", () =>
-      repeatFor(windowMs, async () => {
+      repeatFor(attackWindowMs, async () => {
         const codes: Record<string, number> = {};
         const notJson = await connect();
         notJson.ws.send("{not json");
@@ -326,7 +285,7 @@ describe("hostile input over graphql-ws", () => {
 
   it("asks for the token at the upgrade or in connection_init, and refuses other sites' upgrades", async () => {
     const { outcome, report } = await bed.attack("auth and Origin over graphql-ws", () =>
-      repeatFor(windowMs, async () => {
+      repeatFor(attackWindowMs, async () => {
         const none = await RawGraphqlSocket.open(bed.graphqlUrl);
         none.send({ type: "connection_init" });
         const wrongParams = await RawGraphqlSocket.open(bed.graphqlUrl);
@@ -365,27 +324,12 @@ describe("hostile input over graphql-ws", () => {
   });
 
   it("resumes a cursor from another process or from before the window with RESYNC first", async () => {
-    const page = await (
-      await fetch(bed.graphqlUrl, {
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify({ query: "{ resources(first: 0) { sequence } }" }),
-      })
-    ).json();
-    const current = String((page as { data: { resources: { sequence: string } } }).data.resources.sequence);
-    const [epoch, sequence] = current.split(":");
-    // The churn has long since pushed the first changes out of a window of 2000.
-    expect(Number(sequence)).toBeGreaterThan(retainedChanges * 2);
-    const cursors = {
-      foreign: `${"0".repeat(epoch!.length)}:${sequence}`,
-      tooOld: `${epoch}:1`,
-      garbage: "}{",
-    };
+    const { epoch, cursors } = await bed.resumeCursors(retainedChanges);
     const socket = await connect();
     try {
       let n = 0;
       const { outcome, report } = await bed.attack("resume from a foreign or too-old cursor", () =>
-        repeatFor(windowMs, async () => {
+        repeatFor(attackWindowMs, async () => {
           const firsts: Record<string, unknown> = {};
           for (const [name, since] of Object.entries(cursors)) {
             const id = `${name}-${n++}`;
@@ -422,13 +366,13 @@ describe("hostile input over graphql-ws", () => {
         'subscription { resourceChanges(filter: { kinds: ["Secret"], namespaces: ["default"] }) { type resource { name object } } }',
       );
       await eventually(
-        async () => (await metric("meshsync_subscriptions_active")) >= 2,
+        async () => (await bed.metric("meshsync_subscriptions_active")) >= 2,
         10_000,
         "the subscription to open",
       );
       let n = 0;
       const { outcome, report } = await bed.attack("Secret values over graphql-ws", () =>
-        repeatFor(windowMs, async () => {
+        repeatFor(attackWindowMs, async () => {
           const name = `written-${n++}`;
           const value = `in-clear-${name}-${Date.now()}`;
           const created = await fetch(`${bed.simOrigin}/api/v1/namespaces/default/secrets`, {

@@ -11,6 +11,9 @@ import { type SimAndServe, startSimAndServe } from "./processes.js";
 /** The issue's scale: about 8,400 objects, 300 changes a second. */
 const simArgs = ["--scenario", "medium", "--churn", "300", "--seed", "9"];
 
+/** How long each attack runs while the bystander measures: a few seconds, so the suite stays short. */
+export const attackWindowMs = 2_000;
+
 export const latencyBoundMs = 500;
 export const rssGrowthBoundMB = 300;
 
@@ -94,6 +97,32 @@ export class HostileBed {
   /** The Authorization header a client with the token sends. */
   get auth(): Record<string, string> {
     return this.token === undefined ? {} : { authorization: `Bearer ${this.token}` };
+  }
+
+  /**
+   * Cursors a resume must answer with RESYNC first: from another process (another epoch), from before
+   * the retained window (`retainedChanges`, which the churn must have passed twice over), and garbage.
+   */
+  async resumeCursors(retainedChanges: number): Promise<{ epoch: string; cursors: Record<string, string> }> {
+    const response = await fetch(this.graphqlUrl, {
+      method: "POST",
+      headers: { ...this.auth, "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ resources(first: 0) { sequence } }" }),
+    });
+    const page = (await response.json()) as { data: { resources: { sequence: string } } };
+    const [epoch = "", sequence = ""] = page.data.resources.sequence.split(":");
+    expect(Number(sequence)).toBeGreaterThan(retainedChanges * 2);
+    return {
+      epoch,
+      cursors: { foreign: `${"0".repeat(epoch.length)}:${sequence}`, tooOld: `${epoch}:1`, garbage: "}{" },
+    };
+  }
+
+  /** One figure of serve's /metrics, read with the token; 0 for a counter nothing has counted yet. */
+  async metric(name: string): Promise<number> {
+    const text = await (await fetch(`${this.origin}/metrics`, { headers: this.auth })).text();
+    const escaped = name.replace(/[{}"]/g, (c) => `\\${c}`);
+    return Number(new RegExp(`^${escaped} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
   }
 
   /** What serve wrote to stderr (its JSON log) since the bed was up. */
