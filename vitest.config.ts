@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
 
@@ -17,7 +17,25 @@ export default defineConfig({
   test: {
     // One project per workspace package, so `npm test` runs them all and `--project sim` runs one.
     projects: [
-      { extends: true, test: { name: "meshsync", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "meshsync",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/e2e/hostile-*.test.ts"],
+        },
+      },
+      // The hostile-input files measure a healthy client's latency while they attack: they run after
+      // everything else, one at a time, so that no other test's load is taken for the attack's.
+      {
+        extends: true,
+        test: {
+          name: "hostile",
+          include: ["test/e2e/hostile-*.test.ts"],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
       { extends: true, test: { name: "k8s", include: ["packages/k8s/test/**/*.test.ts"] } },
       { extends: true, test: { name: "sim", include: ["packages/sim/test/**/*.test.ts"] } },
     ],

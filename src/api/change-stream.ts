@@ -15,6 +15,8 @@ export interface ChangeStreamOptions {
   /** Resume after this cursor; absent: live changes only. */
   since?: string | null | undefined;
   matches: (resource: FilterView) => boolean;
+  /** What matching one change costs (changeEvaluations of the filter); 2 for no filter when absent. */
+  evaluations?: number | undefined;
   /** Live changes held for a reader that falls behind; past this the stream resyncs. */
   capacity: number;
   onOpen?: (() => void) | undefined;

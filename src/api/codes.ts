@@ -17,7 +17,11 @@ export const ErrorCode = {
   ResponseTooLarge: "RESPONSE_TOO_LARGE",
   /** One socket already runs as many operations as it may. */
   TooManySubscriptions: "TOO_MANY_SUBSCRIPTIONS",
-  /** The server runs as many subscriptions, or holds as many bytes for its clients, as it may: retry later. */
+  /**
+   * The server is at one of its whole-server bounds: the operations running at once already cost what it
+   * allows and this one could wait no longer, it runs as many subscriptions as it may, or it holds as many
+   * bytes for its clients as it may. Retry later.
+   */
   ServerBusy: "SERVER_BUSY",
   /** The server was started without what this operation needs. */
   Unsupported: "UNSUPPORTED",

@@ -1,7 +1,7 @@
 /**
  * How the server's cost rule weighs a field, declared beside the field as `extensions: costOf(…)`.
- * The rule (src/server/query-cost.ts) adds, for every selected field, its weight, its selectors'
- * cost, and its sub-selection's cost times its size, so list sizes multiply down the tree.
+ * The rule (src/server/query-cost.ts) adds, for every selected field, its weight, what its filter's
+ * scan costs, and its sub-selection's cost times its size, so list sizes multiply down the tree.
  */
 export interface FieldCost {
   /** What resolving the field once costs; 1 when absent. Heavy fields (whole objects) weigh more. */
@@ -11,8 +11,12 @@ export interface FieldCost {
    * page size when the argument is absent), or a typical length for a list no argument bounds.
    */
   size?: { pageArgument: string } | number;
-  /** An argument holding a ResourceFilter, whose selectors cost by their requirement count. */
-  filterArgument?: string;
+  /**
+   * A ResourceFilter argument and what it is evaluated against: every object of the graph the list
+   * reads (as many as the graph's smallest index slice for the filter holds), or each change a
+   * subscription is offered (its new state and its previous one).
+   */
+  scan?: { filterArgument: string; over: "graph" | "change" };
 }
 
 /** The extensions entry the cost rule reads. */

@@ -22,5 +22,6 @@ export {
   type SubscriptionObserver,
 } from "./context.js";
 export { costExtensionKey, costOf, type FieldCost } from "./cost.js";
+export { stringifyWithRawJson } from "./raw-json.js";
 export { isResponseTooLarge, ResponseMeter } from "./response-meter.js";
 export { printSortedSchema, schema } from "./schema.js";

@@ -39,6 +39,23 @@ export function mapTextLength(map: Readonly<Record<string, string>>): number {
   return length;
 }
 
+/**
+ * Where the metadata object of `rest` (always present, always an object) closes in JSON.stringify(rest):
+ * the members before it are measured as JSON.stringify writes them, one comma apart.
+ * -1 if it had none, which compactObject never lets happen.
+ */
+function metadataEndOf(rest: KubeObject): number {
+  let offset = 1;
+  for (const [key, value] of Object.entries(rest)) {
+    const json = JSON.stringify(value) as string | undefined;
+    if (json === undefined) continue;
+    offset += JSON.stringify(key).length + 1;
+    if (key === "metadata") return offset + json.length - 1;
+    offset += json.length + 1;
+  }
+  return -1;
+}
+
 /** Per-type strings, made once, so a million objects of a type share one copy of each. */
 interface TypeStrings {
   typeName: string;
@@ -79,6 +96,8 @@ class CompactResource implements StoredResource {
     readonly fields: Readonly<Record<string, string>>,
     /** The object without labels, annotations and ownerReferences, which are held parsed above. */
     private readonly rest: string,
+    /** Where in `rest` the metadata object closes, so that the maps can be spliced back in as text. */
+    private readonly metadataEnd: number,
   ) {}
 
   get textLength(): number {
@@ -89,6 +108,20 @@ class CompactResource implements StoredResource {
     return (
       this.rest.length + mapTextLength(this.labels) + mapTextLength(this.annotations) + versionOverheadBytes
     );
+  }
+
+  /** JSON.stringify(object), spliced together from the stored text without parsing any of it. */
+  get objectText(): string {
+    const maps: string[] = [];
+    if (this.labels !== EMPTY_MAP) maps.push(`"labels":${JSON.stringify(this.labels)}`);
+    if (this.annotations !== EMPTY_MAP) maps.push(`"annotations":${JSON.stringify(this.annotations)}`);
+    if (this.ownerReferences !== EMPTY_OWNERS)
+      maps.push(`"ownerReferences":${JSON.stringify(this.ownerReferences)}`);
+    if (maps.length === 0) return this.rest;
+    const end = this.metadataEnd;
+    if (end < 0) return JSON.stringify(this.object);
+    const separator = this.rest[end - 1] === "{" ? "" : ",";
+    return `${this.rest.slice(0, end)}${separator}${maps.join(",")}${this.rest.slice(end)}`;
   }
 
   /** A fresh copy on every read: callers may change it without touching the graph. */
@@ -140,6 +173,7 @@ export function compactObject(
   const redact = kind === "Secret" && !options.revealSecrets;
   const body: KubeObject = { ...input, apiVersion, kind, metadata: restMeta };
   const rest = redact ? redactSecretBody(body) : body;
+  const text = JSON.stringify(rest);
   const namespace = typeof meta.namespace === "string" && meta.namespace !== "" ? meta.namespace : null;
   return new CompactResource(
     `${cluster.id}/${uid}`,
@@ -155,6 +189,7 @@ export function compactObject(
     stringMap(redact ? redactSecretAnnotations(annotations) : annotations),
     Array.isArray(ownerReferences) ? (ownerReferences as OwnerReference[]) : EMPTY_OWNERS,
     selectableFields(type.group, kind).valuesOf(rest),
-    JSON.stringify(rest),
+    text,
+    metadataEndOf(rest),
   );
 }

@@ -80,6 +80,14 @@ export function filterCost(filter: ResourceFilter = {}): number {
   return narrowing + (filter.search?.trim() ? 1 : 0) + (labels?.cost ?? 0) + (fields?.cost ?? 0);
 }
 
+/**
+ * What matching one change against a filter costs, in the evaluations filterCost counts: its new state,
+ * and for a MODIFIED the view of the state it replaced, each visited once and matched.
+ */
+export function changeEvaluations(filter: ResourceFilter = {}): number {
+  return 2 * (1 + filterCost(filter));
+}
+
 /** Compiles a ResourceFilter once; selector errors surface here as FilterError. */
 export function compileFilter(filter: ResourceFilter = {}): ResourcePredicate {
   const checks: ResourcePredicate[] = [];

@@ -1,30 +1,30 @@
-/** A secondary index: value → the set of primary keys that have it. Empty sets are dropped. */
-export class IndexMap {
-  private readonly sets = new Map<string, Set<string>>();
+/**
+ * A secondary index: value → the set of stored objects that have it. Empty sets are dropped. It holds
+ * the objects themselves, not their keys, so a scan reads no map per candidate and a snapshot of a
+ * slice is one array copy.
+ */
+export class IndexMap<T> {
+  private readonly sets = new Map<string, Set<T>>();
 
-  add(value: string, key: string): void {
+  add(value: string, item: T): void {
     let set = this.sets.get(value);
     if (set === undefined) {
       set = new Set();
       this.sets.set(value, set);
     }
-    set.add(key);
+    set.add(item);
   }
 
-  remove(value: string, key: string): void {
+  remove(value: string, item: T): void {
     const set = this.sets.get(value);
     if (set === undefined) return;
-    set.delete(key);
+    set.delete(item);
     if (set.size === 0) this.sets.delete(value);
   }
 
-  get(value: string): ReadonlySet<string> {
-    return this.sets.get(value) ?? EMPTY;
-  }
-
-  values(): IterableIterator<string> {
-    return this.sets.keys();
+  get(value: string): ReadonlySet<T> {
+    return this.sets.get(value) ?? (EMPTY as ReadonlySet<T>);
   }
 }
 
-const EMPTY: ReadonlySet<string> = new Set();
+const EMPTY: ReadonlySet<never> = new Set();

@@ -4,10 +4,16 @@
 export { maxQuotedChars, quoteExcerpt, SelectorError } from "@meshsync/k8s";
 export { type ChangeListener, ChangeLog, defaultRetainedChangeBytes } from "./change-log.js";
 export { InvalidObjectError, mapTextLength } from "./compact.js";
-export { compileFilter, FilterError, filterCost, type ResourcePredicate } from "./filter.js";
-export { filterSink, type OutputFilter } from "./output-filter.js";
 export {
-  CursorError,
+  changeEvaluations,
+  compileFilter,
+  FilterError,
+  filterCost,
+  type ResourcePredicate,
+} from "./filter.js";
+export { filterSink, type OutputFilter } from "./output-filter.js";
+export { CursorError } from "./page-scan.js";
+export {
   type Page,
   ResourceGraph,
   type ResourceGraphOptions,

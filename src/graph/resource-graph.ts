@@ -1,10 +1,10 @@
-import { labelEqualities, quoteExcerpt, resourceTypeName } from "@meshsync/k8s";
+import { labelEqualities, resourceTypeName } from "@meshsync/k8s";
 import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/index.js";
 import { ChangeLog } from "./change-log.js";
 import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
 import { compileFilter, labelSelectorOf } from "./filter.js";
 import { IndexMap } from "./index-map.js";
-import { SmallestK } from "./smallest-k.js";
+import { decodeCursor, encodeCursor, PageScan } from "./page-scan.js";
 import type { FilterView, ResourceFilter, StoredResource } from "./types.js";
 
 export interface ResourceGraphOptions {
@@ -37,55 +37,20 @@ function filterViewOf(r: StoredResource): FilterView {
   return { clusterId, apiVersion, kind, namespace, name, labels, fields };
 }
 
-/** Where an object sits in list order: cluster, namespace, kind, name, uid. */
-type SortKey = readonly [string, string, string, string, string];
-
-function sortKeyOf(r: StoredResource): SortKey {
-  return [r.clusterId, r.namespace ?? "", r.kind, r.name, r.uid];
+/** What a list reads: every object of some index slices (disjoint: one kind, namespace or cluster each), or of the graph. */
+interface Candidates {
+  readonly size: number;
+  readonly items: () => IterableIterator<StoredResource>;
 }
 
-function compareKeys(a: SortKey, b: SortKey): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]! < b[i]!) return -1;
-    if (a[i]! > b[i]!) return 1;
-  }
-  return 0;
+function* chain(sets: readonly ReadonlySet<StoredResource>[]): Generator<StoredResource> {
+  for (const set of sets) yield* set;
 }
 
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** A scan's time on the event loop before it lets others in; a few milliseconds, as the fan-out slices its work. */
+const defaultSliceMs = 4;
 
-/** compareKeys(sortKeyOf(a), sortKeyOf(b)) without building the keys: it runs n log k times a page. */
-function compareResources(a: StoredResource, b: StoredResource): number {
-  return (
-    compareStrings(a.clusterId, b.clusterId) ||
-    compareStrings(a.namespace ?? "", b.namespace ?? "") ||
-    compareStrings(a.kind, b.kind) ||
-    compareStrings(a.name, b.name) ||
-    compareStrings(a.uid, b.uid)
-  );
-}
-
-function encodeCursor(r: StoredResource): string {
-  return Buffer.from(JSON.stringify(sortKeyOf(r))).toString("base64url");
-}
-
-export class CursorError extends Error {
-  override name = "CursorError";
-}
-
-function decodeCursor(cursor: string): SortKey {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 5 && parsed.every((p) => typeof p === "string")) {
-      return parsed as unknown as SortKey;
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new CursorError(`${quoteExcerpt(cursor)} is not a cursor this server issued`);
-}
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The in-memory picture of every watched cluster: objects keyed by cluster + uid, secondary indexes,
@@ -97,12 +62,12 @@ export class ResourceGraph implements ResourceEventSink {
   private readonly compactOptions: CompactOptions;
   private readonly onRejected: ResourceGraphOptions["onRejected"];
   private readonly objects = new Map<string, StoredResource>();
-  private readonly byType = new IndexMap(); // `${clusterId}|${typeName}`
-  private readonly byKind = new IndexMap();
-  private readonly byNamespace = new IndexMap(); // "" for cluster-scoped objects
-  private readonly byOwner = new IndexMap(); // `${clusterId}/${ownerUid}`
-  private readonly byCluster = new IndexMap();
-  private readonly byLabel = new IndexMap(); // `${key}=${value}`
+  private readonly byType = new IndexMap<StoredResource>(); // `${clusterId}|${typeName}`
+  private readonly byKind = new IndexMap<StoredResource>();
+  private readonly byNamespace = new IndexMap<StoredResource>(); // "" for cluster-scoped objects
+  private readonly byOwner = new IndexMap<StoredResource>(); // `${clusterId}/${ownerUid}`
+  private readonly byCluster = new IndexMap<StoredResource>();
+  private readonly byLabel = new IndexMap<StoredResource>(); // `${key}=${value}`
   /**
    * `${clusterId}|${typeName}|${namespace}` → name → key: Kubernetes holds one object per name. Keyed
    * by the object's own name string, so an entry costs no string of its own.
@@ -126,9 +91,7 @@ export class ResourceGraph implements ResourceEventSink {
 
   /** Objects whose ownerReferences name this one. */
   ownedBy(key: string): StoredResource[] {
-    return [...this.byOwner.get(key)]
-      .map((k) => this.objects.get(k))
-      .filter((r): r is StoredResource => r !== undefined);
+    return [...this.byOwner.get(key)];
   }
 
   clusters(): ClusterRef[] {
@@ -141,10 +104,7 @@ export class ResourceGraph implements ResourceEventSink {
 
   /** Forgets a cluster and tells subscribers that each of its objects is gone (DELETED, last known state). */
   removeCluster(cluster: ClusterRef): void {
-    for (const key of [...this.byCluster.get(cluster.id)]) {
-      const r = this.objects.get(key);
-      if (r !== undefined) this.remove(r, r);
-    }
+    for (const r of [...this.byCluster.get(cluster.id)]) this.remove(r, r);
     this.clusterRefs.delete(cluster.id);
   }
 
@@ -179,64 +139,81 @@ export class ResourceGraph implements ResourceEventSink {
       seen.add(next.key);
       this.put(next);
     }
-    for (const key of [...this.byType.get(typeKey)]) {
-      if (seen.has(key)) continue;
-      const stored = this.objects.get(key);
-      if (stored !== undefined) this.remove(stored, stored);
-    }
+    for (const stored of [...this.byType.get(typeKey)])
+      if (!seen.has(stored.key)) this.remove(stored, stored);
   }
 
   /** One page of the objects that match, in a stable order (cluster, namespace, kind, name, uid). */
   list(filter: ResourceFilter = {}, page: Page = {}): ResourcePage {
     const sequence = this.log.sequence;
-    const matches = compileFilter(filter);
-    const after = page.after ? decodeCursor(page.after) : undefined;
-    const first = page.first ?? Number.POSITIVE_INFINITY;
-    if (first < 0) throw new RangeError("first must not be negative");
-    const kept = new SmallestK<StoredResource>(first, compareResources);
-    let totalCount = 0;
-    let afterCursor = 0;
-    for (const key of this.candidates(filter)) {
-      const r = this.objects.get(key);
-      if (r === undefined || !matches(r)) continue;
-      totalCount++;
-      if (after !== undefined && compareKeys(sortKeyOf(r), after) <= 0) continue;
-      afterCursor++;
-      kept.offer(r);
+    const scan = this.scan(filter, page);
+    scan.advance();
+    return { ...scan.page(), sequence };
+  }
+
+  /**
+   * The page `list` gives, read in slices of about `sliceMs` with a turn of the event loop between them,
+   * so that a scan of a huge graph holds no other client up. It is still the graph as it was at the
+   * page's sequence: when the first slice does not finish, the candidates it has yet to read are copied
+   * in that same turn, and stored objects are never changed in place, only replaced.
+   */
+  async listInSlices(
+    filter: ResourceFilter = {},
+    page: Page = {},
+    sliceMs = defaultSliceMs,
+  ): Promise<ResourcePage> {
+    const sequence = this.log.sequence;
+    const scan = this.scan(filter, page);
+    if (!scan.advance(performance.now() + sliceMs)) {
+      scan.detach();
+      do await nextTurn();
+      while (!scan.advance(performance.now() + sliceMs));
     }
-    const items = kept.sorted();
-    const last = items.at(-1);
-    return {
-      items,
-      totalCount,
-      endCursor: last ? encodeCursor(last) : null,
-      hasNextPage: afterCursor > items.length,
-      sequence,
-    };
+    return { ...scan.page(), sequence };
+  }
+
+  /**
+   * How many objects a list with this filter evaluates it against: the size of the smallest index slice
+   * that can hold every match (all objects when none narrows), known without reading any of them. A
+   * request's cost counts its scans by it. Throws FilterError for a selector that does not compile.
+   */
+  scanSize(filter: ResourceFilter = {}): number {
+    return this.candidates(filter).size;
   }
 
   cursorOf(resource: StoredResource): string {
     return encodeCursor(resource);
   }
 
+  private scan(filter: ResourceFilter, page: Page): PageScan {
+    const matches = compileFilter(filter);
+    const after = page.after ? decodeCursor(page.after) : undefined;
+    const first = page.first ?? Number.POSITIVE_INFINITY;
+    return new PageScan(this.candidates(filter).items(), matches, first, after);
+  }
+
   /** The smallest index slice that can hold every match, so a narrow filter does not scan everything. */
-  private candidates(filter: ResourceFilter): Iterable<string> {
-    const slices: ReadonlySet<string>[] = [];
-    const union = (index: IndexMap, values: readonly string[] | null | undefined) => {
-      if (!values || values.length === 0) return;
-      slices.push(
-        values.length === 1 ? index.get(values[0]!) : new Set(values.flatMap((v) => [...index.get(v)])),
-      );
+  private candidates(filter: ResourceFilter): Candidates {
+    let smallest: Candidates = {
+      size: this.objects.size,
+      items: () => this.objects.values(),
+    };
+    const consider = (sets: ReadonlySet<StoredResource>[]) => {
+      const size = sets.reduce((total, set) => total + set.size, 0);
+      if (size < smallest.size)
+        smallest = { size, items: () => (sets.length === 1 ? sets[0]!.values() : chain(sets)) };
+    };
+    const union = (index: IndexMap<StoredResource>, values: readonly string[] | null | undefined) => {
+      if (values && values.length > 0) consider([...new Set(values)].map((value) => index.get(value)));
     };
     union(this.byKind, filter.kinds);
     union(this.byNamespace, filter.namespaces);
     union(this.byCluster, filter.clusterIds);
-    // compileFilter has already compiled (and checked) the selector; this reads it from the cache.
+    // The selector is compiled (and checked) once per text; after the first call this reads the cache.
     const labels = labelSelectorOf(filter);
     if (labels)
-      for (const [key, value] of labelEqualities(labels)) slices.push(this.byLabel.get(`${key}=${value}`));
-    if (slices.length === 0) return this.objects.keys();
-    return slices.reduce((a, b) => (a.size <= b.size ? a : b));
+      for (const [key, value] of labelEqualities(labels)) consider([this.byLabel.get(`${key}=${value}`)]);
+    return smallest;
   }
 
   private compact(cluster: ClusterRef, type: ResourceType, object: KubeObject): StoredResource | undefined {
@@ -278,12 +255,12 @@ export class ResourceGraph implements ResourceEventSink {
   }
 
   private index(r: StoredResource): void {
-    this.byType.add(`${r.clusterId}|${r.typeName}`, r.key);
-    this.byKind.add(r.kind, r.key);
-    this.byNamespace.add(r.namespace ?? "", r.key);
-    for (const owner of r.ownerReferences) this.byOwner.add(`${r.clusterId}/${owner.uid}`, r.key);
-    this.byCluster.add(r.clusterId, r.key);
-    for (const label in r.labels) this.byLabel.add(`${label}=${r.labels[label]}`, r.key);
+    this.byType.add(`${r.clusterId}|${r.typeName}`, r);
+    this.byKind.add(r.kind, r);
+    this.byNamespace.add(r.namespace ?? "", r);
+    for (const owner of r.ownerReferences) this.byOwner.add(`${r.clusterId}/${owner.uid}`, r);
+    this.byCluster.add(r.clusterId, r);
+    for (const label in r.labels) this.byLabel.add(`${label}=${r.labels[label]}`, r);
     const scope = nameScopeOf(r);
     let names = this.byName.get(scope);
     if (names === undefined) {
@@ -294,12 +271,12 @@ export class ResourceGraph implements ResourceEventSink {
   }
 
   private unindex(r: StoredResource): void {
-    this.byType.remove(`${r.clusterId}|${r.typeName}`, r.key);
-    this.byKind.remove(r.kind, r.key);
-    this.byNamespace.remove(r.namespace ?? "", r.key);
-    for (const owner of r.ownerReferences) this.byOwner.remove(`${r.clusterId}/${owner.uid}`, r.key);
-    this.byCluster.remove(r.clusterId, r.key);
-    for (const label in r.labels) this.byLabel.remove(`${label}=${r.labels[label]}`, r.key);
+    this.byType.remove(`${r.clusterId}|${r.typeName}`, r);
+    this.byKind.remove(r.kind, r);
+    this.byNamespace.remove(r.namespace ?? "", r);
+    for (const owner of r.ownerReferences) this.byOwner.remove(`${r.clusterId}/${owner.uid}`, r);
+    this.byCluster.remove(r.clusterId, r);
+    for (const label in r.labels) this.byLabel.remove(`${label}=${r.labels[label]}`, r);
     const scope = nameScopeOf(r);
     const names = this.byName.get(scope);
     if (names?.get(r.name) !== r.key) return;

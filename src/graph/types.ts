@@ -22,6 +22,8 @@ export interface StoredResource {
   /** The kind's field-selector fields (spec.nodeName, status.phase, …) that have a value. */
   readonly fields: Readonly<Record<string, string>>;
   readonly object: KubeObject;
+  /** The text JSON.stringify(object) gives, made without parsing: what a response sends of `object`. */
+  readonly objectText: string;
   /**
    * Characters of the JSON text the graph keeps for the object besides its labels, annotations and
    * owners: what reading `object`, `spec` or `status` costs, known without parsing.

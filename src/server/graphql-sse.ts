@@ -180,7 +180,7 @@ export function createGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
         return prepared.errors;
       case "result":
         stream.next(idJson, serializeResult(prepared.result));
-        stream.complete(idJson);
+        stream.complete(idJson, prepared.written);
         onDone();
         return undefined;
       case "changes": {

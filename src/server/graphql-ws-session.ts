@@ -163,6 +163,18 @@ export class GraphqlWsSession {
     this.ws.send(text);
   }
 
+  /**
+   * A message of a few bytes that ends or acknowledges something the client asked for: never refused
+   * for the bytes before it, which may be the very result it completes.
+   */
+  private sendControl(text: string, onWritten?: () => void): void {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) {
+      onWritten?.();
+      return;
+    }
+    this.ws.send(text, () => onWritten?.());
+  }
+
   private onMessage(text: string): void {
     if (this.closing) return;
     let message: Message;
@@ -225,7 +237,7 @@ export class GraphqlWsSession {
     }
     this.acknowledged = true;
     this.connection = deps.fanout.open(this.sink(), token === undefined ? "open" : "token");
-    this.send('{"type":"connection_ack"}');
+    this.sendControl('{"type":"connection_ack"}');
   }
 
   private async onSubscribe(id: string, payload: OperationParams): Promise<void> {
@@ -269,7 +281,7 @@ export class GraphqlWsSession {
         return;
       case "result":
         this.operations.delete(id);
-        this.sendResult(idJson, prepared.result);
+        this.sendResult(idJson, prepared.result, prepared.written);
         return;
       case "changes": {
         const refused = deps.fanout.subscribe(
@@ -291,9 +303,10 @@ export class GraphqlWsSession {
     }
   }
 
-  private sendResult(idJson: string, result: ExecutionResult): void {
+  /** The result, then its complete; `written` once both are out of the process (or the socket is gone). */
+  private sendResult(idJson: string, result: ExecutionResult, written: () => void): void {
     this.send(`{"id":${idJson},"type":"next","payload":${serializeResult(result)}}`);
-    this.send(`{"id":${idJson},"type":"complete"}`);
+    this.sendControl(`{"id":${idJson},"type":"complete"}`, written);
   }
 
   private onClose(): void {

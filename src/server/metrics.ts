@@ -90,6 +90,11 @@ export function createServerMetrics(graph: ResourceGraph, registry = new Registr
     (s) => s.groups,
   );
   gauge(
+    "meshsync_subscription_filter_evaluations_per_change",
+    "What matching one change against every group's filter costs, in filter evaluations (maxFilterEvaluationsPerChange bounds it).",
+    (s) => s.filterEvaluationsPerChange,
+  );
+  gauge(
     "meshsync_subscription_group_backlog_max",
     "Changes committed but not yet rendered, in the subscription group furthest behind.",
     (s) => s.groupBacklog,
@@ -126,7 +131,7 @@ export function createServerMetrics(graph: ResourceGraph, registry = new Registr
   });
   const evictions = new Counter({
     name: "meshsync_connection_evictions_total",
-    help: "Connections closed for falling behind, by reason (too_slow, budget).",
+    help: "Connections closed for falling behind, by reason (too_slow, budget; idle: an HTTP socket that neither sent nor read for idleSocketTimeoutMs).",
     labelNames: ["reason"] as const,
     registers: [registry],
   });

@@ -10,10 +10,11 @@ import {
   type OperationDefinitionNode,
   visit,
 } from "graphql";
-import { ChangeSubscription, ErrorCode } from "../api/index.js";
+import { type ApiContext, ChangeSubscription, ErrorCode } from "../api/index.js";
 import { createRender, type Render } from "./fanout/index.js";
 import { admitOperation, withoutPartialResponse } from "./limits-plugin.js";
 import type { ServerLimits } from "./options.js";
+import { expectResultWritten } from "./result-written.js";
 import type { MeshsyncYoga } from "./yoga.js";
 
 /** A GraphQL request as both transports receive it (graphql-ws subscribe payload, graphql-sse body). */
@@ -27,8 +28,8 @@ export interface OperationParams {
 export type PreparedOperation =
   /** Refused before anything ran: parse, limits, validation, or the subscribe resolver's own errors. */
   | { kind: "errors"; errors: readonly GraphQLError[]; stage: "parse" | "validation" | "execution" }
-  /** A query or mutation, already executed. */
-  | { kind: "result"; result: ExecutionResult }
+  /** A query or mutation, already executed; call `written` once its result is written out. */
+  | { kind: "result"; result: ExecutionResult; written: () => void }
   /** A change subscription for the fan-out: `key` names its group within an auth scope. */
   | { kind: "changes"; subscription: ChangeSubscription; key: string; render: Render };
 
@@ -112,15 +113,17 @@ export async function prepareOperation(
     contextValue: await contextFactory(),
   };
   if (operation.operation !== "subscription") {
-    return { kind: "result", result: (await execute(args)) as ExecutionResult };
+    const written = expectResultWritten(args.contextValue as object);
+    return { kind: "result", result: (await execute(args)) as ExecutionResult, written };
   }
   // The fan-out runs subscriptions itself, not through yoga's subscribe, so it admits them as yoga's
   // hooks would: priced per delivered change, each change rendered against its own response meter.
-  const admission = admitOperation(args, limits);
+  const { graph } = args.contextValue as ApiContext;
+  const admission = admitOperation(args, limits, (filter) => graph.scanSize(filter));
   if ("refusal" in admission) return { kind: "errors", errors: [admission.refusal], stage: "validation" };
   args.contextValue = { ...(args.contextValue as object), responseMeter: admission.responseMeter };
   const source = await createSourceEventStream(args);
-  if (!(Symbol.asyncIterator in source)) return { kind: "result", result: source };
+  if (!(Symbol.asyncIterator in source)) return { kind: "result", result: source, written: () => {} };
   if (!(source instanceof ChangeSubscription)) {
     return {
       kind: "errors",

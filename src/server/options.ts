@@ -3,6 +3,7 @@ import type { Registry } from "prom-client";
 import { type ApiLimits, type ApiResourceInfo, defaultApiLimits } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
 import type { ClusterHealth, TypeSyncStatus } from "../kube/index.js";
+import type { CostAdmissionLimits } from "./cost-admission.js";
 import type { QueryLimits } from "./query-limits.js";
 
 export interface Readiness {
@@ -13,7 +14,7 @@ export interface Readiness {
   clusters?: readonly ClusterHealth[];
 }
 
-export interface ServerLimits extends QueryLimits, ApiLimits {
+export interface ServerLimits extends QueryLimits, ApiLimits, CostAdmissionLimits {
   /** Characters in one GraphQL document, checked before it is parsed. */
   maxDocumentChars: number;
   /** Lexical tokens in one document; stops the parser early on a huge document. */
@@ -26,6 +27,12 @@ export interface ServerLimits extends QueryLimits, ApiLimits {
   maxNesting: number;
   /** What one operation may cost (src/server/query-cost.ts); for a subscription, one delivered change. */
   maxCost: number;
+  /**
+   * How long a query keeps its room among the operations running at once (maxConcurrentCost) after it
+   * ran, while its result is still being written out, on any transport: a result's bytes weigh on the
+   * process as much as building it did.
+   */
+  maxResponseHoldMs: number;
   /** Bytes resolvers may put into one response (one change, for a subscription) before it is stopped. */
   maxResponseBytes: number;
   /** Bytes in one HTTP request body or WebSocket message. */
@@ -34,12 +41,24 @@ export interface ServerLimits extends QueryLimits, ApiLimits {
   maxSubscriptionsPerSocket: number;
   /** Acknowledged WebSockets plus SSE streams and reservations; an upgrade past this is answered 503. */
   maxConnections: number;
+  /**
+   * An HTTP socket that neither sends nor reads for this long is cut: a client that stopped reading a
+   * response would otherwise keep its bytes in memory for good. WebSockets and event streams are
+   * bounded by their own rules instead.
+   */
+  idleSocketTimeoutMs: number;
   /** WebSockets that have not been acknowledged yet: a pool of their own, so they never take the others' slots. */
   maxUnauthenticatedConnections: number;
   /** Time a WebSocket has to send connection_init, and an SSE reservation to be taken up. */
   connectionInitTimeoutMs: number;
   /** Subscriptions in the whole server; past this new ones get SERVER_BUSY. */
   maxSubscriptions: number;
+  /**
+   * Filter evaluations (src/graph/filter.ts changeEvaluations) that every committed change costs, all
+   * subscription groups together: each group matches each change against its filter as it commits.
+   * A subscription that would start a group past this gets SERVER_BUSY; one that joins a group adds none.
+   */
+  maxFilterEvaluationsPerChange: number;
   /** Bytes written-but-unsent plus queued, all clients together; past this the ones holding most are shed. */
   maxBufferedBytes: number;
   /** Written-but-unsent bytes on one connection above which nothing more is written to it. */
@@ -74,6 +93,9 @@ export const defaultServerLimits: ServerLimits = {
   maxUnauthenticatedConnections: 64,
   connectionInitTimeoutMs: 3000,
   maxSubscriptions: 20_000,
+  // About a millisecond per change (bench/query-cost.bench.ts: 0.04 to 0.11 µs an evaluation): a
+  // hundred filters at the selector bound, or five thousand of one term, each of its own.
+  maxFilterEvaluationsPerChange: 20_000,
   maxBufferedBytes: 256 * 1024 * 1024,
   socketHighWaterBytes: 512 * 1024,
   coalesceAfterBytes: 512 * 1024,
@@ -82,6 +104,13 @@ export const defaultServerLimits: ServerLimits = {
   slowSocketTimeoutMs: 10_000,
   closeGraceMs: 30_000,
   keepAliveMs: 12_000,
+  // One operation at the budget at a time, beside any number of cheap ones: ten clients asking for four
+  // pages of a thousand whole objects each then build one such response at a time, not ten.
+  maxConcurrentCost: 100_000,
+  maxQueuedOperations: 100,
+  maxQueueWaitMs: 10_000,
+  maxResponseHoldMs: 5_000,
+  idleSocketTimeoutMs: 30_000,
   ...defaultApiLimits,
 };
 

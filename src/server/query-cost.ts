@@ -24,7 +24,13 @@ import {
   TypeNameMetaFieldDef,
 } from "graphql";
 import { costExtensionKey, ErrorCode, type FieldCost } from "../api/index.js";
-import { FilterError, filterCost, quoteExcerpt, type ResourceFilter } from "../graph/index.js";
+import {
+  changeEvaluations,
+  FilterError,
+  filterCost,
+  quoteExcerpt,
+  type ResourceFilter,
+} from "../graph/index.js";
 
 export interface CostLimits {
   /** The most one operation may cost; for a subscription, what one delivered change may cost. */
@@ -35,8 +41,16 @@ export interface CostLimits {
   maxPageSize: number;
 }
 
-/** What one requirement of a label or field selector costs: it is evaluated against every object scanned. */
-export const selectorRequirementCost = 10;
+/** How many objects a list with this filter evaluates it against; the graph's indexes know it cheaply. */
+export type ScanSize = (filter: ResourceFilter) => number;
+
+/**
+ * The unit of cost is about what resolving and sending one small field of one object takes (a few
+ * microseconds); evaluating one term of a filter against one object takes this many times less.
+ * bench/query-cost.bench.ts measures both and derives this ratio; a scan of n objects with a filter
+ * of evaluation cost c (filterCost) costs n × (1 + c) / evaluationsPerCostUnit, rounded up.
+ */
+export const evaluationsPerCostUnit = 40;
 
 /** Costs past this are all "too much"; keeping them finite keeps the arithmetic exact. */
 const costCeiling = Number.MAX_SAFE_INTEGER;
@@ -48,22 +62,25 @@ function fieldCostOf(field: GraphQLField<unknown, unknown>): FieldCost {
   return cost !== null && typeof cost === "object" ? (cost as FieldCost) : {};
 }
 
+function filterOf(argument: unknown): ResourceFilter {
+  return argument !== null && typeof argument === "object" ? (argument as ResourceFilter) : {};
+}
+
 /**
- * What evaluating a ResourceFilter costs per object, as the graph measures it (selector requirements
- * and values, other narrowing fields), so that what is charged is what matching will evaluate.
- * Throws FilterError for a selector that is malformed or past its bounds.
+ * What scanning with a filter costs: one evaluation per object for the visit, and filterCost's
+ * evaluations (selector requirements and values, other narrowing fields) per object for matching.
+ * Throws FilterError for a selector that is malformed or past its bounds, before anything is scanned.
  */
-export function filterEvaluationCost(filter: unknown): number {
-  if (filter === null || typeof filter !== "object") return 0;
-  return filterCost(filter as ResourceFilter);
+export function scanCost(objects: number, filter: ResourceFilter): number {
+  return Math.ceil((objects * (1 + filterCost(filter))) / evaluationsPerCostUnit);
 }
 
 /**
  * Prices one operation against the schema's cost extensions (src/api/cost.ts): every field adds its
- * weight (1 unless it says otherwise) and its selectors' requirements, and its sub-selection times
- * its size, so `first: 1000` under thirty aliases costs thirty thousand nodes. Fragments are priced
- * once each however often they are spread, so a fragment bomb is priced in linear time. Fields that
- * @skip or @include leave out cost nothing.
+ * weight (1 unless it says otherwise), the scan its filter makes, and its sub-selection times its
+ * size, so `first: 1000` under thirty aliases costs thirty thousand nodes, and thirty scans of the
+ * whole graph cost thirty times one. Fragments are priced once each however often they are spread, so
+ * a fragment bomb is priced in linear time. Fields that @skip or @include leave out cost nothing.
  */
 class CostMeter {
   private readonly fragmentCosts = new Map<string, number>();
@@ -74,6 +91,7 @@ class CostMeter {
     private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
     private readonly variables: Variables,
     private readonly pages: Omit<CostLimits, "maxCost">,
+    private readonly scanSize: ScanSize,
   ) {}
 
   selectionSet(selectionSet: SelectionSetNode | undefined, parent: GraphQLNamedType | undefined): number {
@@ -109,13 +127,16 @@ class CostMeter {
       // Arguments that do not coerce fail at execution with their own error; they cost the defaults.
     }
     const own = declared.weight ?? 1;
-    const selectors =
-      declared.filterArgument === undefined
-        ? 0
-        : filterEvaluationCost(args[declared.filterArgument]) * selectorRequirementCost;
+    const scan = declared.scan === undefined ? 0 : this.scan(declared.scan, args);
     const size = this.size(declared.size, args);
     const inner = this.selectionSet(node.selectionSet, getNamedType(definition.type));
-    return Math.min(costCeiling, own + selectors + size * inner);
+    return Math.min(costCeiling, own + scan + size * inner);
+  }
+
+  private scan(scan: NonNullable<FieldCost["scan"]>, args: Record<string, unknown>): number {
+    const filter = filterOf(args[scan.filterArgument]);
+    if (scan.over === "graph") return scanCost(this.scanSize(filter), filter);
+    return Math.ceil(changeEvaluations(filter) / evaluationsPerCostUnit);
   }
 
   private size(size: FieldCost["size"], args: Record<string, unknown>): number {
@@ -178,6 +199,7 @@ export interface CostedOperation {
 export function operationCost(
   operation: CostedOperation,
   pages: Omit<CostLimits, "maxCost">,
+  scanSize: ScanSize,
 ): number | undefined {
   const definition = getOperationAST(operation.document, operation.operationName);
   if (definition === null || definition === undefined) return undefined;
@@ -193,30 +215,43 @@ export function operationCost(
     if (node.kind === Kind.FRAGMENT_DEFINITION) fragments.set(node.name.value, node);
   }
   const root = operation.schema.getRootType(definition.operation) ?? undefined;
-  const meter = new CostMeter(operation.schema, fragments, coerced.coerced, pages);
+  const meter = new CostMeter(operation.schema, fragments, coerced.coerced, pages, scanSize);
   return meter.selectionSet(definition.selectionSet, root);
 }
 
-/** The error for an operation over budget, or undefined when it is within it. */
-export function costRefusal(operation: CostedOperation, limits: CostLimits): GraphQLError | undefined {
+/**
+ * An operation's cost, or the error that refuses it: over budget, or a selector past its bounds. An
+ * operation that cannot execute at all costs 0 here; execution reports why.
+ */
+export function weighOperation(
+  operation: CostedOperation,
+  limits: CostLimits,
+  scanSize: ScanSize,
+): { cost: number } | { refusal: GraphQLError } {
   let cost: number | undefined;
   try {
-    cost = operationCost(operation, limits);
+    cost = operationCost(operation, limits, scanSize);
   } catch (error) {
     // A selector past its bounds is refused here, before anything is scanned, with the selector's own error.
     if (error instanceof FilterError) {
-      return new GraphQLError(error.message, {
-        extensions: { code: ErrorCode.BadUserInput, http: { status: 400 } },
-      });
+      return {
+        refusal: new GraphQLError(error.message, {
+          extensions: { code: ErrorCode.BadUserInput, http: { status: 400 } },
+        }),
+      };
     }
     throw error;
   }
-  if (cost === undefined || cost <= limits.maxCost) return undefined;
+  if (cost === undefined) return { cost: 0 };
+  if (cost <= limits.maxCost) return { cost };
   const name = getOperationAST(operation.document, operation.operationName)?.name?.value;
-  return new GraphQLError(
-    `operation${name ? ` ${quoteExcerpt(name)}` : ""} costs ${cost}; the budget is ${limits.maxCost}. ` +
-      "Page sizes multiply what they contain: ask for smaller pages (first), fewer aliases, " +
-      "or fewer whole-object fields (object, spec, status, annotations)",
-    { extensions: { code: ErrorCode.QueryTooCostly, cost, budget: limits.maxCost, http: { status: 400 } } },
-  );
+  return {
+    refusal: new GraphQLError(
+      `operation${name ? ` ${quoteExcerpt(name)}` : ""} costs ${cost}; the budget is ${limits.maxCost}. ` +
+        "Page sizes multiply what they contain, and a filter costs per object it is evaluated against: " +
+        "ask for smaller pages (first), fewer aliases, fewer whole-object fields (object, spec, status, " +
+        "annotations), or filters the indexes narrow (kinds, namespaces, clusterIds, key=value labels)",
+      { extensions: { code: ErrorCode.QueryTooCostly, cost, budget: limits.maxCost, http: { status: 400 } } },
+    ),
+  };
 }

@@ -38,7 +38,7 @@ export class SseStream {
     private readonly onWritable: () => void,
     private readonly onEnd: () => void,
   ) {
-    this.keepAlive = setInterval(() => this.send(keepAliveComment), limits.keepAliveMs);
+    this.keepAlive = setInterval(() => this.sendControl(keepAliveComment), limits.keepAliveMs);
     this.keepAlive.unref();
   }
 
@@ -86,6 +86,18 @@ export class SseStream {
     response.write(text);
   }
 
+  /**
+   * A few bytes that end something the client asked for, or keep the stream alive: never refused for
+   * the bytes before them, which may be the very result they complete.
+   */
+  private sendControl(text: string, onWritten?: () => void): void {
+    if (this.response === undefined || this.ended) {
+      onWritten?.();
+      return;
+    }
+    this.response.write(text, () => onWritten?.());
+  }
+
   next(idJson: string, payload: string): void {
     this.send(
       this.single
@@ -94,8 +106,12 @@ export class SseStream {
     );
   }
 
-  complete(idJson: string): void {
-    this.send(this.single ? `event: complete\ndata: {"id":${idJson}}\n\n` : "event: complete\ndata:\n\n");
+  /** Ends an operation; `onWritten` once this (and all before it) is out of the process, or the stream gone. */
+  complete(idJson: string, onWritten?: () => void): void {
+    this.sendControl(
+      this.single ? `event: complete\ndata: {"id":${idJson}}\n\n` : "event: complete\ndata:\n\n",
+      onWritten,
+    );
   }
 
   /** Ends the stream, after a comment line saying why when there is one; cut if it is not read in time. */

@@ -99,6 +99,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     connections: () => fanout.connectionCount,
   });
   metrics.observe(() => ({ ...fanout.stats(), unacknowledged: webSocket.unacknowledged }));
+  // A socket that neither sends nor reads for this long is cut, its unsent bytes with it; ws turns
+  // the timeout off on the sockets it upgrades, and event streams send a ping well within it.
+  server.setTimeout(limits.idleSocketTimeoutMs, (socket) => {
+    metrics.fanout.evicted("idle");
+    logger.debug({ remote: socket.remoteAddress }, "idle HTTP socket cut");
+    socket.destroy();
+  });
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     logger.debug({ err: error }, "malformed HTTP request");
     if (!socket.writable) return;

@@ -1,7 +1,7 @@
 import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
-import { type ApiContext, ErrorCode, schema } from "../api/index.js";
+import { type ApiContext, ErrorCode, schema, stringifyWithRawJson } from "../api/index.js";
 import { useBoundedErrors } from "./error-excerpts.js";
 import { useQueryLimits } from "./limits-plugin.js";
 import type { ServerLimits } from "./options.js";
@@ -41,6 +41,14 @@ const subscriptionsOverHttpOff: Plugin = {
   },
 };
 
+/** HTTP results are written as the other transports write theirs: stored objects spliced in as text. */
+const rawJsonResults: Plugin = {
+  onResultProcess({ result, setResult }) {
+    if (Array.isArray(result) || Symbol.asyncIterator in result) return;
+    setResult({ ...result, stringify: stringifyWithRawJson });
+  },
+};
+
 export interface YogaOptions {
   context: ApiContext;
   limits: ServerLimits;
@@ -75,8 +83,9 @@ export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
     plugins: [
       ...options.plugins,
       useBoundedErrors(),
-      useQueryLimits(options.limits),
+      useQueryLimits(options.limits, (filter) => options.context.graph.scanSize(filter)),
       subscriptionsOverHttpOff,
+      rawJsonResults,
     ],
   });
 }

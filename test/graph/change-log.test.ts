@@ -17,6 +17,7 @@ const resource = (name: string, heapSize = 2): StoredResource => ({
   ownerReferences: [],
   fields: {},
   object: {},
+  objectText: "{}",
   textLength: 2,
   heapSize,
 });

@@ -1,3 +1,4 @@
+import { generateScenario } from "@meshsync/sim";
 import { describe, expect, it } from "vitest";
 import { FilterError, ResourceGraph } from "../../src/graph/index.js";
 import type { ClusterRef, KubeObject } from "../../src/kube/types.js";
@@ -271,6 +272,40 @@ describe("the compact form", () => {
     expect((stored.object.spec as { nodeName: string }).nodeName).toBe("n1");
     expect(stored.labels).toEqual({ app: "x" });
   });
+
+  it("gives the object's JSON text without parsing it, exactly as JSON.stringify(object) writes it", () => {
+    const graph = new ResourceGraph();
+    const odd: KubeObject[] = [
+      // Metadata with nothing but what the graph holds apart, and members before and after it.
+      { kind: "Pod", spec: { a: 1 }, metadata: { name: "m", uid: "u-m", labels: { a: "b" } }, status: {} },
+      { metadata: { name: "n", uid: "u-n" } },
+      {
+        apiVersion: "v1",
+        metadata: {
+          name: "o",
+          uid: "u-o",
+          ownerReferences: [{ apiVersion: "v1", kind: "K", name: "k", uid: "x" }],
+        },
+        z: [1, "\u2028"],
+      },
+      { metadata: { name: "p", uid: "u-p", annotations: { "a/b": '"quoted"' }, namespace: "q" }, data: null },
+    ];
+    for (const object of odd) graph.upsert(cluster, pods, object);
+    graph.upsert(cluster, secrets, {
+      metadata: { name: "s", uid: "u-s", labels: { l: "v" } },
+      data: { password: "c2VjcmV0" },
+    });
+    for (const object of generateScenario("small", 3)) {
+      graph.upsert(
+        cluster,
+        resourceType(`${String(object.kind).toLowerCase()}s`, String(object.kind)),
+        object,
+      );
+    }
+    const all = graph.list().items;
+    expect(all.length).toBeGreaterThan(200);
+    for (const stored of all) expect(stored.objectText).toBe(JSON.stringify(stored.object));
+  });
 });
 
 describe("deletes and Secrets, as clients see them", () => {
@@ -322,6 +357,88 @@ describe("deletes and Secrets, as clients see them", () => {
     expect(
       revealing.get("cluster-a/u")!.annotations["kubectl.kubernetes.io/last-applied-configuration"],
     ).toBe(applied);
+  });
+});
+
+describe("ResourceGraph.listInSlices", () => {
+  /** More objects than one slice reads before it looks at the clock, so that a 0 ms slice must yield. */
+  function graphOf(count: number): ResourceGraph {
+    const graph = new ResourceGraph();
+    for (let i = 0; i < count; i++) {
+      graph.upsert(cluster, pods, pod(`p${String(i).padStart(4, "0")}`, "1", {}, { app: `a${i % 3}` }));
+    }
+    return graph;
+  }
+
+  it("gives the page list gives, cursor and count included", async () => {
+    const graph = graphOf(2000);
+    for (const [filter, page] of [
+      [{}, { first: 50 }],
+      [{ labelSelector: "app!=a1" }, { first: 10 }],
+      [{ kinds: ["Pod"], search: "p01" }, { first: 1000 }],
+    ] as const) {
+      const whole = graph.list(filter, page);
+      const sliced = await graph.listInSlices(filter, page, 0);
+      expect(sliced).toEqual(whole);
+      const next = { first: 7, after: whole.endCursor };
+      expect(await graph.listInSlices(filter, next, 0)).toEqual(graph.list(filter, next));
+    }
+  });
+
+  it("lets other work run between its slices", async () => {
+    const graph = graphOf(2000);
+    let ranBeforeTheEnd = false;
+    const reading = graph.listInSlices({}, { first: 10 }, 0).then((page) => {
+      expect(ranBeforeTheEnd).toBe(true);
+      return page;
+    });
+    setImmediate(() => {
+      ranBeforeTheEnd = true;
+    });
+    expect((await reading).totalCount).toBe(2000);
+  });
+
+  it("reads the graph as it was at the page's sequence, whatever changes while it reads", async () => {
+    const graph = graphOf(2000);
+    const before = graph.list({ labelSelector: "app=a0" }, { first: 1000 });
+    const reading = graph.listInSlices({ labelSelector: "app=a0" }, { first: 1000 }, 0);
+    // Changes committed while the scan waits for its next slice: a delete, a relabel, a modification
+    // and an addition, early and late in the slice's order.
+    graph.delete(cluster, pods, pod("p1998", "2"));
+    graph.upsert(cluster, pods, pod("p0003", "2", {}, { app: "a1" }));
+    graph.upsert(cluster, pods, pod("p1500", "2", {}, { app: "a0", changed: "yes" }));
+    graph.upsert(cluster, pods, pod("new", "1", {}, { app: "a0" }));
+    const page = await reading;
+    expect(page.sequence).toBe(before.sequence);
+    expect(page).toEqual(before);
+    expect(page.items.find((r) => r.name === "p1500")?.labels).toEqual({ app: "a0" });
+  });
+});
+
+describe("ResourceGraph.scanSize", () => {
+  const graph = new ResourceGraph();
+  for (let i = 0; i < 6; i++)
+    graph.upsert(cluster, pods, pod(`p${i}`, "1", {}, { app: i < 2 ? "web" : "db" }));
+  graph.upsert(cluster, secrets, {
+    metadata: { name: "s", namespace: "other", uid: "uid-s", resourceVersion: "1" },
+  });
+
+  it("is every object when nothing narrows, and the smallest index slice otherwise", () => {
+    expect(graph.scanSize({})).toBe(7);
+    expect(graph.scanSize({ search: "p", labelSelector: "app!=web" })).toBe(7);
+    expect(graph.scanSize({ kinds: ["Pod"] })).toBe(6);
+    expect(graph.scanSize({ kinds: ["Pod"], namespaces: ["other"] })).toBe(1);
+    expect(graph.scanSize({ kinds: ["Pod"], labelSelector: "app=web,tier!=x" })).toBe(2);
+    expect(graph.scanSize({ kinds: ["Nothing"] })).toBe(0);
+  });
+
+  it("counts every value of a list once", () => {
+    expect(graph.scanSize({ kinds: ["Pod", "Secret", "Pod"] })).toBe(7);
+    expect(graph.scanSize({ namespaces: ["default", "other"], labelSelector: "app in (web)" })).toBe(2);
+  });
+
+  it("refuses a selector that does not compile, as a list does", () => {
+    expect(() => graph.scanSize({ labelSelector: "app in (" })).toThrow(FilterError);
   });
 });
 

@@ -219,3 +219,49 @@ describe("the server's budget", () => {
     expect(light.closeCode).toBeUndefined();
   });
 });
+
+describe("a query whose result is more than a connection may hold unsent", () => {
+  const limits = { socketHighWaterBytes: 1024, maxQueuedBytesPerSocket: 1024 };
+  /**
+   * Six hundred pods of 16 KiB: a result of about 10 MB, more than the kernel takes off a socket at once
+   * and far past what the limits let a connection hold unsent.
+   */
+  async function bulky(): Promise<TestServer> {
+    const server = await startTestServer({ limits });
+    for (let i = 0; i < 600; i++) {
+      const object = pod(`p${i}`, "default");
+      object.metadata!.annotations = { bulk };
+      server.graph.upsert(cluster, podType, object);
+    }
+    return server;
+  }
+  const query = "{ resources(first: 600) { edges { node { object } } } }";
+
+  it("gets its result and its complete over graphql-ws, and the socket goes on", async () => {
+    t = await bulky();
+    const socket = await connect(t.server.url);
+    socket.subscribe("q", query);
+    await socket.waitFor((m) => m.id === "q" && m.type === "complete");
+    expect(socket.messages.filter((m) => m.id === "q").map((m) => m.type)).toEqual(["next", "complete"]);
+    expect(JSON.stringify(socket.messages.find((m) => m.id === "q")?.payload).length).toBeGreaterThan(
+      9_000_000,
+    );
+    socket.subscribe("again", "{ clusters { id } }");
+    expect((await socket.waitFor((m) => m.id === "again")).type).toBe("next");
+    expect(socket.closeCode).toBeUndefined();
+  });
+
+  it("gets its result and its complete over graphql-sse", async () => {
+    t = await bulky();
+    const response = await fetch(t.server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ query }),
+    });
+    const text = await response.text();
+    const events = [...text.matchAll(/^event: (\w+)$/gm)].map((match) => match[1]);
+    expect(events).toEqual(["next", "complete"]);
+    expect(text).not.toContain("4413");
+    expect(text.length).toBeGreaterThan(9_000_000);
+  });
+});

@@ -1,3 +1,6 @@
+import { type IncomingMessage, request } from "node:http";
+import { connect, type Socket } from "node:net";
+import { eventually } from "@meshsync/testing";
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ErrorCode } from "../../src/api/index.js";
@@ -40,7 +43,7 @@ describe("query limits", () => {
   });
 
   it("rejects a document deeper than the limit before anything runs", async () => {
-    const list = vi.spyOn(t.graph, "list");
+    const list = vi.spyOn(t.graph, "listInSlices");
     try {
       const query = `{
         resources { edges { node { name } } }
@@ -276,17 +279,17 @@ describe("operation cost", () => {
   });
 
   it("refuses thirty pages of a thousand whole objects, stating cost and budget, before any resolver", async () => {
-    const list = vi.spyOn(t.graph, "list");
+    const list = vi.spyOn(t.graph, "listInSlices");
     try {
       const result = await post(t.server.url, { query: thirtyPagesOfObjects });
       expect(result.status).toBe(400);
       expect(result.body.data).toBeUndefined();
       expect(result.body.errors).toHaveLength(1);
       const [error] = result.body.errors ?? [];
-      expect(error?.message).toMatch(/^operation costs 660030; the budget is 100000\. /);
+      expect(error?.message).toMatch(/^operation costs 660060; the budget is 100000\. /);
       expect(error?.extensions).toMatchObject({
         code: ErrorCode.QueryTooCostly,
-        cost: 660030,
+        cost: 660060,
         budget: 100000,
       });
       expect(list).not.toHaveBeenCalled();
@@ -311,14 +314,14 @@ describe("operation cost", () => {
     const query = `query Page($n: Int) { ${paged.join(" ")} unpaged: resources { edges { node { object } } } }`;
     const small = await post(t.server.url, { query, variables: { n: 10 } });
     expect(small.body.errors).toBeUndefined();
-    // Five pages of 1000 objects at 22 each, and one of the default 100.
+    // Five pages of 1000 objects at 22 each, one of the default 100, and six scans of the one pod.
     const large = await post(t.server.url, { query, variables: { n: 1000 } });
-    expect(large.body.errors?.[0]?.message).toMatch(/^operation "Page" costs 112206; the budget is 100000/);
+    expect(large.body.errors?.[0]?.message).toMatch(/^operation "Page" costs 112212; the budget is 100000/);
   });
 
   it("refuses a 50,000-requirement field selector before anything is scanned", async () => {
     const fieldSelector = Array.from({ length: 50_000 }, (_, i) => `metadata.name=n${i}`).join(",");
-    const list = vi.spyOn(t.graph, "list");
+    const list = vi.spyOn(t.graph, "listInSlices");
     try {
       const result = await post(t.server.url, {
         query: "query Big($s: String) { resources(filter: { fieldSelector: $s }) { totalCount } }",
@@ -334,29 +337,12 @@ describe("operation cost", () => {
     }
   });
 
-  it("counts a selector's requirements in the cost: thirty pages that fit alone do not fit with them", async () => {
-    const fieldSelector = Array.from({ length: 100 }, (_, i) => `metadata.name=n${i}`).join(",");
-    const aliases = (withSelector: boolean) =>
-      Array.from(
-        { length: 30 },
-        (_, i) =>
-          `a${i}: resources(first: 110${withSelector ? ", filter: { fieldSelector: $s }" : ""}) { edges { node { object } } }`,
-      ).join(" ");
-    const without = await post(t.server.url, { query: `query Pages { ${aliases(false)} }` });
-    expect(without.body.errors?.[0]?.message).toBeUndefined();
-    const withSelectors = await post(t.server.url, {
-      query: `query Pages($s: String) { ${aliases(true)} }`,
-      variables: { s: fieldSelector },
-    });
-    expect(withSelectors.body.errors?.[0]?.extensions).toMatchObject({ code: ErrorCode.QueryTooCostly });
-  });
-
   it("applies the budget over graphql-ws, to queries and to each change a subscription delivers", async () => {
     const socket = await RawGraphqlSocket.connect(t.server.url);
     try {
       socket.subscribe("pages", thirtyPagesOfObjects);
       const pages = await socket.waitFor((m) => m.id === "pages" && m.type !== "complete");
-      expect(JSON.stringify(pages.payload)).toContain("costs 660030; the budget is 100000");
+      expect(JSON.stringify(pages.payload)).toContain("costs 660060; the budget is 100000");
 
       const labelSelector = Array.from({ length: 200 }, (_, i) => `k${i}=v`).join(",");
       // Past the selector bound: refused with the selector's own error before the subscription opens.
@@ -372,6 +358,315 @@ describe("operation cost", () => {
       ]);
     } finally {
       await socket.close();
+    }
+  });
+});
+
+/** A label selector at the requirement bound that every object is evaluated against in full. */
+const selectorAtTheBound = [...Array.from({ length: 99 }, (_, i) => `!absent-${i}`), "absent-final"].join(
+  ",",
+);
+
+function countsWith(aliases: number, filter: string): string {
+  const fields = Array.from(
+    { length: aliases },
+    (_, i) => `a${i}: resources(first: 1, filter: ${filter}) { totalCount }`,
+  );
+  return `query Counts($s: String) { ${fields.join(" ")} }`;
+}
+
+describe("operation cost of a scan", () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    for (let i = 0; i < 3000; i++) t.graph.upsert(cluster, podType, pod(`p${i}`, `ns-${i % 30}`));
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  it("refuses a selector at the bound in thirty aliases over thousands of objects, before any scan", async () => {
+    const list = vi.spyOn(t.graph, "listInSlices");
+    try {
+      const result = await post(t.server.url, {
+        query: countsWith(30, "{ labelSelector: $s }"),
+        variables: { s: selectorAtTheBound },
+      });
+      expect(result.status).toBe(400);
+      expect(result.body.data).toBeUndefined();
+      // Each alias scans 3000 objects at 1 + 100 evaluations each, 40 evaluations to the unit.
+      expect(result.body.errors?.[0]?.extensions).toMatchObject({
+        code: ErrorCode.QueryTooCostly,
+        cost: 30 * (1 + Math.ceil((3000 * 101) / 40) + 1),
+        budget: 100_000,
+      });
+      expect(result.body.errors?.[0]?.message).toMatch(/a filter costs per object it is evaluated against/);
+      expect(list).not.toHaveBeenCalled();
+    } finally {
+      list.mockRestore();
+    }
+  });
+
+  it("serves the same selector in one alias, and in thirty over a slice an index narrows", async () => {
+    const one = await post(t.server.url, {
+      query: countsWith(1, "{ labelSelector: $s }"),
+      variables: { s: selectorAtTheBound },
+    });
+    expect(one.body.errors).toBeUndefined();
+    expect(one.body.data).toEqual({ a0: { totalCount: 0 } });
+    // One namespace holds 100 of the pods: thirty scans of it fit.
+    const narrowed = await post(t.server.url, {
+      query: countsWith(30, '{ namespaces: ["ns-7"], labelSelector: $s }'),
+      variables: { s: selectorAtTheBound },
+    });
+    expect(narrowed.body.errors).toBeUndefined();
+  });
+
+  it("charges a scan by what the graph holds: the refused query fits a graph with fewer objects", async () => {
+    const small = await startTestServer();
+    try {
+      for (let i = 0; i < 100; i++) small.graph.upsert(cluster, podType, pod(`p${i}`, "default"));
+      const result = await post(small.server.url, {
+        query: countsWith(30, "{ labelSelector: $s }"),
+        variables: { s: selectorAtTheBound },
+      });
+      expect(result.body.errors).toBeUndefined();
+    } finally {
+      await small.server.close();
+    }
+  });
+});
+
+describe("operations running at once", () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    // Room for one scan of the selector at the bound over these pods (about 50,500), and one waiting.
+    t = await startTestServer({ limits: { maxConcurrentCost: 60_000, maxQueuedOperations: 1 } });
+    for (let i = 0; i < 20_000; i++) t.graph.upsert(cluster, podType, pod(`p${i}`, `ns-${i % 30}`));
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  it("runs a costly query when there is room, makes the next wait, and refuses one past the queue", async () => {
+    const costly = () =>
+      post(t.server.url, {
+        query: countsWith(1, "{ labelSelector: $s }"),
+        variables: { s: selectorAtTheBound },
+      });
+    const results = await Promise.all([
+      costly(),
+      costly(),
+      costly(),
+      post(t.server.url, { query: "{ clusters { id } }" }),
+    ]);
+    const [first, second, third, cheap] = results;
+    expect(first?.body.data).toEqual({ a0: { totalCount: 0 } });
+    expect(second?.body.data).toEqual({ a0: { totalCount: 0 } });
+    expect(third?.status).toBe(503);
+    expect(third?.body.errors?.[0]).toMatchObject({
+      message: `the server is running operations that cost ${1 + Math.ceil((20_000 * 101) / 40) + 1} together, and 1 more wait; try again later`,
+      extensions: { code: ErrorCode.ServerBusy },
+    });
+    // The cheap query fits beside the running one and never waited for the queue.
+    expect(cheap?.body.data).toEqual({ clusters: [{ id: cluster.id }] });
+  });
+});
+
+describe("the filter work of every change", () => {
+  const filtered =
+    "subscription Filtered($s: String) { resourceChanges(filter: { labelSelector: $s }) { sequence } }";
+  /** At the requirement bound, each variant a text of its own: 2 × (1 + 100) evaluations a change. */
+  const atTheBound = (variant: string) =>
+    [...Array.from({ length: 99 }, (_, i) => `!absent-${i}`), `absent-${variant}`].join(",");
+
+  it("bounds what every group's filter costs a change together, and counts a group once", async () => {
+    const t = await startTestServer({ limits: { maxFilterEvaluationsPerChange: 500 } });
+    const socket = await RawGraphqlSocket.connect(t.server.url);
+    try {
+      socket.subscribe("a", filtered, { s: atTheBound("a") });
+      socket.subscribe("b", filtered, { s: atTheBound("b") });
+      // Same operation and variables as "a": it joins a's group and costs a change nothing more.
+      socket.subscribe("a2", filtered, { s: atTheBound("a") });
+      socket.subscribe("c", filtered, { s: atTheBound("c") });
+      const refused = await socket.waitFor((m) => m.id === "c");
+      expect(refused.type).toBe("error");
+      expect(refused.payload).toEqual([
+        {
+          message:
+            "the subscriptions' filters already cost 404 evaluations a change, and this one would add 202; " +
+            "the server's limit is 500: share a filter with others, narrow fewer selectors, or try again later",
+          extensions: { code: ErrorCode.ServerBusy },
+        },
+      ]);
+      expect(socket.messages.filter((m) => m.id !== "c" && m.type === "error")).toEqual([]);
+      const metrics = await (await fetch(`${t.server.origin}/metrics`)).text();
+      expect(metrics).toMatch(/^meshsync_subscription_filter_evaluations_per_change 404$/m);
+      // When a group's last subscriber leaves, its room is free again.
+      socket.send({ type: "complete", id: "b" });
+      await eventually(
+        async () =>
+          /^meshsync_subscription_filter_evaluations_per_change 202$/m.test(
+            await (await fetch(`${t.server.origin}/metrics`)).text(),
+          ),
+        5_000,
+        "b's group to go",
+      );
+      socket.subscribe("c2", filtered, { s: atTheBound("c") });
+      t.graph.upsert(cluster, podType, pod("after", "default"));
+      await eventually(
+        async () =>
+          /^meshsync_subscription_filter_evaluations_per_change 404$/m.test(
+            await (await fetch(`${t.server.origin}/metrics`)).text(),
+          ),
+        5_000,
+        "c's group to start",
+      );
+      expect(socket.messages.filter((m) => m.id === "c2")).toEqual([]);
+    } finally {
+      await socket.close();
+      await t.server.close();
+    }
+  });
+});
+
+/** An HTTP client that sends one request, reads the first bytes of the answer, and then stops reading. */
+async function stalledReader(
+  url: string,
+  body: unknown,
+): Promise<{ socket: Socket; closed: Promise<void>; firstBytes: number }> {
+  const { hostname, port, pathname } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  const text = JSON.stringify(body);
+  socket.write(
+    `POST ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  socket.on("error", () => {});
+  const firstBytes = await new Promise<number>((resolve) =>
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause();
+      resolve(chunk.length);
+    }),
+  );
+  return { socket, closed, firstBytes };
+}
+
+describe("a costly response that is not read", () => {
+  // Two pages of a thousand 5 KB objects: about 10 MB, more than socket buffers take, and 44,000 of cost.
+  const twoPages = `{ ${[0, 1].map((i) => `p${i}: resources(first: 1000, after: ${i === 0 ? "null" : "$after"}) { edges { node { object } } }`).join(" ")} }`;
+  const query = { query: twoPages.replace("{ p0", "query Pages($after: String) { p0") };
+  const fill = (graph: TestServer["graph"]) => {
+    for (let i = 0; i < 2000; i++) graph.upsert(cluster, configMapType, bulkyConfigMap(`cm-${i}`, 5_000));
+  };
+
+  it("keeps its room among the operations running at once until it is written", async () => {
+    const t = await startTestServer({ limits: { maxConcurrentCost: 50_000, maxQueuedOperations: 0 } });
+    try {
+      fill(t.graph);
+      const stalled = await stalledReader(t.server.url, query);
+      const refused = await post(t.server.url, query);
+      expect(refused.status).toBe(503);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe(ErrorCode.ServerBusy);
+      // A cheap query still fits beside it.
+      expect((await post(t.server.url, { query: "{ clusters { id } }" })).status).toBe(200);
+      stalled.socket.destroy();
+      await stalled.closed;
+      await eventually(async () => (await post(t.server.url, query)).status === 200, 10_000, "the room back");
+    } finally {
+      await t.server.close();
+    }
+  });
+
+  it("keeps its room until it is written over graphql-ws and graphql-sse too", async () => {
+    const t = await startTestServer({ limits: { maxConcurrentCost: 50_000, maxQueuedOperations: 0 } });
+    try {
+      fill(t.graph);
+      // A WebSocket client that asks and stops reading.
+      const socket = await RawGraphqlSocket.connect(t.server.url);
+      socket.ws.pause();
+      socket.subscribe("pages", query.query);
+      await eventually(
+        async () => (await post(t.server.url, query)).status === 503,
+        10_000,
+        "its room taken",
+      );
+      socket.ws.resume();
+      await socket.waitFor((m) => m.id === "pages" && m.type === "complete", 30_000);
+      await eventually(async () => (await post(t.server.url, query)).status === 200, 10_000, "the room back");
+      await socket.close();
+      // An event stream that asks and stops reading.
+      const stream = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = request(
+          t.server.url,
+          { method: "POST", headers: { accept: "text/event-stream", "content-type": "application/json" } },
+          (response) => {
+            response.pause();
+            resolve(response);
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify(query));
+      });
+      await eventually(
+        async () => (await post(t.server.url, query)).status === 503,
+        10_000,
+        "its room taken",
+      );
+      let text = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      stream.resume();
+      await new Promise((resolve) => stream.once("end", resolve));
+      expect(text).toMatch(/event: complete/);
+      await eventually(async () => (await post(t.server.url, query)).status === 200, 10_000, "the room back");
+    } finally {
+      await t.server.close();
+    }
+  });
+
+  it("gives its room back after maxResponseHoldMs, and is cut once its socket is idle", async () => {
+    const t = await startTestServer({
+      limits: {
+        maxConcurrentCost: 50_000,
+        maxQueuedOperations: 0,
+        maxResponseHoldMs: 300,
+        idleSocketTimeoutMs: 1000,
+      },
+    });
+    try {
+      fill(t.graph);
+      const stalled = await stalledReader(t.server.url, query);
+      await eventually(async () => (await post(t.server.url, query)).status === 200, 10_000, "the room back");
+      const evictions = async () =>
+        /meshsync_connection_evictions_total\{reason="idle"\} (\d+)/.exec(
+          await (await fetch(`${t.server.origin}/metrics`)).text(),
+        )?.[1];
+      await eventually(async () => (await evictions()) === "1", 10_000, "the idle socket to be cut");
+      // Reading again, the client finds its response cut short and the connection closed.
+      let received = stalled.firstBytes;
+      stalled.socket.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+      });
+      stalled.socket.resume();
+      await stalled.closed;
+      const whole = await fetch(t.server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(query),
+      });
+      const wholeBytes = (await whole.arrayBuffer()).byteLength;
+      expect(wholeBytes).toBeGreaterThan(9_000_000);
+      expect(received).toBeLessThan(wholeBytes);
+    } finally {
+      await t.server.close();
     }
   });
 });
@@ -410,7 +705,7 @@ describe("response size", () => {
 
   it("stops at the first object past the cap instead of reading every one", async () => {
     const all = t.graph.list({}, { first: 40, after: null }).items;
-    const reads = all.map((resource) => vi.spyOn(resource, "object", "get"));
+    const reads = all.map((resource) => vi.spyOn(resource, "objectText", "get"));
     try {
       await post(t.server.url, { query: "{ resources(first: 40) { edges { node { object } } } }" });
       const read = reads.filter((spy) => spy.mock.calls.length > 0).length;

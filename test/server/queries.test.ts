@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   ApiResourcesDocument,
   ClustersDocument,
@@ -160,5 +160,58 @@ describe("queries over HTTP", () => {
     expect((await queryData(t.server.url, ResyncDocument, { clusterId: cluster.id })).resync).toBe(true);
     expect((await queryData(t.server.url, ResyncDocument, { clusterId: "unknown" })).resync).toBe(false);
     expect(resynced).toEqual([cluster.id, "unknown"]);
+  });
+});
+
+describe("a list over a large graph", () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    // A budget no query reaches, so that a scan slow enough to watch is admitted.
+    t = await startTestServer({ limits: { maxCost: Number.MAX_SAFE_INTEGER } });
+    for (let i = 0; i < 20_000; i++) t.graph.upsert(cluster, podType, pod(`p${i}`, `ns-${i % 50}`));
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  it("answers other requests while it scans, and then its own", async () => {
+    const selector = Array.from({ length: 100 }, (_, i) => `!absent-${i}`).join(",");
+    let scanStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      scanStarted = resolve;
+    });
+    const listInSlices = t.graph.listInSlices.bind(t.graph);
+    const spy = vi.spyOn(t.graph, "listInSlices").mockImplementation((...args) => {
+      const page = listInSlices(...args);
+      scanStarted();
+      return page;
+    });
+    try {
+      const order: string[] = [];
+      const slow = fetch(t.server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          query: `query Slow($s: String) { a: resources(filter: { labelSelector: $s }) { totalCount }
+            b: resources(filter: { labelSelector: $s }) { totalCount } }`,
+          variables: { s: selector },
+        }),
+      }).then(async (response) => {
+        order.push("list");
+        return (await response.json()) as { data: { a: { totalCount: number } } };
+      });
+      await started;
+      const healthz = fetch(`${t.server.origin}/healthz`).then((response) => {
+        order.push("healthz");
+        return response.status;
+      });
+      expect(await healthz).toBe(200);
+      expect((await slow).data.a.totalCount).toBe(20_000);
+      expect(order).toEqual(["healthz", "list"]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

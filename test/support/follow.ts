@@ -9,16 +9,20 @@ export interface Following {
   stop(): Promise<void>;
 }
 
-/** Calls `onData` with each event's data, in order, until stop(); a closed stream just ends the reading. */
+/**
+ * Calls `onData` with each event's data, in order, until stop(); a closed stream just ends the reading.
+ * With a token, it is sent as each transport's client sends headers.
+ */
 export function follow<TData, TVariables>(
   transport: Transport,
   url: string,
   document: TypedDocumentNode<TData, TVariables>,
   variables: TVariables,
   onData: (data: TData) => void,
+  token?: string,
 ): Following {
   if (transport === "graphql-ws") {
-    const subscription = subscribe(url, document, variables);
+    const subscription = subscribe(url, document, variables, token === undefined ? {} : { token });
     const reading = (async () => {
       for await (const data of subscription) onData(data);
     })().catch(() => {});
@@ -29,7 +33,7 @@ export function follow<TData, TVariables>(
       },
     };
   }
-  const client = sseClient(url);
+  const client = sseClient(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   const subscription = client.subscribe(document, variables);
   let open = true;
   const reading = (async () => {

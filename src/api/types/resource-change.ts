@@ -1,4 +1,4 @@
-import { compileFilter } from "../../graph/index.js";
+import { changeEvaluations, compileFilter } from "../../graph/index.js";
 import { builder } from "../builder.js";
 import { type ChangeEvent, ChangeSubscription } from "../change-stream.js";
 import { costOf } from "../cost.js";
@@ -32,7 +32,7 @@ builder.subscriptionField("resourceChanges", (t) =>
       "Every change to a matching object. With `since` (a sequence from a query or an earlier change) the " +
       "retained changes after it come first, then live ones; when `since` is too old or foreign, RESYNC first.",
     // Costed per delivered change: the selection once, plus the filter that every change is matched against.
-    extensions: costOf({ filterArgument: "filter" }),
+    extensions: costOf({ scan: { filterArgument: "filter", over: "change" } }),
     args: {
       filter: t.arg({ type: ResourceFilterInput }),
       since: t.arg.string(),
@@ -48,6 +48,7 @@ builder.subscriptionField("resourceChanges", (t) =>
       return new ChangeSubscription(context.graph.log, {
         since: args.since,
         matches,
+        evaluations: changeEvaluations(args.filter ?? {}),
         capacity: context.limits.subscriptionQueueSize,
         onOpen: () => observer?.opened(),
         onOverflow: () => observer?.overflowed(),

@@ -1,9 +1,12 @@
+import type { GraphQLResolveInfo } from "graphql";
 import { mapTextLength, type StoredResource } from "../../graph/index.js";
 import type { OwnerReference } from "../../kube/index.js";
 import { builder } from "../builder.js";
 import type { ApiContext } from "../context.js";
 import { costOf } from "../cost.js";
 import { asClientError, badInput } from "../errors.js";
+import { RawJson } from "../raw-json.js";
+import { inTurnSlices } from "../turn-slices.js";
 import { ClusterObject, clusterById } from "./cluster.js";
 import { JsonScalar } from "./json.js";
 import { ResourceFilterInput } from "./resource-filter.js";
@@ -24,6 +27,21 @@ const OwnerReferenceObject = builder.objectRef<OwnerReference>("OwnerReference")
 function charged<T>(context: ApiContext, root: unknown, bytes: number, value: () => T): T {
   context.responseMeter?.charge(root, bytes);
   return value();
+}
+
+/**
+ * charged, for a field whose value is parsed back from the stored text: in a query, in the turn
+ * slices a page of such fields shares (src/api/turn-slices.ts); a subscription renders one change at
+ * a time, in the fan-out's own slices.
+ */
+function parsed<T>(
+  context: ApiContext,
+  info: GraphQLResolveInfo,
+  bytes: number,
+  value: () => T,
+): T | Promise<T> {
+  context.responseMeter?.charge(info.rootValue, bytes);
+  return info.operation.operation === "subscription" ? value() : inTurnSlices(value);
 }
 
 function topLevelField(resource: StoredResource, field: string): unknown {
@@ -77,26 +95,27 @@ export const ResourceNode = builder.node(builder.objectRef<StoredResource>("Reso
       nullable: true,
       extensions: specCost,
       resolve: (r, _args, context, info) =>
-        charged(context, info.rootValue, r.textLength, () => topLevelField(r, "spec")),
+        parsed(context, info, r.textLength, () => topLevelField(r, "spec")),
     }),
     status: t.field({
       type: JsonScalar,
       nullable: true,
       extensions: specCost,
       resolve: (r, _args, context, info) =>
-        charged(context, info.rootValue, r.textLength, () => topLevelField(r, "status")),
+        parsed(context, info, r.textLength, () => topLevelField(r, "status")),
     }),
     object: t.field({
       type: JsonScalar,
       description:
         "The whole object, without metadata.managedFields; Secret data is redacted unless enabled.",
       extensions: objectCost,
+      // Sent as the graph holds it, spliced into the response as text: nothing is parsed.
       resolve: (r, _args, context, info) =>
         charged(
           context,
           info.rootValue,
           r.textLength + mapTextLength(r.labels) + mapTextLength(r.annotations),
-          () => r.object,
+          () => new RawJson(r.objectText),
         ),
     }),
   }),
@@ -151,7 +170,10 @@ builder.queryField("resources", (t) =>
     type: ResourceConnectionObject,
     description:
       "The objects that match the filter, in a stable order (cluster, namespace, kind, name, uid).",
-    extensions: costOf({ size: { pageArgument: "first" }, filterArgument: "filter" }),
+    extensions: costOf({
+      size: { pageArgument: "first" },
+      scan: { filterArgument: "filter", over: "graph" },
+    }),
     args: {
       filter: t.arg({ type: ResourceFilterInput }),
       first: t.arg.int({
@@ -159,11 +181,12 @@ builder.queryField("resources", (t) =>
       }),
       after: t.arg.string({ description: "An endCursor or edge cursor from an earlier page." }),
     },
-    resolve: (_root, args, context) => {
+    resolve: async (_root, args, context) => {
       const first = pageSize(args.first, context);
       const { graph } = context;
       try {
-        const page = graph.list(args.filter ?? {}, { first, after: args.after ?? null });
+        // In slices: a scan of a huge graph leaves the event loop to other clients every few milliseconds.
+        const page = await graph.listInSlices(args.filter ?? {}, { first, after: args.after ?? null });
         const edges = page.items.map((node) => ({ cursor: graph.cursorOf(node), node }));
         return {
           edges,

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { type ChangeSubscription, ErrorCode, resumePoint } from "../../api/index.js";
 import type { ServerLimits } from "../options.js";
 import { Connection } from "./connection.js";
-import { Group } from "./group.js";
+import { evaluationsOf, Group } from "./group.js";
 import type { Render } from "./render.js";
 import type { FrameSink, TransportName } from "./sink.js";
 import { Subscriber } from "./subscriber.js";
@@ -11,6 +11,7 @@ import { Subscriber } from "./subscriber.js";
 export type FanoutLimits = Pick<
   ServerLimits,
   | "maxSubscriptions"
+  | "maxFilterEvaluationsPerChange"
   | "maxBufferedBytes"
   | "socketHighWaterBytes"
   | "coalesceAfterBytes"
@@ -37,6 +38,8 @@ export interface FanoutStats {
   connections: Record<TransportName, number>;
   subscriptions: number;
   groups: number;
+  /** What matching one committed change against every group's filter costs, in filter evaluations. */
+  filterEvaluationsPerChange: number;
   /** Changes committed but not yet rendered and handed out, in the group furthest behind. */
   groupBacklog: number;
   queuedChanges: number;
@@ -63,6 +66,7 @@ export class Fanout {
   private readonly dirtyConnections = new Set<Connection>();
   private scheduled = false;
   private subscriptionCount = 0;
+  private filterEvaluations = 0;
   private readonly sweeper: NodeJS.Timeout;
   private readonly groupHost;
   private readonly connectionHost;
@@ -78,7 +82,10 @@ export class Fanout {
         this.schedule();
       },
       dropped: (group: Group) => {
-        if (this.groups.get(group.key) === group) this.groups.delete(group.key);
+        if (this.groups.get(group.key) === group) {
+          this.groups.delete(group.key);
+          this.filterEvaluations -= group.evaluations;
+        }
         this.dirtyGroups.delete(group);
       },
       counters,
@@ -139,8 +146,20 @@ export class Fanout {
     const groupKey = `${connection.scope}\u0000${key}`;
     let group = this.groups.get(groupKey);
     if (group === undefined) {
+      // Every group matches every change against its filter as the change commits, so what all of them
+      // cost a change together is bounded; a subscriber that joins a group costs a change nothing more.
+      const evaluations = evaluationsOf(subscription);
+      const limit = this.limits.maxFilterEvaluationsPerChange;
+      if (this.filterEvaluations + evaluations > limit) {
+        return busy(
+          `the subscriptions' filters already cost ${this.filterEvaluations} evaluations a change, and this ` +
+            `one would add ${evaluations}; the server's limit is ${limit}: share a filter with others, narrow ` +
+            "fewer selectors, or try again later",
+        );
+      }
       group = new Group(groupKey, subscription, render, this.groupHost);
       this.groups.set(groupKey, group);
+      this.filterEvaluations += group.evaluations;
     }
     // The start and the join happen in one synchronous turn: nothing commits between them.
     const feed = group.feed;
@@ -166,6 +185,7 @@ export class Fanout {
       connections: { ws: 0, sse: 0 },
       subscriptions: this.subscriptionCount,
       groups: this.groups.size,
+      filterEvaluationsPerChange: this.filterEvaluations,
       groupBacklog: 0,
       queuedChanges: 0,
       deepestQueue: 0,

@@ -1,8 +1,13 @@
 import type { ChangeEvent, ChangeFeed, ChangeSubscription } from "../../api/index.js";
 import { projectChange, safeMatcher } from "../../api/index.js";
-import type { FilterView, ResourceChange } from "../../graph/index.js";
+import { changeEvaluations, type FilterView, type ResourceChange } from "../../graph/index.js";
 import type { Render } from "./render.js";
 import type { Subscriber } from "./subscriber.js";
+
+/** What matching a change against a subscription's filter costs; one that says nothing has no filter. */
+export function evaluationsOf(subscription: ChangeSubscription): number {
+  return subscription.options.evaluations ?? changeEvaluations({});
+}
 
 /** Renders kept per group, so that subscribers resuming from a recent `since` share them too. */
 const keptRenders = 512;
@@ -37,6 +42,8 @@ export class Group {
   readonly feed: ChangeFeed;
   /** Queued changes one member may hold before it is dropped to RESYNC. */
   readonly capacity: number;
+  /** What matching one change against the group's filter costs, in filter evaluations. */
+  readonly evaluations: number;
   private readonly matches: (resource: FilterView) => boolean;
   private readonly unsubscribe: () => void;
   private pending: PendingChange[] = [];
@@ -52,6 +59,7 @@ export class Group {
   ) {
     this.feed = subscription.feed;
     this.capacity = subscription.options.capacity;
+    this.evaluations = evaluationsOf(subscription);
     this.matches = safeMatcher(subscription.options.matches);
     this.unsubscribe = this.feed.subscribe((change) => this.onChange(change));
   }

@@ -1,4 +1,5 @@
 import { type ExecutionArgs, type ExecutionResult, execute, GraphQLError } from "graphql";
+import { stringifyWithRawJson } from "../../api/index.js";
 
 /**
  * Renders one source event through an operation's selection set, serialized once for every reader: as
@@ -19,7 +20,7 @@ function masked(error: GraphQLError): GraphQLError {
 
 export function serializeResult(result: ExecutionResult): string {
   const errors = result.errors?.map(masked);
-  return JSON.stringify(errors === undefined ? result : { ...result, errors });
+  return stringifyWithRawJson(errors === undefined ? result : { ...result, errors });
 }
 
 /**

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { inTurnSlices } from "../../src/api/turn-slices.js";
+
+/** Holds the event loop for `ms`, as a costly resolver would. */
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("inTurnSlices", () => {
+  it("runs work at once while the turn's slice has room", async () => {
+    await nextTurn();
+    expect(inTurnSlices(() => 1)).toBe(1);
+    expect(inTurnSlices(() => 2)).toBe(2);
+  });
+
+  it("leaves work past the slice to later turns, in the order it came, and lets others run between", async () => {
+    await nextTurn();
+    const order: string[] = [];
+    const results: (number | Promise<number>)[] = [];
+    for (let i = 0; i < 6; i++) {
+      results.push(
+        inTurnSlices(() => {
+          busy(3);
+          order.push(`work ${i}`);
+          return i;
+        }),
+      );
+    }
+    setImmediate(() => order.push("another client"));
+    expect(results.filter((r) => r instanceof Promise).length).toBeGreaterThan(0);
+    expect(await Promise.all(results)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(order.filter((o) => o.startsWith("work"))).toEqual([
+      "work 0",
+      "work 1",
+      "work 2",
+      "work 3",
+      "work 4",
+      "work 5",
+    ]);
+    // Another client's turn came before the last of the work.
+    expect(order.indexOf("another client")).toBeLessThan(order.indexOf("work 5"));
+  });
+});
