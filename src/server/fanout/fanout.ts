@@ -146,8 +146,8 @@ export class Fanout {
     const groupKey = `${connection.scope}\u0000${key}`;
     let group = this.groups.get(groupKey);
     if (group === undefined) {
-      // Every group matches every change against its filter as the change commits, so what all of them
-      // cost a change together is bounded; a subscriber that joins a group costs a change nothing more.
+      // Every group matches every change against its filter (in the slices of run()), so what all of
+      // them cost a change together is bounded; a subscriber that joins a group costs a change nothing more.
       const evaluations = evaluationsOf(subscription);
       const limit = this.limits.maxFilterEvaluationsPerChange;
       if (this.filterEvaluations + evaluations > limit) {

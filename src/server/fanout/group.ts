@@ -11,15 +11,13 @@ export function evaluationsOf(subscription: ChangeSubscription): number {
 
 /** Renders kept per group, so that subscribers resuming from a recent `since` share them too. */
 const keptRenders = 512;
-/** Changes a group may have waiting to be rendered; past this the server is behind and its members RESYNC. */
-const maxPendingChanges = 5_000;
+/**
+ * Committed changes a group may have waiting to be matched and rendered; past this the server is behind
+ * and its members RESYNC. Waiting costs a reference each: the change log holds the changes anyway.
+ */
+const maxPendingChanges = 50_000;
 /** RESYNC renders kept per group: members that overflow in one batch share one. */
 const keptResyncs = 16;
-
-interface PendingChange {
-  readonly sequence: number;
-  readonly event: ChangeEvent;
-}
 
 export interface GroupHost {
   /** Asks for this group's pending changes to be rendered after the current turn. */
@@ -32,7 +30,9 @@ export interface GroupHost {
 /**
  * Subscribers of one operation (same document, operation name, variables but `since`, and auth scope):
  * one log listener, one filter, one execution and one serialization per change, whatever the number of
- * members. Changes committed in one turn are rendered together after it.
+ * members. Changes committed in one turn are matched and rendered together after it, in slices: a
+ * commit only appends to the group's list, so that a relist of thousands of objects cannot hold the
+ * event loop for the time every group's filter takes on every one of them.
  */
 export class Group {
   /** Members changes are handed to. */
@@ -46,7 +46,7 @@ export class Group {
   readonly evaluations: number;
   private readonly matches: (resource: FilterView) => boolean;
   private readonly unsubscribe: () => void;
-  private pending: PendingChange[] = [];
+  private pending: ResourceChange[] = [];
   private readonly renders = new Map<number, Buffer | Promise<Buffer>>();
   private readonly resyncs = new Map<number, Buffer | Promise<Buffer>>();
   private rendering = false;
@@ -121,8 +121,9 @@ export class Group {
   }
 
   /**
-   * Renders what committed since the last call and hands it to every member, in order, until
-   * `deadline` (performance.now()); returns false when it stopped for the deadline with work left.
+   * Matches what committed since the last call against the filter, renders what passes and hands it to
+   * every member, in order, until `deadline` (performance.now()); returns false when it stopped for the
+   * deadline with work left.
    */
   drain(deadline: number): boolean {
     // With every member parked nobody would read the renders; their RESYNC covers these changes.
@@ -131,17 +132,22 @@ export class Group {
     let done = 0;
     while (!this.rendering && done < this.pending.length) {
       const change = this.pending[done++]!;
-      const rendered = this.renderAt(change.sequence, change.event);
+      const event = this.project(change);
+      if (event === undefined) {
+        if (performance.now() > deadline) break;
+        continue;
+      }
+      const rendered = this.renderAt(change.sequence, event);
       if (!(rendered instanceof Promise)) {
-        this.deliver(change, rendered);
+        this.deliver(change.sequence, event, rendered);
         if (performance.now() > deadline) break;
         continue;
       }
       // A resolver answered asynchronously: the rest waits, so that order holds.
       this.rendering = true;
       rendered.then(
-        (payload) => this.resume(change, payload),
-        () => this.resume(undefined, undefined),
+        (payload) => this.resume(change.sequence, event, payload),
+        () => this.resume(change.sequence, event, undefined),
       );
     }
     this.pending = done === this.pending.length ? [] : this.pending.slice(done);
@@ -158,21 +164,19 @@ export class Group {
     for (const member of [...this.members]) member.resyncFrom(last);
   }
 
-  private resume(change: PendingChange | undefined, payload: Buffer | undefined): void {
+  private resume(sequence: number, event: ChangeEvent, payload: Buffer | undefined): void {
     this.rendering = false;
-    if (change !== undefined && payload !== undefined) this.deliver(change, payload);
+    if (payload !== undefined) this.deliver(sequence, event, payload);
     this.host.schedule(this);
   }
 
-  private deliver(change: PendingChange, payload: Buffer): void {
-    const objectKey = change.event.resource?.key;
-    for (const member of this.members) member.enqueue(change.sequence, objectKey, payload);
+  private deliver(sequence: number, event: ChangeEvent, payload: Buffer): void {
+    const objectKey = event.resource?.key;
+    for (const member of this.members) member.enqueue(sequence, objectKey, payload);
   }
 
   private onChange(change: ResourceChange): void {
-    const event = this.project(change);
-    if (event === undefined) return;
-    this.pending.push({ sequence: change.sequence, event });
+    this.pending.push(change);
     this.host.schedule(this);
   }
 }
