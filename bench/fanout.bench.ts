@@ -49,7 +49,7 @@ interface Run {
 
 function child(file: string): ChildProcess {
   return fork(join(benchDir, "support", file), [], {
-    execArgv: ["--max-old-space-size=4096", "--import", "tsx"],
+    execArgv: ["--max-old-space-size=4096", "--conditions=@meshsync/source", "--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
 }

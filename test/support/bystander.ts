@@ -59,9 +59,13 @@ export class Bystander {
 
   /** Starts the bystander and resolves once its subscriber receives changes. */
   static async start(config: BystanderConfig): Promise<Bystander> {
-    const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(config)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@meshsync/source", "--import", "tsx", script, JSON.stringify(config)],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const bystander = new Bystander(child);
     await eventually(() => bystander.ready, 30_000, `the bystander to follow changes (${bystander.output})`);
     return bystander;
