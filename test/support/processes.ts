@@ -138,12 +138,16 @@ export interface SimAndServe {
 export async function startSimAndServe(
   simArgs: string[] = [],
   serveArgs: string[] = [],
+  serveEnv: NodeJS.ProcessEnv = {},
 ): Promise<SimAndServe> {
   const kubeconfig = join(tempDir("meshsync-e2e-"), "sim.kubeconfig");
   const sim = await startMeshsync(["sim", "--port", "0", "--kubeconfig-out", kubeconfig, ...simArgs]);
   try {
     await eventually(async () => sim.output().includes("kubeconfig written"), 10_000, "kubeconfig written");
-    const serve = await startMeshsync(["serve", "--port", "0", "--kubeconfig", kubeconfig, ...serveArgs]);
+    const serve = await startMeshsync(
+      ["serve", "--port", "0", "--kubeconfig", kubeconfig, ...serveArgs],
+      serveEnv,
+    );
     const stop = async () => {
       await serve.stop();
       await sim.stop();
