@@ -33,3 +33,4 @@ export {
   type SelectorLimits,
   selectorCost,
 } from "./selector-limits.js";
+export { closestName } from "./suggest.js";

@@ -1,3 +1,5 @@
+// "Did you mean": the nearest known name to one a user mistyped, for the errors that refuse it.
+
 /** Edits (insert, delete, replace, swap of neighbours) that turn `a` into `b`. */
 function distance(a: string, b: string): number {
   const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -15,9 +17,13 @@ function distance(a: string, b: string): number {
   return rows[a.length]![b.length]!;
 }
 
-/** The known name nearest to a mistyped one, when it is near enough to be what was meant. */
-export function closestName(name: string, known: readonly string[]): string | undefined {
-  // Unknown keys come from the user; a long one is not a typo of a setting name.
+/**
+ * The known name nearest to a mistyped one (compared in any case), when it is near enough to be what
+ * was meant: a setting's key, a kind, an apiVersion.
+ */
+export function closestName(name: string, known: Iterable<string>): string | undefined {
+  // Unknown names come from the user; a long one is not a typo of a known name, and is not worth the
+  // quadratic comparison.
   if (name.length > 64) return undefined;
   const lower = name.toLowerCase();
   let best: string | undefined;
