@@ -18,6 +18,7 @@ export {
   parseLabelRequirements,
 } from "./label-selector.js";
 export type { KubeObject, ObjectMeta, OwnerReference } from "./object.js";
+export { type MappedType, ResourceMapper, type ResourceMatch } from "./resource-mapper.js";
 export { apiVersionOf, type GroupVersionResource, groupOf, resourceTypeName } from "./resource-names.js";
 export {
   builtinFieldLabels,
