@@ -1,5 +1,5 @@
 // Kubernetes semantics that meshsync and its simulator share, so the two can never disagree on them.
-export { excerpt, maxQuotedChars, quoteExcerpt } from "./excerpt.js";
+export { excerpt, listExcerpt, maxListedItems, maxQuotedChars, quoteExcerpt } from "./excerpt.js";
 export {
   compileFieldSelector,
   type FieldReader,
@@ -24,6 +24,7 @@ export {
   builtinFieldLabels,
   crdSelectableFields,
   type FieldRead,
+  metadataFieldLabels,
   type SelectableFields,
   selectableFields,
 } from "./selectable-fields.js";
