@@ -1,31 +1,44 @@
 // "Did you mean": the nearest known name to one a user mistyped, for the errors that refuse it.
 
+/** Three rows of the edit table, reused by every comparison: a search allocates nothing per name. */
+let rows = new Int32Array(3 * 66);
+
 /**
  * Edits (insert, delete, replace, swap of neighbours) that turn `a` into `b`, or `limit + 1` as soon as
- * it is clear there are more than `limit`: three rows of the table, so a comparison allocates little.
+ * it is clear there are more than `limit`.
  */
 function distance(a: string, b: string, limit: number): number {
-  let twoBack = new Array<number>(b.length + 1).fill(0);
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  let current = new Array<number>(b.length + 1).fill(0);
+  const width = b.length + 1;
+  if (rows.length < 3 * width) rows = new Int32Array(3 * width);
+  // Offsets of the rows for i - 2, i - 1 and i in `rows`.
+  let twoBack = 0;
+  let previous = width;
+  let current = 2 * width;
+  for (let j = 0; j < width; j++) rows[previous + j] = j;
   for (let i = 1; i <= a.length; i++) {
-    current[0] = i;
+    const ac = a.charCodeAt(i - 1);
+    rows[current] = i;
     let rowBest = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, twoBack[j - 2]! + 1);
+    for (let j = 1; j < width; j++) {
+      const bc = b.charCodeAt(j - 1);
+      let best = rows[previous + j - 1]! + (ac === bc ? 0 : 1);
+      const deleted = rows[previous + j]! + 1;
+      if (deleted < best) best = deleted;
+      const inserted = rows[current + j - 1]! + 1;
+      if (inserted < best) best = inserted;
+      if (i > 1 && j > 1 && ac === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bc) {
+        const swapped = rows[twoBack + j - 2]! + 1;
+        if (swapped < best) best = swapped;
       }
-      current[j] = best;
-      rowBest = Math.min(rowBest, best);
+      rows[current + j] = best;
+      if (best < rowBest) rowBest = best;
     }
-    // Every later row builds on this one (or the one before, for a swap, which is no lower): once
-    // both pass the limit, so does the answer.
-    if (rowBest > limit && Math.min(...previous) > limit) return limit + 1;
+    // No later cell is below this row's least: a swap two rows down costs no less than the replace or
+    // match beside it in this row. Past the limit here, past it in the answer.
+    if (rowBest > limit) return limit + 1;
     [twoBack, previous, current] = [previous, current, twoBack];
   }
-  return previous[b.length]!;
+  return rows[previous + b.length]!;
 }
 
 /**

@@ -39,7 +39,7 @@ describe("closestName", () => {
       return seed % n;
     };
     const word = () => Array.from({ length: 1 + random(9) }, () => "abcde"[random(5)]).join("");
-    for (let round = 0; round < 300; round++) {
+    for (let round = 0; round < 1000; round++) {
       const known = Array.from({ length: 20 }, word);
       const typo = word();
       let expected: string | undefined;
