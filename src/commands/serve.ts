@@ -56,6 +56,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     revealSecrets: options.revealSecrets,
     onRejected: (error, cluster, type) =>
       logger.warn({ cluster: cluster.id, type: type.resource, err: error.message }, "object skipped"),
+    // Filters name kinds by what the clusters serve now, so a CRD's kind is known once it is watched.
+    resourceTypes: () => engine.resourceTypes().map(({ type }) => type),
   });
   const sink = filterSink(graph, {
     namespaces: options.outputNamespaces,

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
+import { closestName } from "@meshsync/k8s";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { quoteExcerpt } from "../graph/index.js";
 import type { SettingType } from "./setting-types.js";
-import { closestName } from "./suggest.js";
 
 /**
  * A mistake in what the user gave meshsync (a flag, an environment variable, the config file, a

@@ -4,27 +4,27 @@ import {
   compileLabelSelector,
   type FieldSelector,
   type LabelSelector,
+  listExcerpt,
+  metadataFieldLabels,
   SelectorCache,
   SelectorError,
+  selectableFields,
   unsupportedField,
 } from "@meshsync/k8s";
+import type { ResourceType } from "../kube/index.js";
+import { FilterError } from "./filter-error.js";
+import { inKindScope, type KindSelection, type KnownNames } from "./filter-names.js";
 import type { FilterView, ResourceFilter } from "./types.js";
 
-export class FilterError extends Error {
-  override name = "FilterError";
-}
+export { FilterError };
 
 export type ResourcePredicate = (resource: FilterView) => boolean;
 
 /**
- * A filter spans kinds, so a field label is accepted when some built-in kind accepts it; an object of
- * a kind without that field reads "" there, as the field's absence reads on the real server.
+ * Every label some built-in kind accepts reads its field (a Pod's old spec.host reads spec.nodeName);
+ * which labels a filter may use depends on its kinds, and is checked per filter (checkFieldLabels).
  */
-function fieldOf(label: string): string {
-  const field = builtinFieldLabels.get(label);
-  if (field === undefined) throw unsupportedField(label);
-  return field;
-}
+const fieldOf = (label: string): string => builtinFieldLabels.get(label) ?? label;
 
 // One compile per selector text across every query, alias and subscription of the process.
 const labelSelectors = new SelectorCache<LabelSelector>((text) => compileLabelSelector(text));
@@ -52,7 +52,12 @@ function compiled<T>(kind: "label" | "field", cache: SelectorCache<T>, text: str
   }
 }
 
-function selectors(filter: ResourceFilter): { labels?: LabelSelector; fields?: FieldSelector } {
+interface Selectors {
+  labels?: LabelSelector;
+  fields?: FieldSelector;
+}
+
+function selectors(filter: ResourceFilter): Selectors {
   return {
     ...(filter.labelSelector ? { labels: compiled("label", labelSelectors, filter.labelSelector) } : {}),
     ...(filter.fieldSelector ? { fields: compiled("field", fieldSelectors, filter.fieldSelector) } : {}),
@@ -88,22 +93,89 @@ export function changeEvaluations(filter: ResourceFilter = {}): number {
   return 2 * (1 + filterCost(filter));
 }
 
-/** Compiles a ResourceFilter once; selector errors surface here as FilterError. */
-export function compileFilter(filter: ResourceFilter = {}): ResourcePredicate {
+/** A kind as a message names it: `Pod`, `ReplicaSet.apps`, as kubectl reads `Kind.group`. */
+function kindName(type: ResourceType): string {
+  return type.group === "" ? type.kind : `${type.kind}.${type.group}`;
+}
+
+/**
+ * A field selector's labels, checked as the API server checks them per kind: with kinds, each label
+ * against every kind named, the refusal listing that kind's labels; without, a label some built-in kind
+ * accepts goes (an object of another kind reads "" there, as the field's absence reads on the server).
+ */
+function checkFieldLabels(fields: FieldSelector, types: readonly ResourceType[] | undefined): void {
+  for (const label of fields.labels) {
+    if (types === undefined) {
+      if (builtinFieldLabels.has(label)) continue;
+      throw unsupportedField(
+        label,
+        `every kind has ${metadataFieldLabels.join(" and ")}; name a kind in kinds for the fields it has besides`,
+      );
+    }
+    for (const type of types) {
+      const selectable = selectableFields(type.group, type.kind);
+      if (selectable.fieldOf(label) !== undefined) continue;
+      throw unsupportedField(
+        label,
+        `${kindName(type)} supports ${listExcerpt(selectable.labels, { max: 20 })}`,
+      );
+    }
+  }
+}
+
+/** A filter checked against what the graph knows, ready to compile and to pick the indexes it reads. */
+export interface ResolvedFilter {
+  readonly filter: ResourceFilter;
+  /** Undefined when the filter names no kind. */
+  readonly kinds: KindSelection | undefined;
+  readonly labels: LabelSelector | undefined;
+  readonly fields: FieldSelector | undefined;
+}
+
+/**
+ * Checks a filter against what the graph knows and compiles its selectors. FilterError, with one short
+ * line, for a selector that does not compile, a field label its kinds do not have, or a kind,
+ * apiVersion or cluster id nothing answers to.
+ */
+export function resolveFilter(filter: ResourceFilter, known: KnownNames): ResolvedFilter {
+  const kinds = filter.kinds && filter.kinds.length > 0 ? known.kinds(filter.kinds) : undefined;
+  if (filter.apiVersions && filter.apiVersions.length > 0) known.checkApiVersions(filter.apiVersions);
+  if (filter.clusterIds && filter.clusterIds.length > 0) known.checkClusterIds(filter.clusterIds);
+  const { labels, fields } = selectors(filter);
+  if (fields) {
+    try {
+      checkFieldLabels(fields, kinds?.types);
+    } catch (error) {
+      if (!(error instanceof SelectorError)) throw error;
+      throw new FilterError(`field selector: ${error.message}`);
+    }
+  }
+  return { filter, kinds, labels, fields };
+}
+
+/** Compiles a resolved filter into the predicate a scan or a subscription runs per object. */
+export function compileFilter(resolved: ResolvedFilter): ResourcePredicate {
+  const { filter, kinds, labels, fields } = resolved;
   const checks: ResourcePredicate[] = [];
   const clusters = nonEmpty(filter.clusterIds);
   if (clusters) checks.push((r) => clusters.has(r.clusterId));
   const apiVersions = nonEmpty(filter.apiVersions);
   if (apiVersions) checks.push((r) => apiVersions.has(r.apiVersion));
-  const kinds = nonEmpty(filter.kinds);
-  if (kinds) checks.push((r) => kinds.has(r.kind));
+  if (kinds) {
+    const { byKind } = kinds;
+    checks.push((r) => {
+      const scopes = byKind.get(r.kind);
+      if (scopes === undefined) return false;
+      for (const scope of scopes) if (inKindScope(r.apiVersion, scope)) return true;
+      return false;
+    });
+  }
   const namespaces = nonEmpty(filter.namespaces);
   if (namespaces) checks.push((r) => namespaces.has(r.namespace ?? ""));
   const names = nonEmpty(filter.names);
   if (names) checks.push((r) => names.has(r.name));
   const search = filter.search?.trim().toLowerCase();
   if (search) checks.push((r) => r.name.toLowerCase().includes(search));
-  const { labels, fields } = selectors(filter);
   if (labels) checks.push((r) => labels.matches(r.labels));
   if (fields) checks.push((r) => fields.matches((field) => readField(r, field)));
   if (checks.length === 0) return () => true;

@@ -6,7 +6,6 @@ export { type ChangeListener, ChangeLog, defaultRetainedChangeBytes } from "./ch
 export { InvalidObjectError, mapTextLength } from "./compact.js";
 export {
   changeEvaluations,
-  compileFilter,
   FilterError,
   filterCost,
   type ResourcePredicate,

@@ -2,7 +2,8 @@ import { labelEqualities, resourceTypeName } from "@meshsync/k8s";
 import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/index.js";
 import { ChangeLog } from "./change-log.js";
 import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
-import { compileFilter, labelSelectorOf } from "./filter.js";
+import { compileFilter, type ResolvedFilter, type ResourcePredicate, resolveFilter } from "./filter.js";
+import { KnownNames } from "./filter-names.js";
 import { IndexMap } from "./index-map.js";
 import { decodeCursor, encodeCursor, PageScan } from "./page-scan.js";
 import type { FilterView, ResourceFilter, StoredResource } from "./types.js";
@@ -16,6 +17,12 @@ export interface ResourceGraphOptions {
   revealSecrets?: boolean;
   /** Told about every object the graph refuses (no uid, no name, no metadata). */
   onRejected?: (error: InvalidObjectError, cluster: ClusterRef, type: ResourceType) => void;
+  /**
+   * The resource types the clusters serve now (the engine's watched types), by which filters name
+   * kinds and apiVersions; read at every filter, so CRDs count as they come and go. Absent, the types
+   * the graph has been fed objects of.
+   */
+  resourceTypes?: (() => readonly ResourceType[]) | undefined;
 }
 
 export interface Page {
@@ -74,11 +81,24 @@ export class ResourceGraph implements ResourceEventSink {
    */
   private readonly byName = new Map<string, Map<string, string>>();
   private readonly clusterRefs = new Map<string, ClusterRef>();
+  /** The types the graph has been fed objects of, by type name: the names filters use without an engine. */
+  private readonly fedTypes = new Map<string, ResourceType>();
+  private readonly seenTypes = new WeakSet<ResourceType>();
+  private fedTypeList: readonly ResourceType[] | undefined;
+  /** Whether filters name types by what the graph is fed, for want of the engine's list. */
+  private readonly learnsTypes: boolean;
+  private readonly known: KnownNames;
 
   constructor(options: ResourceGraphOptions = {}) {
     this.log = new ChangeLog(options.retainedChanges, undefined, options.retainedChangeBytes);
     this.compactOptions = { revealSecrets: options.revealSecrets ?? false };
     this.onRejected = options.onRejected;
+    const fed = () => {
+      this.fedTypeList ??= [...this.fedTypes.values()];
+      return this.fedTypeList;
+    };
+    this.learnsTypes = options.resourceTypes === undefined;
+    this.known = new KnownNames(options.resourceTypes ?? fed, () => this.clusterRefs.keys());
   }
 
   get size(): number {
@@ -114,11 +134,13 @@ export class ResourceGraph implements ResourceEventSink {
   }
 
   upsert(cluster: ClusterRef, type: ResourceType, object: KubeObject): void {
+    this.learnType(type);
     const next = this.compact(cluster, type, object);
     if (next !== undefined) this.put(next);
   }
 
   delete(cluster: ClusterRef, type: ResourceType, object: KubeObject): void {
+    this.learnType(type);
     const last = this.compact(cluster, type, object);
     if (last === undefined) return;
     const stored = this.objects.get(last.key);
@@ -131,6 +153,7 @@ export class ResourceGraph implements ResourceEventSink {
 
   replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void {
     this.addClusterIfNew(cluster);
+    this.learnType(type);
     const typeKey = `${cluster.id}|${resourceTypeName(type)}`;
     const seen = new Set<string>();
     for (const object of objects) {
@@ -175,10 +198,18 @@ export class ResourceGraph implements ResourceEventSink {
   /**
    * How many objects a list with this filter evaluates it against: the size of the smallest index slice
    * that can hold every match (all objects when none narrows), known without reading any of them. A
-   * request's cost counts its scans by it. Throws FilterError for a selector that does not compile.
+   * request's cost counts its scans by it. Throws FilterError for a filter resolveFilter refuses.
    */
   scanSize(filter: ResourceFilter = {}): number {
-    return this.candidates(filter).size;
+    return this.candidates(resolveFilter(filter, this.known)).size;
+  }
+
+  /**
+   * The predicate a subscription matches changes with, its names resolved now: a type that appears
+   * later is not added to it. Throws FilterError for a filter resolveFilter refuses.
+   */
+  matcher(filter: ResourceFilter = {}): ResourcePredicate {
+    return compileFilter(resolveFilter(filter, this.known));
   }
 
   cursorOf(resource: StoredResource): string {
@@ -186,14 +217,16 @@ export class ResourceGraph implements ResourceEventSink {
   }
 
   private scan(filter: ResourceFilter, page: Page): PageScan {
-    const matches = compileFilter(filter);
+    const resolved = resolveFilter(filter, this.known);
+    const matches = compileFilter(resolved);
     const after = page.after ? decodeCursor(page.after) : undefined;
     const first = page.first ?? Number.POSITIVE_INFINITY;
-    return new PageScan(this.candidates(filter).items(), matches, first, after);
+    return new PageScan(this.candidates(resolved).items(), matches, first, after);
   }
 
   /** The smallest index slice that can hold every match, so a narrow filter does not scan everything. */
-  private candidates(filter: ResourceFilter): Candidates {
+  private candidates(resolved: ResolvedFilter): Candidates {
+    const { filter } = resolved;
     let smallest: Candidates = {
       size: this.objects.size,
       items: () => this.objects.values(),
@@ -206,11 +239,10 @@ export class ResourceGraph implements ResourceEventSink {
     const union = (index: IndexMap<StoredResource>, values: readonly string[] | null | undefined) => {
       if (values && values.length > 0) consider([...new Set(values)].map((value) => index.get(value)));
     };
-    union(this.byKind, filter.kinds);
+    if (resolved.kinds) union(this.byKind, [...resolved.kinds.byKind.keys()]);
     union(this.byNamespace, filter.namespaces);
     union(this.byCluster, filter.clusterIds);
-    // The selector is compiled (and checked) once per text; after the first call this reads the cache.
-    const labels = labelSelectorOf(filter);
+    const { labels } = resolved;
     if (labels)
       for (const [key, value] of labelEqualities(labels)) consider([this.byLabel.get(`${key}=${value}`)]);
     return smallest;
@@ -224,6 +256,14 @@ export class ResourceGraph implements ResourceEventSink {
       this.onRejected?.(error, cluster, type);
       return undefined;
     }
+  }
+
+  private learnType(type: ResourceType): void {
+    // A reflector hands every event the same type object: after the first, this is one lookup.
+    if (!this.learnsTypes || this.seenTypes.has(type)) return;
+    this.seenTypes.add(type);
+    this.fedTypes.set(resourceTypeName(type), type);
+    this.fedTypeList = undefined;
   }
 
   private addClusterIfNew(cluster: ClusterRef): void {

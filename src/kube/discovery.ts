@@ -66,6 +66,8 @@ export function resourceTypesOf(group: string, version: string, list: unknown): 
       namespaced: resource.namespaced === true,
       verbs,
     };
+    if (typeof resource.singularName === "string" && resource.singularName !== "")
+      type.singularName = resource.singularName;
     const shortNames = stringArray(resource.shortNames);
     if (shortNames.length > 0) type.shortNames = shortNames;
     types.push(type);

@@ -19,6 +19,8 @@ export interface ResourceType {
   kind: string;
   namespaced: boolean;
   verbs: string[];
+  /** Discovery's singularName, when it gives one (built-in types may leave it empty: the lower-cased kind). */
+  singularName?: string;
   shortNames?: string[];
 }
 

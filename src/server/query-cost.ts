@@ -232,7 +232,8 @@ export function weighOperation(
   try {
     cost = operationCost(operation, limits, scanSize);
   } catch (error) {
-    // A selector past its bounds is refused here, before anything is scanned, with the selector's own error.
+    // A filter the graph refuses (a selector past its bounds, a kind nothing serves) is refused here,
+    // before anything is scanned, with the filter's own error.
     if (error instanceof FilterError) {
       return {
         refusal: new GraphQLError(error.message, {

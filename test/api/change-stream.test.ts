@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type ChangeEvent, ChangeSubscription, openChangeStream, resumePoint } from "../../src/api/index.js";
-import { compileFilter, ResourceGraph } from "../../src/graph/index.js";
+import { ResourceGraph } from "../../src/graph/index.js";
 import { cluster, configMap, configMapType, pod, podType } from "../server/fixtures.js";
 
 const everything = () => true;
@@ -71,7 +71,7 @@ describe("change stream", () => {
     graph.upsert(cluster, configMapType, configMap("c1", "default"));
     const stream = openChangeStream(graph.log, {
       since,
-      matches: compileFilter({ kinds: ["ConfigMap"] }),
+      matches: graph.matcher({ kinds: ["ConfigMap"] }),
       capacity: 10,
     });
     graph.upsert(cluster, podType, pod("p2", "default"));
@@ -106,7 +106,7 @@ describe("change stream", () => {
     const graph = new ResourceGraph();
     const stream = openChangeStream(graph.log, {
       since: graph.log.cursor(),
-      matches: compileFilter({ labelSelector: "tier=web" }),
+      matches: graph.matcher({ labelSelector: "tier=web" }),
       capacity: 10,
     });
     graph.upsert(cluster, podType, pod("p", "default", { labels: { tier: "db" }, rv: "1" }));

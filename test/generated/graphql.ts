@@ -14,11 +14,13 @@ export type ChangeType =
 
 /** Every field narrows the result; absent or empty fields do not. Lists match any of their values. */
 export type ResourceFilter = {
-  /** As in the object, e.g. "v1" or "apps/v1". */
+  /** As in the object, e.g. "v1" or "apps/v1"; one no watched type has is refused. */
   apiVersions?: Array<string> | null | undefined;
+  /** Cluster ids as Query.clusters gives them; an unknown one is refused. */
   clusterIds?: Array<string> | null | undefined;
-  /** Kubernetes field selector syntax, e.g. "metadata.name=web". */
+  /** Kubernetes field selector syntax, e.g. "metadata.name=web", on the fields every kind filtered supports (without kinds: metadata.name, metadata.namespace and those of some built-in kind). */
   fieldSelector?: string | null | undefined;
+  /** Resource types as kubectl names them, in any case: kind ("Pod"), plural ("pods"), singular ("pod") or short name ("po"), optionally with the group ("deploy.apps", "Deployment.apps") or version and group ("deployments.v1.apps", "pods.v1."). A name several groups serve selects all of them; one no watched type answers to is refused. A subscription resolves its names when it starts. */
   kinds?: Array<string> | null | undefined;
   /** Kubernetes label selector syntax, e.g. "app=web,tier notin (db)". */
   labelSelector?: string | null | undefined;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { labelSelectorOf } from "../../src/graph/filter.js";
 import { FilterError, filterCost, ResourceGraph } from "../../src/graph/index.js";
 import type { ClusterRef, KubeObject } from "../../src/kube/types.js";
+import { refusal } from "./refusal.js";
 import { resourceType } from "./resource-types.js";
 
 const cluster: ClusterRef = { id: "cluster-a", name: "ctx-a" };
@@ -96,5 +97,67 @@ describe("filters, with the selector semantics the simulator shares", () => {
       filterCost({ kinds: ["Pod"], labelSelector: "app in (a,b),!legacy", fieldSelector: "spec.type=x" }),
     ).toBe(1 + 4 + 1);
     expect(() => filterCost({ labelSelector: "app in (" })).toThrow(FilterError);
+  });
+});
+
+describe("a field label refused names the fields of the kinds filtered", () => {
+  const pods = resourceType("pods", "Pod");
+  const services = resourceType("services", "Service");
+  const nodes = resourceType("nodes", "Node", { namespaced: false });
+  const widgets = resourceType("widgets", "Widget", { group: "example.com" });
+  const graph = graphWith(
+    [pods, object("p", { nodeName: "node-1" })],
+    [services, object("s", { type: "ClusterIP" })],
+    [nodes, { metadata: { name: "n", uid: "uid-n", resourceVersion: "1" } }],
+    [widgets, object("w", { color: "blue" })],
+  );
+  const podFields =
+    "metadata.name, metadata.namespace, spec.host, spec.hostNetwork, spec.nodeName, spec.restartPolicy, " +
+    "spec.schedulerName, spec.serviceAccountName, status.nominatedNodeName, status.phase, status.podIP, status.podIPs";
+
+  it("lists the kind's own fields, as the server refuses a label per kind", () => {
+    expect(refusal(graph, { kinds: ["Pod"], fieldSelector: "spec.foo=x" })).toBe(
+      `field selector: field label not supported: spec.foo; Pod supports ${podFields}`,
+    );
+    // Another kind's field is no field of a Pod's, where a filter across kinds would take it.
+    expect(refusal(graph, { kinds: ["pods"], fieldSelector: "spec.type=ClusterIP" })).toBe(
+      `field selector: field label not supported: spec.type; Pod supports ${podFields}`,
+    );
+    expect(names(graph, "spec.type=ClusterIP")).toEqual(["s"]);
+  });
+
+  it("holds a label to every kind filtered, and names the one that lacks it", () => {
+    expect(refusal(graph, { kinds: ["pods", "service"], fieldSelector: "spec.nodeName=node-1" })).toBe(
+      "field selector: field label not supported: spec.nodeName; Service supports metadata.name, metadata.namespace, spec.clusterIP, spec.type",
+    );
+    expect(refusal(graph, { kinds: ["Node"], fieldSelector: "metadata.namespace=default" })).toBe(
+      "field selector: field label not supported: metadata.namespace; Node supports metadata.name, spec.unschedulable",
+    );
+    expect(refusal(graph, { kinds: ["widgets"], fieldSelector: "spec.color=blue" })).toBe(
+      "field selector: field label not supported: spec.color; Widget.example.com supports metadata.name, metadata.namespace",
+    );
+  });
+
+  it("says which fields every kind has when the filter names no kind", () => {
+    expect(refusal(graph, { fieldSelector: "spec.foo=x" })).toBe(
+      "field selector: field label not supported: spec.foo; every kind has metadata.name and metadata.namespace; name a kind in kinds for the fields it has besides",
+    );
+  });
+
+  it("selects on the fields of the kinds named, aliases included", () => {
+    expect(
+      graph.list({ kinds: ["Pod"], fieldSelector: "spec.host=node-1" }).items.map((r) => r.name),
+    ).toEqual(["p"]);
+    expect(
+      graph.list({ kinds: ["Pod", "Widget"], fieldSelector: "metadata.name=w" }).items.map((r) => r.name),
+    ).toEqual(["w"]);
+  });
+
+  it("quotes an excerpt of a long refused label", () => {
+    const message = refusal(graph, { kinds: ["Pod"], fieldSelector: `${"x".repeat(50_000)}=1` });
+    expect(message).toMatch(
+      /^field selector: field label not supported: x+… \(50000 characters\); Pod supports/,
+    );
+    expect(message.length).toBeLessThan(400);
   });
 });

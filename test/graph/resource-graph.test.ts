@@ -429,7 +429,12 @@ describe("ResourceGraph.scanSize", () => {
     expect(graph.scanSize({ kinds: ["Pod"] })).toBe(6);
     expect(graph.scanSize({ kinds: ["Pod"], namespaces: ["other"] })).toBe(1);
     expect(graph.scanSize({ kinds: ["Pod"], labelSelector: "app=web,tier!=x" })).toBe(2);
-    expect(graph.scanSize({ kinds: ["Nothing"] })).toBe(0);
+  });
+
+  it("reads the kinds as kubectl names them, and refuses one no type answers to before anything is scanned", () => {
+    expect(graph.scanSize({ kinds: ["pod"] })).toBe(6);
+    expect(graph.scanSize({ kinds: ["pods", "secret"] })).toBe(7);
+    expect(() => graph.scanSize({ kinds: ["Nothing"] })).toThrow(FilterError);
   });
 
   it("counts every value of a list once", () => {

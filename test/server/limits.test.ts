@@ -245,6 +245,8 @@ describe("bracket nesting", () => {
     // 15 levels of selections, the default maxDepth, beside a filter with an object and lists in it.
     const deepest = `__schema { types { fields(includeDeprecated: true) { type { ${"ofType { ".repeat(10)}name${" }".repeat(14)}`;
     const filter = 'resources(filter: { kinds: ["Pod"], namespaces: ["default"] }, first: 1) { totalCount }';
+    // A kind the graph has objects of: one it does not know would be refused as such.
+    t.graph.upsert(cluster, podType, pod("deep", "default"));
     const query = `{ ${deepest} ${filter} }`;
     const result = await post(t.server.url, { query });
     expect(result.body.errors).toBeUndefined();

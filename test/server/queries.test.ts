@@ -3,6 +3,7 @@ import {
   ApiResourcesDocument,
   ClustersDocument,
   ResourceDetailDocument,
+  type ResourceFilter,
   ResourcesDocument,
   type ResourcesQuery,
   ResyncDocument,
@@ -98,6 +99,50 @@ describe("queries over HTTP", () => {
     expect(web.resources.edges.map((e) => e.node.name)).toEqual(["pod-00", "pod-10", "pod-20"]);
     expect(web.resources.edges[0]!.node.labels).toEqual({ app: "web" });
     expect(web.resources.edges[0]!.node.cluster).toEqual(cluster);
+  });
+
+  it("takes kinds as kubectl names them, and refuses a kind, apiVersion or cluster that nothing has", async () => {
+    for (const kind of ["pods", "pod", "po", "POD", "pods.v1."]) {
+      const data = await queryData(t.server.url, ResourcesDocument, { filter: { kinds: [kind] }, first: 0 });
+      expect(data.resources.totalCount).toBe(25);
+    }
+    const refusals: [ResourceFilter, string][] = [
+      [{ kinds: ["pdo"] }, 'kinds: the server doesn\'t have a resource type "pdo"; did you mean "Pod"?'],
+      [{ apiVersions: ["v2"] }, 'apiVersions: no resource type is served at "v2"; did you mean "v1"?'],
+      [{ clusterIds: ["c2-uid"] }, 'clusterIds: no cluster has the id "c2-uid"; did you mean "c1-uid"?'],
+    ];
+    for (const [filter, message] of refusals) {
+      const refused = await query(t.server.url, ResourcesDocument, { filter });
+      expect(refused.status).toBe(400);
+      expect(refused.data ?? null).toBeNull();
+      expect(refused.errors).toEqual([
+        expect.objectContaining({ message, extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }),
+      ]);
+    }
+  });
+
+  it("refuses a field label with the fields of the kind filtered, and of every kind without one", async () => {
+    const pods = await query(t.server.url, ResourcesDocument, {
+      filter: { kinds: ["po"], fieldSelector: "spec.typo=x" },
+    });
+    expect(pods.errors?.[0]?.message).toMatch(
+      /^field selector: field label not supported: spec\.typo; Pod supports metadata\.name, metadata\.namespace, spec\.host, /,
+    );
+    expect(pods.errors?.[0]?.message).not.toContain("spec.clusterIP");
+    const configMaps = await query(t.server.url, ResourcesDocument, {
+      filter: { kinds: ["configmaps"], fieldSelector: "status.phase=Running" },
+    });
+    expect(configMaps.errors?.[0]?.message).toBe(
+      "field selector: field label not supported: status.phase; ConfigMap supports metadata.name, metadata.namespace",
+    );
+    const anyKind = await query(t.server.url, ResourcesDocument, {
+      filter: { fieldSelector: "spec.typo=x" },
+    });
+    expect(anyKind.errors?.[0]?.message).toBe(
+      "field selector: field label not supported: spec.typo; every kind has metadata.name and metadata.namespace; name a kind in kinds for the fields it has besides",
+    );
+    for (const result of [pods, configMaps, anyKind])
+      expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("answers a bad selector or cursor with a clear error, not a crash", async () => {

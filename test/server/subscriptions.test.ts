@@ -114,6 +114,33 @@ describe("resourceChanges over graphql-ws", () => {
     await subscription.close();
   });
 
+  it("takes kinds as kubectl names them, and refuses a kind no type answers to before subscribing", async () => {
+    t = await startTestServer();
+    const { graph, server } = t;
+    graph.upsert(cluster, podType, pod("a", "default"));
+    const refused = subscribe(server.url, ResourceChangesDocument, { filter: { kinds: ["pdo"] } });
+    const failure = await refused.next().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SubscriptionErrorsError);
+    expect((failure as SubscriptionErrorsError).errors).toEqual([
+      expect.objectContaining({
+        message: 'kinds: the server doesn\'t have a resource type "pdo"; did you mean "Pod"?',
+        extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }),
+      }),
+    ]);
+    await refused.close();
+    expect(graph.log.listenerCount).toBe(0);
+
+    const since = graph.log.cursor();
+    const subscription = subscribe(server.url, ResourceChangesDocument, { filter: { kinds: ["po"] }, since });
+    try {
+      graph.upsert(cluster, podType, pod("b", "default"));
+      const change = await subscription.next();
+      expect(change.resourceChanges).toMatchObject({ type: "ADDED", resource: { kind: "Pod", name: "b" } });
+    } finally {
+      await subscription.close();
+    }
+  });
+
   it("keeps a fast subscriber whole while a subscriber that stopped reading overflows into RESYNC", async () => {
     // The slow one is never closed for its slowness here, only dropped to RESYNC.
     t = await startTestServer({ limits: { subscriptionQueueSize: 50, slowSocketTimeoutMs: 120_000 } });

@@ -18,3 +18,21 @@ export function quoteExcerpt(text: string, max = maxQuotedChars): string {
   if (text.length <= max) return JSON.stringify(text);
   return `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
 }
+
+/** The most items of a client's list, or of a list of what is known, one message names. */
+export const maxListedItems = 5;
+
+/**
+ * Some items, each an excerpt, joined with commas, and how many more there are: a message about ten
+ * thousand kinds names five. `quote` puts each in double quotes, as names a client sent are shown.
+ */
+export function listExcerpt(
+  items: readonly string[],
+  options: { quote?: boolean; max?: number } = {},
+): string {
+  const max = options.max ?? maxListedItems;
+  const show = options.quote ? quoteExcerpt : excerpt;
+  const shown = items.slice(0, max).map((item) => show(item));
+  const rest = items.length - shown.length;
+  return rest > 0 ? `${shown.join(", ")} and ${rest} more` : shown.join(", ");
+}

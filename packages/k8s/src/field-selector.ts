@@ -22,8 +22,10 @@ export interface FieldRequirement {
 export type FieldReader = (field: string) => string;
 
 export interface FieldSelector {
-  /** Sorted, as fields.ParseSelector sorts its terms. */
+  /** Sorted, as fields.ParseSelector sorts its terms; each reads the field its label names (aliases resolved). */
   readonly requirements: readonly FieldRequirement[];
+  /** The field labels as written, one per requirement, in the same order. */
+  readonly labels: readonly string[];
   /** One per requirement: what one evaluation of this selector costs, for a request's budget. */
   readonly cost: number;
   matches(read: FieldReader): boolean;
@@ -111,9 +113,11 @@ export function compileFieldSelector(
   fieldOf: (label: string) => string = (label) => label,
   limits: SelectorLimits = defaultSelectorLimits,
 ): FieldSelector {
-  const requirements = parseFieldRequirements(text, limits).map((r) => ({ ...r, field: fieldOf(r.field) }));
+  const written = parseFieldRequirements(text, limits);
+  const requirements = written.map((r) => ({ ...r, field: fieldOf(r.field) }));
   return {
     requirements,
+    labels: written.map((r) => r.field),
     cost: requirements.length,
     matches: (read) => {
       for (const { field, operator, value } of requirements) {
@@ -124,7 +128,11 @@ export function compileFieldSelector(
   };
 }
 
-/** The error for a field label a kind does not let a selector use, in the real server's words. */
-export function unsupportedField(label: string): SelectorError {
-  return new SelectorError(`field label not supported: ${excerpt(label)}`);
+/**
+ * The error for a field label a kind does not let a selector use, in the real server's words, and
+ * after them, when given, what would have been accepted (the server says nothing more; a filter over
+ * many kinds is easier to correct when told).
+ */
+export function unsupportedField(label: string, accepted?: string): SelectorError {
+  return new SelectorError(`field label not supported: ${excerpt(label)}${accepted ? `; ${accepted}` : ""}`);
 }

@@ -1,5 +1,5 @@
 // Kubernetes semantics that meshsync and its simulator share, so the two can never disagree on them.
-export { excerpt, maxQuotedChars, quoteExcerpt } from "./excerpt.js";
+export { excerpt, listExcerpt, maxListedItems, maxQuotedChars, quoteExcerpt } from "./excerpt.js";
 export {
   compileFieldSelector,
   type FieldReader,
@@ -18,11 +18,13 @@ export {
   parseLabelRequirements,
 } from "./label-selector.js";
 export type { KubeObject, ObjectMeta, OwnerReference } from "./object.js";
+export { type MappedType, ResourceMapper, type ResourceMatch } from "./resource-mapper.js";
 export { apiVersionOf, type GroupVersionResource, groupOf, resourceTypeName } from "./resource-names.js";
 export {
   builtinFieldLabels,
   crdSelectableFields,
   type FieldRead,
+  metadataFieldLabels,
   type SelectableFields,
   selectableFields,
 } from "./selectable-fields.js";
@@ -33,3 +35,4 @@ export {
   type SelectorLimits,
   selectorCost,
 } from "./selector-limits.js";
+export { closestName } from "./suggest.js";

@@ -9,6 +9,8 @@ import type { KubeObject } from "./object.js";
 export type FieldRead = (object: KubeObject) => string;
 
 export interface SelectableFields {
+  /** Every label the kind accepts, aliases included, sorted: what an error about a refused one lists. */
+  readonly labels: readonly string[];
   /** The field a label reads (an alias names another one), or undefined when the kind refuses the label. */
   fieldOf(label: string): string | undefined;
   /** Every field besides metadata.name and metadata.namespace that has a value in `object`. */
@@ -151,6 +153,12 @@ const noValues: Record<string, string> = Object.freeze({}) as Record<string, str
 function fromTable(table: Table): SelectableFields {
   const entries = Object.entries(table.fields);
   return {
+    labels: [
+      "metadata.name",
+      ...(table.withoutNamespace ? [] : ["metadata.namespace"]),
+      ...Object.keys(table.fields),
+      ...Object.keys(table.aliases ?? {}),
+    ].sort(),
     fieldOf(label) {
       if (label === "metadata.name") return label;
       if (label === "metadata.namespace") return table.withoutNamespace ? undefined : label;
@@ -193,6 +201,9 @@ export function selectableFields(
   const labels = customFields.map((jsonPath) => jsonPath.replace(/^\./, ""));
   return fromTable({ fields: Object.fromEntries(labels.map((label) => [label, at(label)])) });
 }
+
+/** The labels every kind's objects can be selected on, whatever their kind: a filter across kinds names these. */
+export const metadataFieldLabels: readonly string[] = onlyMetadata.labels;
 
 /** Every label some built-in kind accepts, mapped to the field it reads: a filter across kinds uses these. */
 export const builtinFieldLabels: ReadonlyMap<string, string> = new Map([

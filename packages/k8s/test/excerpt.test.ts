@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { excerpt, maxQuotedChars, quoteExcerpt } from "../src/excerpt.js";
+import { excerpt, listExcerpt, maxQuotedChars, quoteExcerpt } from "../src/excerpt.js";
 
 describe("quoteExcerpt", () => {
   it("quotes short input whole", () => {
@@ -20,5 +20,23 @@ describe("excerpt", () => {
     expect(excerpt("spec.bogus")).toBe("spec.bogus");
     const long = "x".repeat(900_000);
     expect(excerpt(long)).toBe(`${"x".repeat(maxQuotedChars)}… (900000 characters)`);
+  });
+});
+
+describe("listExcerpt", () => {
+  it("names a short list whole, and of a long one the first few and how many more", () => {
+    expect(listExcerpt(["a", "b"])).toBe("a, b");
+    expect(listExcerpt(["a", "b"], { quote: true })).toBe('"a", "b"');
+    const many = Array.from({ length: 10_000 }, (_, i) => `kind-${i}`);
+    expect(listExcerpt(many, { quote: true })).toBe(
+      '"kind-0", "kind-1", "kind-2", "kind-3", "kind-4" and 9995 more',
+    );
+    expect(listExcerpt(many, { max: 2 })).toBe("kind-0, kind-1 and 9998 more");
+  });
+
+  it("cuts each long item to an excerpt", () => {
+    const listed = listExcerpt(["x".repeat(900_000), "y"], { quote: true });
+    expect(listed).toBe(`${quoteExcerpt("x".repeat(900_000))}, "y"`);
+    expect(listed.length).toBeLessThan(maxQuotedChars + 50);
   });
 });

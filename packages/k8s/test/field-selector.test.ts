@@ -54,9 +54,18 @@ describe("field selectors", () => {
       if (field === undefined) throw unsupportedField(label);
       return field;
     };
-    expect(compileFieldSelector("spec.host=", fieldOf).requirements[0]?.field).toBe("spec.nodeName");
+    const selector = compileFieldSelector("spec.host=", fieldOf);
+    expect(selector.requirements[0]?.field).toBe("spec.nodeName");
+    expect(selector.labels).toEqual(["spec.host"]);
     expect(() => compileFieldSelector("spec.other=x", fieldOf)).toThrow(
       "field label not supported: spec.other",
+    );
+  });
+
+  it("says after the server's words what would have been accepted, when told", () => {
+    expect(unsupportedField("spec.other").message).toBe("field label not supported: spec.other");
+    expect(unsupportedField("spec.other", "Pod supports spec.nodeName").message).toBe(
+      "field label not supported: spec.other; Pod supports spec.nodeName",
     );
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { builtinFieldLabels, crdSelectableFields, type KubeObject, selectableFields } from "../src/index.js";
+import {
+  builtinFieldLabels,
+  crdSelectableFields,
+  type KubeObject,
+  metadataFieldLabels,
+  selectableFields,
+} from "../src/index.js";
 
 const pod: KubeObject = {
   apiVersion: "v1",
@@ -69,6 +75,23 @@ describe("selectable fields", () => {
     const fields = selectableFields("example.com", "Widget", crdSelectableFields(crd, "v1"));
     expect(fields.fieldOf("spec.color")).toBe("spec.color");
     expect(fields.read({ spec: { color: "blue", size: 3 } }, "spec.size")).toBe("3");
+  });
+
+  it("lists the labels each kind accepts, sorted, for errors that refuse another", () => {
+    expect(selectableFields("", "Service").labels).toEqual([
+      "metadata.name",
+      "metadata.namespace",
+      "spec.clusterIP",
+      "spec.type",
+    ]);
+    expect(selectableFields("", "Node").labels).toEqual(["metadata.name", "spec.unschedulable"]);
+    expect(selectableFields("", "Pod").labels).toContain("spec.host");
+    expect(selectableFields("example.com", "Widget", [".spec.color"]).labels).toEqual([
+      "metadata.name",
+      "metadata.namespace",
+      "spec.color",
+    ]);
+    expect(metadataFieldLabels).toEqual(["metadata.name", "metadata.namespace"]);
   });
 
   it("lists every label a built-in kind accepts, for filters across kinds", () => {

@@ -1,4 +1,4 @@
-import { changeEvaluations, compileFilter } from "../../graph/index.js";
+import { changeEvaluations, type ResourcePredicate } from "../../graph/index.js";
 import { builder } from "../builder.js";
 import { type ChangeEvent, ChangeSubscription } from "../change-stream.js";
 import { costOf } from "../cost.js";
@@ -38,9 +38,10 @@ builder.subscriptionField("resourceChanges", (t) =>
       since: t.arg.string(),
     },
     subscribe: (_root, args, context) => {
-      let matches: ReturnType<typeof compileFilter>;
+      let matches: ResourcePredicate;
       try {
-        matches = compileFilter(args.filter ?? {});
+        // Names resolve now: a kind no cluster serves yet is refused, as kubectl refuses it.
+        matches = context.graph.matcher(args.filter ?? {});
       } catch (error) {
         throw asClientError(error);
       }
