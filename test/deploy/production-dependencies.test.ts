@@ -69,8 +69,9 @@ function run(command: string, cwd: string): Promise<{ status: number | null; out
   });
 }
 
-/** Replays a stage's WORKDIR (as `dir`), COPY from the build context and RUN lines. */
-async function replay(target: Stage, dir: string): Promise<void> {
+/** Replays a stage's WORKDIR (as `dir`), COPY from the build context and RUN lines; returns their output. */
+async function replay(target: Stage, dir: string): Promise<string> {
+  let printed = "";
   for (const instruction of target.instructions) {
     if (instruction.keyword === "COPY") {
       const [copy] = copiesOf({ ...target, instructions: [instruction] });
@@ -83,10 +84,12 @@ async function replay(target: Stage, dir: string): Promise<void> {
     } else if (instruction.keyword === "RUN") {
       const { status, output } = await run(instruction.text, dir);
       if (status !== 0) throw new Error(`line ${instruction.line} failed (${status}):\n${output}`);
+      printed += output;
     } else if (instruction.keyword !== "WORKDIR") {
       throw new Error(`line ${instruction.line}: ${instruction.keyword} is not replayed here`);
     }
   }
+  return printed;
 }
 
 /** Every installed package under node_modules, nested ones too, as [name, directory]. */
@@ -111,10 +114,11 @@ function installedPackages(modules: string): [string, string][] {
 describe("the image's production dependencies", () => {
   let dir: string;
   let installed: [string, string][];
+  let npmOutput: string;
 
   beforeAll(async () => {
     dir = tempDir("meshsync-image-modules-");
-    await replay(stage, dir);
+    npmOutput = await replay(stage, dir);
     installed = installedPackages(join(dir, "node_modules"));
   }, 240_000);
 
@@ -124,6 +128,11 @@ describe("the image's production dependencies", () => {
     expect(names.filter((name) => tooling.some((pattern) => pattern.test(name)))).toEqual([]);
     // tsx is what runs the sources in a checkout; the image runs dist/cli.js instead.
     expect(names).not.toContain("tsx");
+  });
+
+  it("all declare an engine this Node satisfies (Node 20 in CI's first run), so npm warns of none", () => {
+    expect(npmOutput).toMatch(/added \d+ packages/);
+    expect(npmOutput).not.toContain("EBADENGINE");
   });
 
   it("are the lockfile's versions", () => {
