@@ -1,0 +1,211 @@
+// deploy/ as the API server and the kubelet will take it: every document an object, the namespace
+// created before what lives in it, a pod the kubelet may start under runAsNonRoot, an image that
+// names the release, and RBAC that names what it grants.
+import { describe, expect, it } from "vitest";
+import {
+  binding,
+  containerPortOf,
+  deployment,
+  flagValue,
+  grants,
+  kubeObject,
+  kubeObjects,
+  manifestDocuments,
+  packageVersion,
+  role,
+  service,
+  theObject,
+} from "./manifests.js";
+
+const namespace = "meshery";
+
+function theDeployment() {
+  return theObject("Deployment", deployment, "meshsync");
+}
+
+function theContainer() {
+  return theDeployment().spec.template.spec.containers[0]!;
+}
+
+describe("deploy/", () => {
+  it("holds only Kubernetes objects: every YAML document has an apiVersion, a kind and a name", () => {
+    const documents = manifestDocuments();
+    expect(documents.length).toBeGreaterThan(0);
+    for (const { file, index, value } of documents) {
+      expect(value, `deploy/${file} document ${index}`).toMatchObject({
+        apiVersion: expect.stringMatching(/\S/),
+        kind: expect.stringMatching(/\S/),
+        metadata: { name: expect.stringMatching(/\S/) },
+      });
+    }
+  });
+
+  it("creates its namespace before anything that lives in it", () => {
+    const objects = kubeObjects();
+    const created = objects.findIndex(
+      (object) => object.kind === "Namespace" && object.metadata.name === namespace,
+    );
+    expect(created, "a Namespace named meshery").toBeGreaterThanOrEqual(0);
+    const namespaced = objects.filter((object) => object.metadata.namespace !== undefined);
+    expect(namespaced.length).toBeGreaterThan(0);
+    for (const object of namespaced) {
+      expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(namespace);
+      expect(
+        objects.indexOf(object),
+        `${object.kind}/${object.metadata.name} comes after the Namespace`,
+      ).toBeGreaterThan(created);
+    }
+  });
+
+  it("runs the image of this release, tagged with the package version", () => {
+    const image = theContainer().image;
+    expect(image).not.toMatch(/:latest$/);
+    expect(image.split(":").at(-1)).toBe(packageVersion());
+  });
+
+  it("runs as a numeric non-root user the kubelet can verify, with nothing to escalate", () => {
+    const pod = theDeployment().spec.template.spec;
+    const container = theContainer();
+    const user = container.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
+    const group = container.securityContext?.runAsGroup ?? pod.securityContext?.runAsGroup;
+    expect(Number.isInteger(user) && user! > 0, `runAsUser ${user}`).toBe(true);
+    expect(Number.isInteger(group) && group! > 0, `runAsGroup ${group}`).toBe(true);
+    expect(container.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot).toBe(true);
+    expect(container.securityContext?.seccompProfile ?? pod.securityContext?.seccompProfile).toEqual({
+      type: "RuntimeDefault",
+    });
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(container.securityContext?.capabilities?.add).toBeUndefined();
+  });
+
+  it("probes startup and liveness on /healthz and readiness on /readyz, on the port serve listens on", () => {
+    const container = theContainer();
+    const { startupProbe, livenessProbe, readinessProbe } = container;
+    expect(startupProbe?.httpGet.path).toBe("/healthz");
+    expect(livenessProbe?.httpGet.path).toBe("/healthz");
+    expect(readinessProbe?.httpGet.path).toBe("/readyz");
+    const listening = Number(flagValue(container.args, "--port"));
+    expect(Number.isInteger(listening), `--port in ${container.args.join(" ")}`).toBe(true);
+    for (const probe of [startupProbe!, livenessProbe!, readinessProbe!]) {
+      expect(containerPortOf(container, probe.httpGet.port), `probe port ${probe.httpGet.port}`).toBe(
+        listening,
+      );
+    }
+    // The startup probe gives the process room to start before liveness may restart it.
+    expect(
+      (startupProbe!.periodSeconds ?? 10) * (startupProbe!.failureThreshold ?? 3),
+    ).toBeGreaterThanOrEqual(30);
+  });
+
+  it("asks for resources and is bounded by limits", () => {
+    const resources = theContainer().resources;
+    expect(Object.keys(resources?.requests ?? {}).sort()).toEqual(["cpu", "memory"]);
+    expect(Object.keys(resources?.limits ?? {}).sort()).toEqual(["cpu", "memory"]);
+  });
+
+  it("binds all interfaces only with a token, read from a Secret", () => {
+    const container = theContainer();
+    expect(flagValue(container.args, "--host")).toBe("0.0.0.0");
+    expect(container.env.find((variable) => variable.name === "MESHSYNC_TOKEN")).toMatchObject({
+      valueFrom: { secretKeyRef: { name: expect.any(String), key: expect.any(String) } },
+    });
+  });
+
+  it("exposes the pods through a Service whose target is the container's port", () => {
+    const target = theObject("Service", service, "meshsync");
+    const pod = theDeployment().spec.template;
+    const container = theContainer();
+    for (const [key, value] of Object.entries(target.spec.selector))
+      expect(pod.metadata.labels[key]).toBe(value);
+    for (const [key, value] of Object.entries(theDeployment().spec.selector.matchLabels)) {
+      expect(pod.metadata.labels[key]).toBe(value);
+    }
+    expect(target.spec.ports).toHaveLength(1);
+    expect(containerPortOf(container, target.spec.ports[0]!.targetPort)).toBe(
+      Number(flagValue(container.args, "--port")),
+    );
+  });
+});
+
+describe("deploy/ RBAC", () => {
+  const reader = () => theObject("ClusterRole", role, "meshsync-reader");
+
+  it("grants no wildcard verb, resource, group or URL", () => {
+    for (const object of kubeObjects().filter((candidate) => /^(Cluster)?Role$/.test(candidate.kind))) {
+      for (const rule of role.parse(object).rules) {
+        const words = [
+          ...rule.verbs,
+          ...(rule.resources ?? []),
+          ...(rule.apiGroups ?? []),
+          ...(rule.nonResourceURLs ?? []),
+        ];
+        expect(
+          words.filter((word) => word.includes("*")),
+          `${object.kind}/${object.metadata.name}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it("only reads cluster-wide, and reads no proxy, log, exec, attach, port-forward or Secret", () => {
+    const rules = reader().rules;
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect(rule.verbs.filter((verb) => !["get", "list", "watch"].includes(verb))).toEqual([]);
+      expect(rule.nonResourceURLs).toBeUndefined();
+      for (const resource of rule.resources ?? []) {
+        expect(resource, "a subresource").not.toContain("/");
+        // Secrets are left out on purpose; the manifest says why and how to add them.
+        expect(resource === "secrets" && (rule.apiGroups ?? []).includes(""), "core secrets").toBe(false);
+      }
+    }
+  });
+
+  it("reads the kube-system namespace, whose uid names the cluster, and CustomResourceDefinitions", () => {
+    const rules = reader().rules;
+    const kubeSystem = rules.some(
+      (rule) =>
+        (rule.apiGroups ?? []).includes("") &&
+        (rule.resources ?? []).includes("namespaces") &&
+        rule.verbs.includes("get") &&
+        (rule.resourceNames ?? ["kube-system"]).includes("kube-system"),
+    );
+    expect(kubeSystem).toBe(true);
+    for (const verb of ["get", "list", "watch"]) {
+      expect(grants(rules, "apiextensions.k8s.io", "customresourcedefinitions", verb), verb).toBe(true);
+    }
+  });
+
+  it("holds a leader-election Lease only in its own namespace, through a Role", () => {
+    const leases = theObject("Role", role, "meshsync-leader-election");
+    expect(leases.metadata.namespace).toBe(namespace);
+    expect(leases.rules).toHaveLength(1);
+    expect(leases.rules[0]).toMatchObject({ apiGroups: ["coordination.k8s.io"], resources: ["leases"] });
+    expect(leases.rules[0]!.verbs.sort()).toEqual(["create", "get", "update"]);
+    expect(grants(reader().rules, "coordination.k8s.io", "leases", "update")).toBe(false);
+  });
+
+  it("binds each role to meshsync's service account, the one the Deployment runs as", () => {
+    const objects = kubeObjects();
+    const account = theObject("ServiceAccount", kubeObject, "meshsync");
+    expect(theDeployment().spec.template.spec.serviceAccountName).toBe(account.metadata.name);
+    const bindings = objects
+      .filter((object) => /^(Cluster)?RoleBinding$/.test(object.kind))
+      .map((object) => binding.parse(object));
+    const roles = objects.filter((object) => /^(Cluster)?Role$/.test(object.kind));
+    expect(bindings.length).toBe(roles.length);
+    for (const bound of bindings) {
+      const target = roles.find(
+        (candidate) =>
+          candidate.kind === bound.roleRef.kind && candidate.metadata.name === bound.roleRef.name,
+      );
+      expect(target, `${bound.kind}/${bound.metadata.name} refers to a role in deploy/`).toBeDefined();
+      if (bound.kind === "RoleBinding") expect(bound.metadata.namespace).toBe(target!.metadata.namespace);
+      expect(bound.subjects).toEqual([{ kind: "ServiceAccount", name: account.metadata.name, namespace }]);
+    }
+  });
+});
