@@ -22,7 +22,7 @@ export interface ClusterSource {
 
 /** A real cluster when a kubeconfig or a pod says so; otherwise the embedded simulator, loaded only then. */
 export async function chooseClusterSource(
-  options: Pick<ServeOptions, "contexts" | "allContexts" | "sim" | "kubeconfig">,
+  options: Pick<ServeOptions, "contexts" | "allContexts" | "sim" | "kubeconfig" | "simChurn">,
 ): Promise<ClusterSource> {
   const selection = { contexts: options.contexts, allContexts: options.allContexts };
   const location = options.sim ? undefined : locateKubeConfig({ kubeconfigPath: options.kubeconfig });
@@ -36,12 +36,14 @@ export async function chooseClusterSource(
     };
   }
   const { startSimulator } = await loadSimulator();
-  const sim = await startSimulator({ scenario: "demo", seed: 1 });
+  // A gentle churn, so that a subscription shows life; --sim-churn 0 keeps the demo still.
+  const sim = await startSimulator({ scenario: "demo", seed: 1, churn: options.simChurn });
   const why = options.sim ? "--sim given" : "no kubeconfig found and not running in a pod";
+  const churn = options.simChurn > 0 ? `, ${options.simChurn} changes a second` : "";
   return {
     connect: { kubeconfigYaml: sim.kubeconfig() },
     sim,
-    notice: `${why}: syncing the embedded Kubernetes simulator (demo cluster) at ${sim.url}`,
+    notice: `${why}: syncing the embedded Kubernetes simulator (demo cluster${churn}) at ${sim.url}`,
   };
 }
 
