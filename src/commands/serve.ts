@@ -12,6 +12,7 @@ import { startServer } from "../server/index.js";
 import { ClusterConnector } from "./cluster-connector.js";
 import { loadSimulator, type RunningSimulator } from "./load-simulator.js";
 import { untilSignal } from "./signals.js";
+import { shellWord, type WrittenKubeconfig, writeSimulatorKubeconfig } from "./sim-kubeconfig.js";
 
 export interface ClusterSource {
   connect: ConnectOptions;
@@ -113,11 +114,35 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   });
   process.stdout.write(`meshsync listening on ${server.url}\n`);
   if (source.notice) process.stdout.write(`${source.notice}\n`);
+  const simKubeconfig = source.sim ? announceSimulatorKubeconfig(source.sim, server.url, logger) : undefined;
 
   const signal = await untilSignal();
   logger.info({ signal }, "shutting down");
+  simKubeconfig?.remove();
   await connector.stop();
   await server.close();
   await engine.stop();
   await source.sim?.close();
+}
+
+/** Writes the embedded simulator's kubeconfig and prints the kubectl line that uses it. */
+function announceSimulatorKubeconfig(
+  sim: RunningSimulator,
+  serverUrl: string,
+  logger: ReturnType<typeof createLogger>,
+): WrittenKubeconfig | undefined {
+  try {
+    const written = writeSimulatorKubeconfig(sim.kubeconfig(), new URL(serverUrl).port || "80");
+    process.stdout.write(
+      `point kubectl at it: kubectl --kubeconfig ${shellWord(written.path)} get pods -A\n`,
+    );
+    return written;
+  } catch (error) {
+    // The demo runs without it; kubectl is a convenience here, not what serve is for.
+    logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      "simulator kubeconfig not written",
+    );
+    return undefined;
+  }
 }
