@@ -32,6 +32,7 @@ program
   )
   .option("--all-contexts", "sync every context in the kubeconfig")
   .option("--sim", "serve the embedded Kubernetes simulator even when a kubeconfig exists")
+  .option("--sim-churn <n>", "changes a second the embedded simulator makes (default 3, 0 for none)")
   .option("--host <host>", "address to bind (default 127.0.0.1; others need --token or --insecure)")
   .option("--port <port>", "port to bind, 0 for a free one (default 8080)")
   .option("--token <token>", "require `Authorization: Bearer <token>` on /graphql (env MESHSYNC_TOKEN)")

@@ -12,6 +12,7 @@ import { startServer } from "../server/index.js";
 import { ClusterConnector } from "./cluster-connector.js";
 import { loadSimulator, type RunningSimulator } from "./load-simulator.js";
 import { untilSignal } from "./signals.js";
+import { shellWord, type WrittenKubeconfig, writeSimulatorKubeconfig } from "./sim-kubeconfig.js";
 
 export interface ClusterSource {
   connect: ConnectOptions;
@@ -22,7 +23,7 @@ export interface ClusterSource {
 
 /** A real cluster when a kubeconfig or a pod says so; otherwise the embedded simulator, loaded only then. */
 export async function chooseClusterSource(
-  options: Pick<ServeOptions, "contexts" | "allContexts" | "sim" | "kubeconfig">,
+  options: Pick<ServeOptions, "contexts" | "allContexts" | "sim" | "kubeconfig" | "simChurn">,
 ): Promise<ClusterSource> {
   const selection = { contexts: options.contexts, allContexts: options.allContexts };
   const location = options.sim ? undefined : locateKubeConfig({ kubeconfigPath: options.kubeconfig });
@@ -36,12 +37,14 @@ export async function chooseClusterSource(
     };
   }
   const { startSimulator } = await loadSimulator();
-  const sim = await startSimulator({ scenario: "demo", seed: 1 });
+  // A gentle churn, so that a subscription shows life; --sim-churn 0 keeps the demo still.
+  const sim = await startSimulator({ scenario: "demo", seed: 1, churn: options.simChurn });
   const why = options.sim ? "--sim given" : "no kubeconfig found and not running in a pod";
+  const churn = options.simChurn > 0 ? `, ${options.simChurn} changes a second` : "";
   return {
     connect: { kubeconfigYaml: sim.kubeconfig() },
     sim,
-    notice: `${why}: syncing the embedded Kubernetes simulator (demo cluster) at ${sim.url}`,
+    notice: `${why}: syncing the embedded Kubernetes simulator (demo cluster${churn}) at ${sim.url}`,
   };
 }
 
@@ -113,11 +116,35 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   });
   process.stdout.write(`meshsync listening on ${server.url}\n`);
   if (source.notice) process.stdout.write(`${source.notice}\n`);
+  const simKubeconfig = source.sim ? announceSimulatorKubeconfig(source.sim, server.url, logger) : undefined;
 
   const signal = await untilSignal();
   logger.info({ signal }, "shutting down");
+  simKubeconfig?.remove();
   await connector.stop();
   await server.close();
   await engine.stop();
   await source.sim?.close();
+}
+
+/** Writes the embedded simulator's kubeconfig and prints the kubectl line that uses it. */
+function announceSimulatorKubeconfig(
+  sim: RunningSimulator,
+  serverUrl: string,
+  logger: ReturnType<typeof createLogger>,
+): WrittenKubeconfig | undefined {
+  try {
+    const written = writeSimulatorKubeconfig(sim.kubeconfig(), new URL(serverUrl).port || "80");
+    process.stdout.write(
+      `point kubectl at it: kubectl --kubeconfig ${shellWord(written.path)} get pods -A\n`,
+    );
+    return written;
+  } catch (error) {
+    // The demo runs without it; kubectl is a convenience here, not what serve is for.
+    logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      "simulator kubeconfig not written",
+    );
+    return undefined;
+  }
 }

@@ -6,6 +6,7 @@ import {
   hostNames,
   logLevel,
   names,
+  nonNegativeNumber,
   origins,
   port,
   positiveInteger,
@@ -21,6 +22,8 @@ export interface ServeOptions {
   allContexts: boolean;
   /** Serve the embedded simulator instead of a real cluster. */
   sim: boolean;
+  /** Changes a second the embedded simulator makes, so the demo shows life; 0 keeps it still. */
+  simChurn: number;
   host: string;
   port: number;
   token?: string;
@@ -51,6 +54,7 @@ export interface ServeFlags {
   context?: unknown;
   allContexts?: unknown;
   sim?: unknown;
+  simChurn?: unknown;
   host?: unknown;
   port?: unknown;
   token?: unknown;
@@ -81,6 +85,7 @@ const serveSettings = {
   contexts: { type: names, flag: "--context" },
   allContexts: { type: boolean, flag: "--all-contexts" },
   sim: { type: boolean, flag: "--sim" },
+  simChurn: { type: nonNegativeNumber(1_000), flag: "--sim-churn", env: "MESHSYNC_SIM_CHURN" },
   host: { type: bindHost, flag: "--host", env: "MESHSYNC_HOST" },
   port: { type: port, flag: "--port", env: "MESHSYNC_PORT" },
   token: { type: token, flag: "--token", env: "MESHSYNC_TOKEN" },
@@ -121,6 +126,8 @@ const DEFAULTS = {
   retainedChanges: 100_000,
   retainedChangeBytes: defaultRetainedChangeBytes,
   logLevel: "info",
+  // A few changes a second: enough for a subscription to show life, too few to bury one change.
+  simChurn: 3,
   // kube-apiserver sends a BOOKMARK about every minute to a watch that asked for them (since 1.19),
   // so three silent minutes mean a dead stream; on a server that sends none, a quiet but healthy
   // watch is merely reopened from the same resourceVersion, which costs no relist.
@@ -188,6 +195,7 @@ export function resolveServeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = 
     contexts: settings.contexts ?? [],
     allContexts: settings.allContexts ?? false,
     sim: settings.sim ?? false,
+    simChurn: settings.simChurn ?? DEFAULTS.simChurn,
     host: settings.host ?? DEFAULTS.host,
     port: settings.port ?? DEFAULTS.port,
     insecure: settings.insecure ?? false,

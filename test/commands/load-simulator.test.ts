@@ -35,6 +35,7 @@ describe("the lazy simulator loader", () => {
       allContexts: false,
       sim: false,
       kubeconfig: path,
+      simChurn: 0,
     });
     expect(real.sim).toBeUndefined();
     expect(real.connect.kubeconfigPath).toBe(path);
@@ -45,6 +46,7 @@ describe("the lazy simulator loader", () => {
       allContexts: false,
       sim: true,
       kubeconfig: path,
+      simChurn: 0,
     });
     stop = () => embedded.sim?.close() ?? Promise.resolve();
     expect(embedded.sim?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -82,6 +82,17 @@ describe("resolveServeOptions", () => {
     }
   });
 
+  it("churns the embedded demo gently unless told otherwise, from a flag, the environment or the file", () => {
+    expect(resolveServeOptions({}, {}).simChurn).toBe(3);
+    expect(resolveServeOptions({ simChurn: "0" }, { MESHSYNC_SIM_CHURN: "5" }).simChurn).toBe(0);
+    expect(resolveServeOptions({}, { MESHSYNC_SIM_CHURN: "0.5" }).simChurn).toBe(0.5);
+    expect(resolveServeOptions({ config: configFile("simChurn: 0\n") }, {}).simChurn).toBe(0);
+    expect(refusal({ simChurn: "-1" }, {})).toBe('--sim-churn: expected a number from 0 to 1000, got "-1"');
+    expect(refusal({}, { MESHSYNC_SIM_CHURN: "lots" })).toBe(
+      'MESHSYNC_SIM_CHURN: expected a number from 0 to 1000, got "lots"',
+    );
+  });
+
   it("takes DEBUG=true as MeshSync does, and leaves other tools' DEBUG values alone", () => {
     expect(resolveServeOptions({}, { DEBUG: "true" }).logLevel).toBe("debug");
     expect(resolveServeOptions({}, { DEBUG: "express:*" }).logLevel).toBe("info");

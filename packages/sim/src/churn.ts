@@ -1,9 +1,9 @@
 // Live changes to a simulated cluster at a steady rate, as its users and controllers would make them.
 import type { ObjectApi } from "./object-api.js";
-import type { ChurnStats } from "./scenarios/churn/index.js";
+import type { ChurnOptions, ChurnStats } from "./scenarios/churn/index.js";
 import { createChurner } from "./scenarios/churn/index.js";
 
-export type { ChurnStats } from "./scenarios/churn/index.js";
+export type { ChurnOptions, ChurnStats } from "./scenarios/churn/index.js";
 export { type Churner, createChurner } from "./scenarios/churn/index.js";
 
 export interface RunningChurn {
@@ -23,8 +23,13 @@ const maxTickMs = 25;
  * Makes about perSecond changes a second through the api until stopped. The timer does not keep the
  * process alive, and a failing change is counted in stats and skipped, never thrown.
  */
-export function startChurn(api: ObjectApi, perSecond: number, seed: number): RunningChurn {
-  const churner = createChurner(api, seed);
+export function startChurn(
+  api: ObjectApi,
+  perSecond: number,
+  seed: number,
+  options: ChurnOptions = {},
+): RunningChurn {
+  const churner = createChurner(api, seed, options);
   if (!Number.isFinite(perSecond) || perSecond <= 0) return { stop() {}, stats: churner.stats };
   const tickMs = Math.max(10, Math.min(1000, 1000 / perSecond));
   let budget = 0;

@@ -10,7 +10,9 @@
 // sendInitialEvents and 410 Expired past a bounded history; garbage collection by
 // ownerReferences; finalizers; namespace deletion; metadata.managedFields kept per manager as the
 // real server keeps them; a new namespace's default ServiceAccount and root CA ConfigMap; core and
-// events.k8s.io Events as one storage; and fault injection (see faults.ts, also at
+// events.k8s.io Events as one storage; a scheduler and kubelets that bind and start the pods
+// clients create, and deployment and ReplicaSet controllers for the Deployments they create
+// (controllers/); and fault injection (see faults.ts, also at
 // POST /sim/faults); an OpenAPI v3 index (operations only, no schemas) so kubectl leaves field
 // validation to the server. Request bodies are JSON, YAML, or the protobuf kubectl's typed create sends
 // for namespaces, configmaps, secrets, service accounts and the auth reviews.
@@ -47,6 +49,12 @@ export interface SimulatorOptions {
   logFollowIntervalMs?: number;
   /** Faults in force from the start (see faults.ts). */
   faults?: Fault[];
+  /**
+   * Run the cluster's scheduler, kubelets and workload controllers for what clients create (pods
+   * get a node and start; Deployments get ReplicaSets and pods). Default true; false leaves the API
+   * server alone, as envtest runs it.
+   */
+  controllers?: boolean;
   /** Context (and cluster and user) name in the kubeconfig. Default "meshsync-sim". */
   contextName?: string;
   /** Called for every answered request. */
@@ -77,12 +85,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ...(scenario === "empty" ? [] : generateScenario(scenario, seed)),
     ...(options.objects ?? []),
   ]);
+  const controllers = options.controllers === false ? undefined : server.startControllers();
   const url = await server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
   let churn: RunningChurn | undefined;
   if (options.churn && options.churn > 0) {
     // Loaded only when asked for, so a simulator without churn never depends on it.
     const { startChurn } = await import("./churn.js");
-    churn = startChurn(server.store, options.churn, seed);
+    churn = startChurn(
+      server.store,
+      options.churn,
+      seed,
+      controllers ? { leaveAlone: controllers.manages } : {},
+    );
   }
   return {
     url,

@@ -1,6 +1,7 @@
 // Assembles the simulator: store, watch hub, faults and the HTTP handler on a node:http server.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type ClusterControllers, startControllers } from "./controllers/index.js";
 import { type Fault, FaultController } from "./faults.js";
 import { createHandler } from "./http/handler.js";
 import type { KubeObject } from "./object-api.js";
@@ -32,6 +33,7 @@ export class SimulatorServer {
   readonly snapshots: ListSnapshots;
   readonly http: Server;
   private readonly namespaceDefaults: NamespaceDefaults;
+  private controllers: ClusterControllers | undefined;
 
   constructor(options: SimulatorServerOptions = {}) {
     this.store = new ObjectStore(
@@ -77,6 +79,15 @@ export class SimulatorServer {
     this.namespaceDefaults.flush();
   }
 
+  /**
+   * Starts the scheduler, kubelets and workload controllers for what clients create from now on;
+   * what was loaded before keeps the state it was loaded with.
+   */
+  startControllers(): ClusterControllers {
+    this.controllers ??= startControllers(this.store);
+    return this.controllers;
+  }
+
   listen(port: number, host: string): Promise<string> {
     return new Promise((resolve, reject) => {
       this.http.once("error", reject);
@@ -92,6 +103,7 @@ export class SimulatorServer {
   /** Ends every open stream so clients see a clean end, then stops listening. */
   close(): Promise<void> {
     this.namespaceDefaults.stop();
+    this.controllers?.stop();
     this.hub.closeAll();
     return new Promise((resolve) => {
       this.http.close(() => resolve());

@@ -249,6 +249,36 @@ describe("churn", () => {
     }
   });
 
+  it("leaves alone pods no controller owns and whatever the caller says others run", () => {
+    const api = loadedApi("demo", 1);
+    const bare = api.all().find((o) => o.kind === "Pod" && o.metadata?.namespace === "default");
+    const own = structuredClone(bare!);
+    own.metadata = { name: "mine", namespace: "default", uid: "mine-uid" };
+    api.create("", "v1", "pods", own);
+    // A deployment someone else runs, with its ReplicaSets and their pods, as the controllers mark them.
+    const keptUids = new Set(
+      api
+        .all()
+        .filter((o) => o.kind === "Deployment" && o.metadata?.namespace === "default")
+        .map((o) => o.metadata?.uid),
+    );
+    for (const kind of ["ReplicaSet", "Pod"]) {
+      for (const o of api.all()) {
+        const owner = o.metadata?.ownerReferences?.find((ref) => ref.controller)?.uid;
+        if (o.kind === kind && keptUids.has(owner)) keptUids.add(o.metadata?.uid);
+      }
+    }
+    expect(keptUids.size).toBeGreaterThan(2);
+    const before = structuredClone(
+      api.all().filter((o) => keptUids.has(o.metadata?.uid) || o.metadata?.name === "mine"),
+    );
+    const churner = createChurner(api, 9, { leaveAlone: (object) => keptUids.has(object.metadata?.uid) });
+    for (let i = 0; i < 1500; i++) churner.step();
+    expect(churner.stats.updates).toBeGreaterThan(0);
+    const after = api.all().filter((o) => keptUids.has(o.metadata?.uid) || o.metadata?.name === "mine");
+    expect(after).toEqual(before);
+  });
+
   it("moves new pods from Pending to Running and into their service's slice", () => {
     const api = loadedApi("demo", 1);
     const generated = new Set(api.all().map((o) => o.metadata?.uid));

@@ -289,7 +289,7 @@ describe("simulator HTTP basics", () => {
     expect((now.body.spec as { holderIdentity: string }).holderIdentity).toBe("b");
   });
 
-  it("applies the real server's write defaults: Secret stringData, Service cluster IPs, Pending pods", async () => {
+  it("applies the real server's write defaults: Secret stringData, Service cluster IPs, Pending pods with their QoS class", async () => {
     const secret = await request(sim, "POST", "/api/v1/namespaces/default/secrets", {
       kind: "Secret",
       metadata: { name: "creds" },
@@ -326,7 +326,7 @@ describe("simulator HTTP basics", () => {
       metadata: { name: "fresh" },
       spec: { containers: [{ name: "c", image: "i" }] },
     });
-    expect(pod.body.status).toEqual({ phase: "Pending" });
+    expect(pod.body.status).toEqual({ phase: "Pending", qosClass: "BestEffort" });
   });
 
   it("answers dryRun=All writes without storing anything", async () => {
@@ -391,6 +391,18 @@ describe("simulator HTTP basics", () => {
     expect(binding.status).toBe(201);
     const bound = await get(sim, "/api/v1/namespaces/default/pods/bind-me");
     expect((bound.body.spec as { nodeName: string }).nodeName).toBe("node-7");
+    // As the real binding does, in the same write: the PodScheduled condition; and only once.
+    expect((bound.body.status as { conditions: unknown[] }).conditions).toEqual([
+      expect.objectContaining({ type: "PodScheduled", status: "True" }),
+    ]);
+    const again = await request(sim, "POST", "/api/v1/namespaces/default/pods/bind-me/binding", {
+      kind: "Binding",
+      apiVersion: "v1",
+      metadata: { name: "bind-me" },
+      target: { kind: "Node", name: "node-8" },
+    });
+    expect(again.status).toBe(409);
+    expect(String(again.body.message)).toContain('pod bind-me is already assigned to node "node-7"');
     const eviction = await request(sim, "POST", "/api/v1/namespaces/default/pods/bind-me/eviction", {
       kind: "Eviction",
       apiVersion: "policy/v1",

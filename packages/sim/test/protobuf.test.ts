@@ -11,6 +11,18 @@ const configMapBody = Buffer.from(
   "hex",
 );
 
+// The exact bytes `kubectl create deployment hello2 --image=nginx:1.27 --port=80 -- sleep 10` sends.
+const deploymentBody = Buffer.from(
+  "6b3873000a150a07617070732f7631120a4465706c6f796d656e7412d4010a250a0668656c6c6f32" +
+    "12001a0022002a003200380042005a0d0a03617070120668656c6c6f32129c010801120f0a0d0a03" +
+    "617070120668656c6c6f321a7f0a1f0a0012001a0022002a003200380042005a0d0a036170701206" +
+    "68656c6c6f32125c123e0a056e67696e78120a6e67696e783a312e32371a05736c6565701a023130" +
+    "2a00320a0a001000185022002a0042006a007200800100880100900100a201001a00320042004a00" +
+    "52005800600068008201008a01009a0100c2010022020a00280038001a0c08001000180020002800" +
+    "38001a002200",
+  "hex",
+);
+
 describe("protobuf request bodies", () => {
   it("decodes what kubectl's typed create sends", () => {
     expect(decodeProtobufObject(configMapBody)).toEqual({
@@ -18,6 +30,32 @@ describe("protobuf request bodies", () => {
       kind: "ConfigMap",
       metadata: { name: "pbcm" },
       data: { a: "b", c: "d" },
+    });
+  });
+
+  it("decodes the deployment kubectl create deployment sends, keeping only what is set", () => {
+    const labels = { app: "hello2" };
+    expect(decodeProtobufObject(deploymentBody)).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "hello2", labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
+              {
+                name: "nginx",
+                image: "nginx:1.27",
+                command: ["sleep", "10"],
+                ports: [{ containerPort: 80 }],
+              },
+            ],
+          },
+        },
+      },
     });
   });
 
@@ -44,7 +82,7 @@ describe("protobuf request bodies", () => {
       }
       return 0;
     };
-    expect(code(envelope("apps/v1", "Deployment", metadata))).toBe(415);
+    expect(code(envelope("apps/v1", "StatefulSet", metadata))).toBe(415);
     // ConfigMap has no field 9: refusing beats storing the object without it.
     expect(code(envelope("v1", "ConfigMap", Buffer.concat([metadata, Buffer.from([0x48, 0x01])])))).toBe(415);
     expect(code(Buffer.from("not protobuf"))).toBe(415);

@@ -209,6 +209,16 @@ describe("scenarios", () => {
       expect(ofKind(objects, "Node")).toHaveLength(3);
     });
 
+    it("runs an application in default, where a first query looks", () => {
+      const running = ofKind(objects, "Pod").filter(
+        (pod) => pod.metadata?.namespace === "default" && asRecord(pod.status).phase === "Running",
+      );
+      expect(running.length).toBeGreaterThanOrEqual(2);
+      expect(find("Deployment", "default", "podinfo")).toBeDefined();
+      expect(find("Service", "default", "podinfo")).toBeDefined();
+      expect(namespaces.filter((name) => name === "default")).toHaveLength(1);
+    });
+
     it("gives every namespace its root CA bundle and default service account", () => {
       for (const ns of namespaces) {
         expect(find("ConfigMap", ns, "kube-root-ca.crt"), ns).toBeDefined();

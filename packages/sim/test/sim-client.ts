@@ -8,8 +8,12 @@ export interface JsonResponse {
   body: Record<string, unknown>;
 }
 
+/**
+ * An empty simulator serving the API alone: no controller reacts to what a test creates, so the
+ * API server's own behaviour is all there is to see.
+ */
 export async function startEmpty(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  return startSimulator({ scenario: "empty", ...options });
+  return startSimulator({ scenario: "empty", controllers: false, ...options });
 }
 
 /**

@@ -310,7 +310,10 @@ describe("simulator watch", () => {
     );
     const pod = sim.api.get("", "v1", "pods", "default", "p")!;
     sim.api.update("", "v1", "pods", { ...pod, status: { phase: "Running" } });
-    expect(sim.api.get("", "v1", "pods", "default", "p")!.status).toEqual({ phase: "Pending" });
+    expect(sim.api.get("", "v1", "pods", "default", "p")!.status).toEqual({
+      phase: "Pending",
+      qosClass: "BestEffort",
+    });
     sim.api.updateStatus!("", "v1", "pods", {
       ...pod,
       spec: { containers: [] },

@@ -3,6 +3,7 @@
 // running containers, which the simulator answers with a clear error.
 import { randomBytes } from "node:crypto";
 import type { SimResourceType } from "../catalog.js";
+import { bindPod } from "../controllers/index.js";
 import type { KubeObject } from "../object-api.js";
 import { isPlainObject, nowTimestamp, type ObjectStore } from "../store/index.js";
 import { badRequest, methodNotAllowed, notFound, StatusError } from "../store/status-error.js";
@@ -54,9 +55,15 @@ export function runAction(
       const target = isPlainObject(request.target) ? request.target : {};
       if (typeof target.name !== "string" || target.name === "")
         throw badRequest("a Binding needs target.name");
-      const next = structuredClone(parent);
-      next.spec = { ...(isPlainObject(next.spec) ? next.spec : {}), nodeName: target.name };
-      store.updateObject(type, namespace, name, next);
+      const assigned = isPlainObject(parent.spec) ? parent.spec.nodeName : undefined;
+      if (typeof assigned === "string" && assigned !== "") {
+        throw new StatusError(
+          409,
+          "Conflict",
+          `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${assigned}"`,
+        );
+      }
+      bindPod(store, type, namespace, name, target.name);
       return { status: 201, body: success() };
     }
     default:

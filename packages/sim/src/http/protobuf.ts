@@ -1,5 +1,5 @@
 // Kubernetes' protobuf encoding for request bodies, for the kinds kubectl's typed commands send
-// that way (`kubectl create namespace|configmap|secret|serviceaccount|role|rolebinding|...`). A body is "k8s\0" and a
+// that way (`kubectl create namespace|configmap|secret|serviceaccount|role|rolebinding|deployment|...`). A body is "k8s\0" and a
 // runtime.Unknown {typeMeta=1 {apiVersion=1, kind=2}, raw=2}; raw is the object's own message.
 // A kind or field this file does not know is a 415, never silently dropped data.
 import type { KubeObject } from "../object-api.js";
@@ -10,6 +10,8 @@ type FieldKind =
   | "bytes"
   | "raw"
   | "int"
+  // A pointer field in Go: written only when set, so a zero is a value, not an absence.
+  | "optionalInt"
   | "bool"
   | "time"
   | "stringMap"
@@ -101,6 +103,76 @@ const binding: Schema = {
   3: ["roleRef", roleRef],
 };
 
+// What `kubectl create deployment NAME --image=I [--replicas=N] [--port=P] [-- COMMAND]` sends: a
+// pod template of plain containers. Resources, probes, env and volumes are left out, so a body with
+// them is refused rather than half read.
+const containerPort: Schema = {
+  1: ["name", "string"],
+  2: ["hostPort", "int"],
+  3: ["containerPort", "int"],
+  4: ["protocol", "string"],
+  5: ["hostIP", "string"],
+};
+const container: Schema = {
+  1: ["name", "string"],
+  2: ["image", "string"],
+  3: ["command", "strings"],
+  4: ["args", "strings"],
+  5: ["workingDir", "string"],
+  6: ["ports", containerPort, true],
+  // ResourceRequirements, accepted only empty (its maps hold Quantity messages).
+  8: ["resources", {}],
+  13: ["terminationMessagePath", "string"],
+  14: ["imagePullPolicy", "string"],
+  16: ["stdin", "bool"],
+  17: ["stdinOnce", "bool"],
+  18: ["tty", "bool"],
+  20: ["terminationMessagePolicy", "string"],
+};
+const podSpec: Schema = {
+  2: ["containers", container, true],
+  3: ["restartPolicy", "string"],
+  6: ["dnsPolicy", "string"],
+  7: ["nodeSelector", "stringMap"],
+  8: ["serviceAccountName", "string"],
+  9: ["serviceAccount", "string"],
+  10: ["nodeName", "string"],
+  11: ["hostNetwork", "bool"],
+  12: ["hostPID", "bool"],
+  13: ["hostIPC", "bool"],
+  16: ["hostname", "string"],
+  17: ["subdomain", "string"],
+  19: ["schedulerName", "string"],
+  24: ["priorityClassName", "string"],
+};
+const deployment: Schema = {
+  1: ["metadata", objectMeta],
+  2: [
+    "spec",
+    {
+      1: ["replicas", "optionalInt"],
+      2: ["selector", labelSelector],
+      3: ["template", { 1: ["metadata", objectMeta], 2: ["spec", podSpec] }],
+      4: ["strategy", { 1: ["type", "string"] }],
+      5: ["minReadySeconds", "int"],
+      6: ["revisionHistoryLimit", "optionalInt"],
+      7: ["paused", "bool"],
+      9: ["progressDeadlineSeconds", "optionalInt"],
+    },
+  ],
+  3: [
+    "status",
+    {
+      1: ["observedGeneration", "int"],
+      2: ["replicas", "int"],
+      3: ["updatedReplicas", "int"],
+      4: ["availableReplicas", "int"],
+      5: ["unavailableReplicas", "int"],
+      7: ["readyReplicas", "int"],
+    },
+  ],
+};
+
 const kinds: Record<string, Schema> = {
   "v1/ConfigMap": {
     1: ["metadata", objectMeta],
@@ -126,6 +198,7 @@ const kinds: Record<string, Schema> = {
     3: ["imagePullSecrets", localObjectReference, true],
     4: ["automountServiceAccountToken", "bool"],
   },
+  "apps/v1/Deployment": deployment,
   // What `kubectl create role|clusterrole|rolebinding|clusterrolebinding` send.
   "rbac.authorization.k8s.io/v1/Role": { 1: ["metadata", objectMeta], 2: ["rules", policyRule, true] },
   "rbac.authorization.k8s.io/v1/ClusterRole": {
@@ -235,7 +308,7 @@ function decodeMessage(bytes: Uint8Array, schema: Schema, where: string): Record
       out[name] = { ...((out[name] as Record<string, string>) ?? {}), [entryKey]: entryValue };
     } else if (repeated || kind === "strings") {
       out[name] = [...((out[name] as unknown[]) ?? []), decoded];
-    } else if (!isUnset(decoded)) {
+    } else if (kind === "optionalInt" || !isUnset(decoded)) {
       out[name] = decoded;
     }
   }
@@ -249,6 +322,7 @@ function decodeValue(value: bigint | Uint8Array, kind: FieldKind, where: string)
   };
   switch (kind) {
     case "int":
+    case "optionalInt":
       return typeof value === "bigint" ? Number(BigInt.asIntN(64, value)) : unsupportedValue(where);
     case "bool":
       return typeof value === "bigint" ? value !== 0n : unsupportedValue(where);

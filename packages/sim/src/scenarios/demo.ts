@@ -35,7 +35,10 @@ function statefulSet(shape: AppShape, replicas: number, storage: string): Worklo
   return { kind: "StatefulSet", shape, replicas, storage };
 }
 
-/** A small, hand-shaped cluster: a shop, its payments, monitoring and a website on three nodes. */
+/**
+ * A small, hand-shaped cluster: a shop, its payments, monitoring and a website on three nodes, and
+ * a demo app in `default`, where a first query (the README's) looks.
+ */
 export function demoSpec(): ClusterSpec {
   const team = (name: string) => ({ "app.kubernetes.io/part-of": name, team: name });
   return {
@@ -123,6 +126,12 @@ export function demoSpec(): ClusterSpec {
             ingress: { host: "blog.example.com", tls: true },
           }),
         ],
+        cronJobs: [],
+      },
+      {
+        name: "default",
+        existing: true,
+        workloads: [deployment(shapeOf("podinfo", "ghcr.io/stefanprodan/podinfo:6.7.1", { port: 9898 }), 2)],
         cronJobs: [],
       },
     ],

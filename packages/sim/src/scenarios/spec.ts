@@ -16,6 +16,8 @@ export interface WorkloadSpec {
 
 export interface NamespaceSpec {
   name: string;
+  /** A namespace the cluster already has (default): only its workloads are added. */
+  existing?: boolean;
   labels?: Record<string, string>;
   workloads: WorkloadSpec[];
   cronJobs: { shape: AppShape; schedule: string }[];

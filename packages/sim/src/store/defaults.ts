@@ -1,8 +1,9 @@
 // Defaults and conversions the real API server applies on write for a few kinds: a Secret's
-// stringData becomes base64 data, a Service gets a cluster IP, a new Pod starts Pending.
+// stringData becomes base64 data, a Service gets a cluster IP, a new Pod starts Pending with its QoS class.
 import type { KubeObject } from "../object-api.js";
 import { isPlainObject } from "./object-meta.js";
 import type { ObjectStore } from "./object-store.js";
+import { qosClassOf } from "./qos-class.js";
 import { invalid } from "./status-error.js";
 
 export function installWriteDefaults(store: ObjectStore): void {
@@ -37,6 +38,9 @@ export function installWriteDefaults(store: ObjectStore): void {
       if (!isPlainObject(obj.status)) obj.status = {};
       const status = obj.status as Record<string, unknown>;
       if (status.phase === undefined) status.phase = "Pending";
+      // The API server classifies a pod on create, before any kubelet sees it.
+      if (status.qosClass === undefined)
+        status.qosClass = qosClassOf(isPlainObject(obj.spec) ? obj.spec : {});
     },
   });
 }

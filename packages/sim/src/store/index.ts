@@ -18,5 +18,6 @@ export { NamespaceDefaults } from "./namespace-defaults.js";
 export { installNamespaceCascade } from "./namespaces.js";
 export { isPlainObject, nowTimestamp } from "./object-meta.js";
 export { asVersion, ObjectStore, type ObjectStoreOptions, type WriteOptions } from "./object-store.js";
+export { qosClassOf } from "./qos-class.js";
 export { apiVersionOf, storageKey, TypeRegistry, typeKey } from "./registry.js";
 export * from "./status-error.js";

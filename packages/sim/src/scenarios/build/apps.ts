@@ -114,8 +114,10 @@ function addWorkload(ctx: BuildContext, namespace: string, workload: WorkloadSpe
 /** An application namespace: its defaults, access rules, workloads and scheduled jobs. */
 export function addAppNamespace(ctx: BuildContext, spec: NamespaceSpec): void {
   const { builder } = ctx;
-  builder.add(buildNamespace(builder, spec.name, spec.labels ?? {}));
-  addNamespaceDefaults(ctx, spec.name);
+  if (!spec.existing) {
+    builder.add(buildNamespace(builder, spec.name, spec.labels ?? {}));
+    addNamespaceDefaults(ctx, spec.name);
+  }
   const subjects: Subject[] = spec.workloads.map((w) => ({
     kind: "ServiceAccount",
     name: w.shape.serviceAccount,

@@ -50,6 +50,7 @@ export class ChurnContext {
   constructor(
     readonly api: ObjectApi,
     seed: number,
+    private readonly leaveAlone: (object: KubeObject) => boolean = () => false,
   ) {
     this.stamp = new LiveStamp(seed);
     const refs = { pods, endpointslices: endpointSlices, services, replicasets: replicaSets };
@@ -58,6 +59,13 @@ export class ChurnContext {
 
   get random() {
     return this.stamp.random;
+  }
+
+  /** Not the churn's to change: what others run, and pods no controller owns (someone's own). */
+  leftAlone(object: KubeObject): boolean {
+    if (object.kind === "Pod" && !object.metadata?.ownerReferences?.some((ref) => ref.controller))
+      return true;
+    return this.leaveAlone(object);
   }
 
   list(ref: ResourceRef, namespace?: string): KubeObject[] {

@@ -1,4 +1,4 @@
-import type { ObjectApi } from "../../object-api.js";
+import type { KubeObject, ObjectApi } from "../../object-api.js";
 import {
   ChurnContext,
   type ChurnStats,
@@ -22,11 +22,19 @@ export interface Churner {
 
 type Action = () => void;
 
+export interface ChurnOptions {
+  /**
+   * Objects that someone else runs (what a client created and the simulator's controllers keep),
+   * which the churn must not change under them. Pods no controller owns are always left alone.
+   */
+  leaveAlone?: (object: KubeObject) => boolean;
+}
+
 /** Makes changes the way a busy cluster's users and controllers do, one step at a time. */
-export function createChurner(api: ObjectApi, seed: number): Churner {
-  const ctx = new ChurnContext(api, seed);
+export function createChurner(api: ObjectApi, seed: number, options: ChurnOptions = {}): Churner {
+  const ctx = new ChurnContext(api, seed, options.leaveAlone);
   const workers = workerNodes(ctx);
-  const appDeployments = new KeyCache(ctx, deployments, (o) => !isSystem(o));
+  const appDeployments = new KeyCache(ctx, deployments, (o) => !isSystem(o) && !ctx.leftAlone(o));
   const appConfigMaps = new KeyCache(
     ctx,
     configMaps,

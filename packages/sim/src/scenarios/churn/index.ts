@@ -2,4 +2,4 @@
 // endpoint slices following pods, config and label edits, lease renewals, short-lived namespaces.
 
 export { type ChurnStats, isNotFound } from "./churn-context.js";
-export { type Churner, createChurner } from "./churner.js";
+export { type Churner, type ChurnOptions, createChurner } from "./churner.js";

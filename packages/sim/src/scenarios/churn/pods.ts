@@ -115,7 +115,7 @@ function pickAppPod(ctx: ChurnContext, appDeployments: KeyCache): KubeObject | u
   const name = ctx.random.pick(names);
   const pod = ctx.read(pods, namespace, name);
   if (!pod) ctx.index.deleted("pods", namespace, name);
-  return pod;
+  return pod && !ctx.leftAlone(pod) ? pod : undefined;
 }
 
 /** A running pod's container crashes and restarts (not ready), or a not-ready one recovers. */

@@ -1,14 +1,7 @@
 import type { KubeObject } from "../../object-api.js";
+import { isPodReady } from "../../pod-ready.js";
 import { type ChurnContext, deployments, pods, replicaSets } from "./churn-context.js";
-import { child, record, records } from "./fields.js";
-
-function isReady(pod: KubeObject): boolean {
-  const status = record(pod.status);
-  return (
-    status.phase === "Running" &&
-    records(status.conditions).some((condition) => condition.type === "Ready" && condition.status === "True")
-  );
-}
+import { child } from "./fields.js";
 
 /** The pods a controller owns, by the controller's uid. */
 export function ownedPods(ctx: ChurnContext, namespace: string, ownerUid: string): KubeObject[] {
@@ -33,7 +26,7 @@ export function refreshReplicaSetCounts(ctx: ChurnContext, namespace: string, na
   const replicaSet = ctx.read(replicaSets, namespace, name);
   if (!replicaSet) return;
   const owned = ownedPods(ctx, namespace, replicaSet.metadata?.uid ?? "");
-  const ready = owned.filter(isReady).length;
+  const ready = owned.filter(isPodReady).length;
   const status = child(replicaSet, "status");
   if (status.readyReplicas === ready && status.replicas === owned.length) return;
   status.replicas = owned.length;
