@@ -152,8 +152,39 @@ async function openTab(page: Page, title: string): Promise<void> {
   await page.getByRole("tab", { name: title }).click();
 }
 
-async function run(page: Page): Promise<void> {
+/**
+ * Runs the active tab's operation until `started` says it did. Just after a tab switch GraphiQL may
+ * still hold the previous tab's operation name and answer "Cannot infer operation" without sending
+ * anything; a person clicks again, and so does this.
+ */
+async function run(page: Page, started: () => boolean): Promise<void> {
+  const execute = page.locator(".graphiql-execute-button");
+  await execute.click();
+  await eventually(
+    async () => {
+      if (started()) return true;
+      if ((await textOf(page, ".graphiql-response")).includes("Cannot infer operation"))
+        await execute.click();
+      return false;
+    },
+    20_000,
+    "the operation to start",
+  );
+}
+
+/** The execute button stops a running subscription. */
+async function stop(page: Page): Promise<void> {
   await page.locator(".graphiql-execute-button").click();
+}
+
+function queried(browsing: Browsing, operation: string): () => boolean {
+  const before = browsing.results.get(operation)?.length ?? 0;
+  return () => (browsing.results.get(operation)?.length ?? 0) > before;
+}
+
+function subscribed(browsing: Browsing): () => boolean {
+  const before = browsing.sockets.length;
+  return () => browsing.sockets.length > before;
 }
 
 /** Replaces the active tab's variables, as a person pasting them would. */
@@ -240,7 +271,7 @@ describe.skipIf(!haveChromium)("GraphiQL in Chromium, offline", () => {
   it("runs the Workloads example and shows its rows", async () => {
     const { page } = browsing;
     await openTab(page, "Workloads");
-    await run(page);
+    await run(page, queried(browsing, "Workloads"));
     const result = (await resultOf(browsing, "Workloads")) as WorkloadsResult;
     expect(result.data.resources.edges.map((edge) => [edge.node.kind, edge.node.name])).toContainEqual([
       "Pod",
@@ -268,7 +299,7 @@ describe.skipIf(!haveChromium)("GraphiQL in Chromium, offline", () => {
     );
     await openTab(page, "FollowChanges");
     await setVariables(page, { namespace: "graphiql-follow", since: page1.data.resources.sequence });
-    await run(page);
+    await run(page, subscribed(browsing));
     await expect
       .poll(() => textOf(page, ".graphiql-response"), { timeout: 20_000 })
       .toContain('"made-before"');
@@ -294,7 +325,7 @@ describe.skipIf(!haveChromium)("GraphiQL in Chromium, offline", () => {
       ["ADDED", "made-before"],
       ["ADDED", "made-live"],
     ]);
-    await run(page); // stops the subscription
+    await stop(page);
   }, 60_000);
 
   it("asked for nothing beyond loopback", () => {
@@ -337,10 +368,14 @@ describe.skipIf(!haveChromium)("GraphiQL in Chromium, on a server with a token",
       .toBe(1);
     await expect.poll(() => prompts.length, { timeout: 30_000 }).toBe(1);
     expect(prompts[0]).toContain("token");
-    const cookie = (await context.cookies(serve.origin)).find((c) => c.name === tokenCookie);
-    expect([cookie?.value, cookie?.sameSite, cookie?.path]).toEqual([token, "Strict", "/"]);
+    // The page sets the cookie once the prompt is answered, a moment after the dialog shows.
+    const tokenCookieOf = async () => {
+      const cookie = (await context.cookies(serve.origin)).find((c) => c.name === tokenCookie);
+      return [cookie?.value, cookie?.sameSite, cookie?.path];
+    };
+    await expect.poll(tokenCookieOf, { timeout: 10_000 }).toEqual([token, "Strict", "/"]);
 
-    await run(page);
+    await run(page, queried(browsing, "Workloads"));
     const result = (await resultOf(browsing, "Workloads")) as WorkloadsResult;
     expect(result.data.resources.sequence).toMatch(/:/);
     expect(prompts).toHaveLength(1);
@@ -349,7 +384,7 @@ describe.skipIf(!haveChromium)("GraphiQL in Chromium, on a server with a token",
   it("follows changes over graphql-ws with the cookie", async () => {
     const { page } = browsing;
     await openTab(page, "FollowChanges");
-    await run(page);
+    await run(page, subscribed(browsing));
     // The subscription starts from now: keep making changes until the page shows one.
     let made = 0;
     await eventually(
@@ -367,7 +402,7 @@ describe.skipIf(!haveChromium)("GraphiQL in Chromium, on a server with a token",
       500,
     );
     expect(browsing.frames.some((frame) => frame.includes('"connection_ack"'))).toBe(true);
-    await run(page);
+    await stop(page);
   }, 60_000);
 
   it("asked for nothing beyond loopback", () => {
