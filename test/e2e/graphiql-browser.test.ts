@@ -50,6 +50,8 @@ interface Browsing {
   sockets: WebSocket[];
   /** Text of every frame the page's WebSockets received. */
   frames: string[];
+  /** What the console said the page was refused (Content-Security-Policy): must stay empty. */
+  refused: string[];
   /** The JSON bodies of the page's GraphQL responses over HTTP, by operation name. */
   results: Map<string, unknown[]>;
 }
@@ -76,6 +78,10 @@ async function openBrowser(): Promise<Browsing> {
     if (!isLoopback(request.url())) outside.push(request.url());
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  const refused: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+  });
   page.on("websocket", (socket) => {
     sockets.push(socket);
     if (!isLoopback(socket.url())) outside.push(socket.url());
@@ -97,7 +103,7 @@ async function openBrowser(): Promise<Browsing> {
     }
     results.set(name, [...(results.get(name) ?? []), body]);
   });
-  return { context, page, outside, sockets, frames, results };
+  return { context, page, outside, sockets, frames, refused, results };
 }
 
 /** The simulator `serve --sim` runs is the other http:// address it prints besides its own. */
@@ -328,8 +334,9 @@ describe.skipIf(!haveChromium)("GraphiQL in Chromium, offline", () => {
     await stop(page);
   }, 60_000);
 
-  it("asked for nothing beyond loopback", () => {
+  it("asked for nothing beyond loopback, and was refused nothing it needed", () => {
     expect(browsing.outside).toEqual([]);
+    expect(browsing.refused).toEqual([]);
   });
 });
 
@@ -405,7 +412,8 @@ describe.skipIf(!haveChromium)("GraphiQL in Chromium, on a server with a token",
     await stop(page);
   }, 60_000);
 
-  it("asked for nothing beyond loopback", () => {
+  it("asked for nothing beyond loopback, and was refused nothing it needed", () => {
     expect(browsing.outside).toEqual([]);
+    expect(browsing.refused).toEqual([]);
   });
 });

@@ -3,7 +3,12 @@
 import { request as httpRequest } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acceptsGzip, exampleTabs, graphiqlOptions } from "../../src/server/graphiql/index.js";
+import {
+  acceptsGzip,
+  contentSecurityPolicy,
+  exampleTabs,
+  graphiqlOptions,
+} from "../../src/server/graphiql/index.js";
 import { tokenCookie } from "../../src/server/index.js";
 import { startTestServer, type TestServer } from "./fixtures.js";
 
@@ -93,8 +98,12 @@ describe("the GraphiQL page", () => {
     expect(stale.status).toBe(200);
   });
 
-  it("may not be framed by another site, and carries no token prompt on a server without a token", () => {
-    expect(page.headers["content-security-policy"]).toBe("frame-ancestors 'none'");
+  it("holds the browser to this server and no frame, and carries no token prompt without a token", () => {
+    const policy = String(page.headers["content-security-policy"]);
+    expect(policy).toBe(contentSecurityPolicy);
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("connect-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
     expect(page.body.toString()).not.toContain(tokenCookie);
   });
 

@@ -8,4 +8,10 @@ export {
   syncStatusExample,
   workloadsExample,
 } from "./examples.js";
-export { acceptsGzip, graphiqlOptions, serveGraphiql, wantsGraphiql } from "./page.js";
+export {
+  acceptsGzip,
+  contentSecurityPolicy,
+  graphiqlOptions,
+  serveGraphiql,
+  wantsGraphiql,
+} from "./page.js";
