@@ -96,12 +96,13 @@ describe("GraphiQL's example operations against a server", () => {
     await t.server.close();
   });
 
+  /** The example as GraphiQL sends it: its document with the variables pane's JSON. */
+  function runExample<TData = Data>(tab: ExampleTab): Promise<TData> {
+    return queryData(t.server.url, documentOf(tab), variablesOf(tab)) as Promise<TData>;
+  }
+
   it("Workloads lists the namespace's Pods with their status", async () => {
-    const data = (await queryData(
-      t.server.url,
-      documentOf(workloadsExample),
-      variablesOf(workloadsExample),
-    )) as unknown as Page;
+    const data = await runExample<Page>(workloadsExample);
     expect(data.resources.totalCount).toBe(2);
     expect(data.resources.edges.map((edge) => [edge.node.kind, edge.node.namespace, edge.node.name])).toEqual(
       [
@@ -113,26 +114,18 @@ describe("GraphiQL's example operations against a server", () => {
   });
 
   it("ByLabel finds matching objects in every namespace and no others", async () => {
-    const data = (await queryData(
-      t.server.url,
-      documentOf(labelSelectorExample),
-      variablesOf(labelSelectorExample),
-    )) as unknown as Page;
+    const data = await runExample<Page>(labelSelectorExample);
     expect(data.resources.edges.map((edge) => edge.node.name)).toEqual(["web-1", "pay-1"]);
   });
 
   it("SyncStatus shows the cluster", async () => {
-    const data = await queryData(t.server.url, documentOf(syncStatusExample), variablesOf(syncStatusExample));
+    const data = await runExample(syncStatusExample);
     expect(data.clusters).toEqual([expect.objectContaining({ id: cluster.id, name: cluster.name })]);
     expect(data.syncStatus).toEqual([]);
   });
 
   it("FollowChanges resumes from Workloads' sequence: a change made between the two arrives first", async () => {
-    const page = (await queryData(
-      t.server.url,
-      documentOf(workloadsExample),
-      variablesOf(workloadsExample),
-    )) as unknown as Page;
+    const page = await runExample<Page>(workloadsExample);
     t.graph.upsert(cluster, configMapType, configMap("between", "default"));
     t.graph.upsert(cluster, configMapType, configMap("elsewhere", "payments"));
     const changes = subscribe(t.server.url, documentOf(followChangesExample), {
