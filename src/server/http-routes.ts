@@ -37,15 +37,11 @@ function sendText(
 
 /**
  * Requests that carry no data and that browsers send without credentials: the GraphiQL page (its
- * queries then carry the token) and CORS preflights.
+ * queries then carry the token) and CORS preflights. A browser's GET is answered with the page even
+ * with `?query=` (GraphiQL keeps the query it shows there), never with a result.
  */
-function needsNoToken(request: IncomingMessage, url: URL): boolean {
-  if (request.method === "OPTIONS") return true;
-  return (
-    request.method === "GET" &&
-    !url.searchParams.has("query") &&
-    (request.headers.accept ?? "").includes("text/html")
-  );
+function needsNoToken(request: IncomingMessage): boolean {
+  return request.method === "OPTIONS" || wantsGraphiql(request);
 }
 
 function unauthorized(response: ServerResponse): void {
@@ -147,7 +143,7 @@ export function createHttpHandler(
             `content type ${quoteExcerpt(mediaTypeOf(request))} is not accepted: send application/json`,
           );
         }
-        if (token !== undefined && !needsNoToken(request, url)) {
+        if (token !== undefined && !needsNoToken(request)) {
           if (credentialOfHeaders(request.headers, token) !== "valid") {
             rejected.inc({ reason: "unauthorized" });
             return unauthorized(response);
