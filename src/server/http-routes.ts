@@ -4,6 +4,7 @@ import type { Counter, Registry } from "prom-client";
 import { ErrorCode } from "../api/index.js";
 import { quoteExcerpt } from "../graph/index.js";
 import { credentialOfHeaders } from "./auth.js";
+import { serveGraphiql, wantsGraphiql } from "./graphiql/index.js";
 import type { GraphqlSse } from "./graphql-sse.js";
 import { type HostPolicy, hostAllowed } from "./host.js";
 import type { Readiness } from "./options.js";
@@ -36,15 +37,11 @@ function sendText(
 
 /**
  * Requests that carry no data and that browsers send without credentials: the GraphiQL page (its
- * queries then carry the token) and CORS preflights.
+ * queries then carry the token) and CORS preflights. A browser's GET is answered with the page even
+ * with `?query=` (GraphiQL keeps the query it shows there), never with a result.
  */
-function needsNoToken(request: IncomingMessage, url: URL): boolean {
-  if (request.method === "OPTIONS") return true;
-  return (
-    request.method === "GET" &&
-    !url.searchParams.has("query") &&
-    (request.headers.accept ?? "").includes("text/html")
-  );
+function needsNoToken(request: IncomingMessage): boolean {
+  return request.method === "OPTIONS" || wantsGraphiql(request);
 }
 
 function unauthorized(response: ServerResponse): void {
@@ -80,11 +77,12 @@ function readinessOf(readiness: () => Readiness): Readiness {
   }
 }
 
-/** The node:http handler: /graphql (yoga, behind the token), /healthz, /readyz, /metrics. */
+/** The node:http handler: /graphql (yoga and GraphiQL, behind the token), /healthz, /readyz, /metrics; / leads to /graphql. */
 export function createHttpHandler(
   options: HttpRoutesOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const { yoga, sse, token, allowedOrigins, hosts, readiness, registry, rejected, logger } = options;
+  const graphiql = { tokenRequired: token !== undefined, logger };
   return (request, response) => {
     let url: URL;
     try {
@@ -101,6 +99,14 @@ export function createHttpHandler(
       );
     }
     switch (url.pathname) {
+      case "/":
+        // The address people open first leads to GraphiQL; relative, so that it still does behind a
+        // proxy that serves meshsync under a path of its own.
+        if (request.method !== "GET" && request.method !== "HEAD")
+          return sendText(response, 404, "not found");
+        return sendText(response, 302, `GraphiQL and GraphQL are at ${graphqlPath}`, {
+          location: graphqlPath.slice(1),
+        });
       case "/healthz":
         return sendText(response, 200, "ok");
       case "/readyz": {
@@ -137,13 +143,14 @@ export function createHttpHandler(
             `content type ${quoteExcerpt(mediaTypeOf(request))} is not accepted: send application/json`,
           );
         }
-        if (token !== undefined && !needsNoToken(request, url)) {
+        if (token !== undefined && !needsNoToken(request)) {
           if (credentialOfHeaders(request.headers, token) !== "valid") {
             rejected.inc({ reason: "unauthorized" });
             return unauthorized(response);
           }
         }
         if (sse.handles(request, url)) return sse.handle(request, response, url);
+        if (wantsGraphiql(request)) return serveGraphiql(request, response, graphiql);
         Promise.resolve(yoga(request, response)).catch((error: unknown) => {
           // Yoga answers GraphQL errors itself; reaching here is a fault in the server, not in the request.
           logger.error({ err: error }, "graphql request failed");

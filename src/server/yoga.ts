@@ -58,18 +58,14 @@ export interface YogaOptions {
   plugins: NonNullable<Parameters<typeof createYoga>[0]["plugins"]>;
 }
 
-/** graphql-yoga over the API schema: HTTP POST/GET, GraphiQL, and the envelop both subscription transports reuse. */
+/** graphql-yoga over the API schema: HTTP POST/GET, and the envelop both subscription transports reuse. */
 export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
   return createYoga<Record<string, unknown>, ApiContext>({
     schema,
     graphqlEndpoint: graphqlPath,
     context: () => options.context,
-    graphiql: {
-      title: "meshsync",
-      subscriptionsProtocol: "WS",
-      defaultQuery:
-        "{\n  resources(first: 10) {\n    totalCount\n    sequence\n    edges { node { kind namespace name } }\n  }\n}\n",
-    },
+    // GraphiQL is served by http-routes from graphiql/: yoga's own page loads its scripts from a CDN.
+    graphiql: false,
     landingPage: false,
     // Yoga's default CORS reflects any origin with credentials, which would let any page read the graph
     // with a visitor's token cookie; only the configured origins get CORS headers.

@@ -42,10 +42,18 @@ describe("token auth", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/graphiql/i);
 
-    const sneaky = await fetch(`${t.server.url}?query=${encodeURIComponent("{ clusters { id } }")}`, {
+    // GraphiQL keeps the query it shows in the address; a reload gets the page again, never a result.
+    const reload = await fetch(`${t.server.url}?query=${encodeURIComponent("{ clusters { id } }")}`, {
       headers: { accept: "text/html" },
     });
-    expect(sneaky.status).toBe(401);
+    expect(reload.status).toBe(200);
+    expect(reload.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await reload.text()).not.toContain(cluster.id);
+
+    const script = await fetch(`${t.server.url}?query=${encodeURIComponent("{ clusters { id } }")}`, {
+      headers: { accept: "application/json" },
+    });
+    expect(script.status).toBe(401);
   });
 
   it("over graphql-ws, accepts the token in the upgrade header, a cookie, or connectionParams", async () => {

@@ -1,0 +1,145 @@
+// The operations GraphiQL opens on, one tab each: what a first visitor can run at once to see what
+// meshsync answers. test/server/graphiql-examples.test.ts validates them against the schema and runs
+// them through the server's limits, so a schema change that breaks one fails there.
+
+export interface ExampleTab {
+  /** GraphiQL names a tab after its first operation; the name a visitor sees and the tests look for. */
+  title: string;
+  query: string;
+  /** JSON text for GraphiQL's variables pane. */
+  variables: string;
+}
+
+export const workloadsExample: ExampleTab = {
+  title: "Workloads",
+  query: `# The Deployments and Pods of one namespace, as last reported.
+# Run it with the play button (or Ctrl-Enter); the namespace is in
+# the variables pane below. \`sequence\` is where in meshsync's change
+# log this page was read: FollowChanges resumes from it, so that no
+# change after this page is missed.
+query Workloads($namespace: String! = "default") {
+  resources(filter: { kinds: ["Deployment", "Pod"], namespaces: [$namespace] }, first: 20) {
+    totalCount
+    sequence
+    edges {
+      node {
+        kind
+        namespace
+        name
+        status
+      }
+    }
+  }
+}
+`,
+  variables: `{
+  "namespace": "default"
+}
+`,
+};
+
+export const labelSelectorExample: ExampleTab = {
+  title: "ByLabel",
+  query: `# Every object, in every namespace, whose labels match a selector
+# in kubectl's -l syntax: app=web, app in (a, b), tier notin (db),
+# !canary. Narrow it with \`kinds\` or \`namespaces\` in the filter, or
+# with \`fieldSelector\` on the fields a kind can be selected on.
+query ByLabel($selector: String! = "app in (frontend, payments-api, grafana, blog)") {
+  resources(filter: { labelSelector: $selector }, first: 50) {
+    totalCount
+    edges {
+      node {
+        kind
+        namespace
+        name
+        labels
+      }
+    }
+  }
+}
+`,
+  variables: `{
+  "selector": "app in (frontend, payments-api, grafana, blog)"
+}
+`,
+};
+
+export const syncStatusExample: ExampleTab = {
+  title: "SyncStatus",
+  query: `# How each cluster answers, and how far each watched type synced.
+# A cluster that stops answering keeps its last known state in the
+# graph: \`reachable\`, \`since\` and \`lastError\` say so, and
+# \`lastContact\` says how fresh that state is.
+query SyncStatus {
+  clusters {
+    id
+    name
+    reachable
+    since
+    lastContact
+    lastError
+    synced
+  }
+  syncStatus {
+    clusterId
+    typeName
+    phase
+    synced
+    objectCount
+    relists
+    stalls
+    error
+  }
+}
+`,
+  variables: "",
+};
+
+export const followChangesExample: ExampleTab = {
+  title: "FollowChanges",
+  query: `# Live changes to the objects of one namespace, over graphql-ws.
+# To resume from a query: run Workloads, copy its \`sequence\` into
+# "since" in the variables pane, and run this. Every change after
+# that page arrives first, then live ones: no gap, no duplicate.
+# With "since" null it starts from now; a sequence older than what
+# meshsync keeps starts with RESYNC (query again). ADDED and MODIFIED
+# both carry the object's new state.
+subscription FollowChanges($namespace: String! = "default", $since: String) {
+  resourceChanges(filter: { namespaces: [$namespace] }, since: $since) {
+    sequence
+    type
+    resource {
+      kind
+      namespace
+      name
+      resourceVersion
+    }
+  }
+}
+`,
+  variables: `{
+  "namespace": "default",
+  "since": null
+}
+`,
+};
+
+/** The tabs in the order GraphiQL shows them; the first is the one it opens on. */
+export const exampleTabs: readonly ExampleTab[] = [
+  workloadsExample,
+  labelSelectorExample,
+  syncStatusExample,
+  followChangesExample,
+];
+
+/** What a tab the visitor adds starts with, instead of GraphiQL's generic welcome text. */
+export const newTabQuery = `# A new tab. The Docs pane (the book icon on the left) lists
+# every type and field; Ctrl-Space completes names as you type.
+query Clusters {
+  clusters {
+    name
+    reachable
+    synced
+  }
+}
+`;

@@ -1,0 +1,17 @@
+// GraphiQL, served whole from this server (no CDN), opening on meshsync's own example operations.
+export {
+  type ExampleTab,
+  exampleTabs,
+  followChangesExample,
+  labelSelectorExample,
+  newTabQuery,
+  syncStatusExample,
+  workloadsExample,
+} from "./examples.js";
+export {
+  acceptsGzip,
+  contentSecurityPolicy,
+  graphiqlOptions,
+  serveGraphiql,
+  wantsGraphiql,
+} from "./page.js";

@@ -1,0 +1,149 @@
+// The operations GraphiQL opens on: valid against the schema, named as their tabs, and answering
+// with rows through the server's limits, the subscription resuming from the query's sequence.
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { type DocumentNode, Kind, type OperationDefinitionNode, parse, validate } from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schema } from "../../src/api/index.js";
+import {
+  type ExampleTab,
+  exampleTabs,
+  followChangesExample,
+  labelSelectorExample,
+  newTabQuery,
+  syncStatusExample,
+  workloadsExample,
+} from "../../src/server/graphiql/index.js";
+import { queryData, subscribe } from "../support/graphql-client.js";
+import {
+  cluster,
+  configMap,
+  configMapType,
+  pod,
+  podType,
+  startTestServer,
+  type TestServer,
+} from "./fixtures.js";
+
+type Data = Record<string, unknown>;
+type Variables = Record<string, unknown>;
+
+function operationOf(document: DocumentNode): OperationDefinitionNode {
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  expect(operations).toHaveLength(1);
+  return operations[0]!;
+}
+
+function documentOf(tab: ExampleTab): TypedDocumentNode<Data, Variables> {
+  return parse(tab.query) as TypedDocumentNode<Data, Variables>;
+}
+
+function variablesOf(tab: ExampleTab): Variables {
+  return tab.variables === "" ? {} : (JSON.parse(tab.variables) as Variables);
+}
+
+interface Page {
+  resources: { totalCount: number; sequence: string; edges: { node: Data }[] };
+}
+
+describe("GraphiQL's example operations", () => {
+  it.each([...exampleTabs.map((tab) => [tab.title, tab.query] as const), ["new tab", newTabQuery] as const])(
+    "%s validates against the schema",
+    (_title, query) => {
+      expect(validate(schema, parse(query)).map((error) => error.message)).toEqual([]);
+    },
+  );
+
+  it("opens on a namespace's workloads, then a label selector, sync status and a resumed subscription", () => {
+    expect(exampleTabs.map((tab) => [tab.title, operationOf(documentOf(tab)).operation])).toEqual([
+      ["Workloads", "query"],
+      ["ByLabel", "query"],
+      ["SyncStatus", "query"],
+      ["FollowChanges", "subscription"],
+    ]);
+  });
+
+  it("names each tab as GraphiQL will: after its operation", () => {
+    for (const tab of exampleTabs) expect(operationOf(documentOf(tab)).name?.value).toBe(tab.title);
+  });
+
+  it("fills the variables pane with JSON naming only the operation's variables", () => {
+    for (const tab of exampleTabs) {
+      const declared = (operationOf(documentOf(tab)).variableDefinitions ?? []).map(
+        (v) => v.variable.name.value,
+      );
+      expect(declared).toEqual(expect.arrayContaining(Object.keys(variablesOf(tab))));
+    }
+  });
+
+  it("writes nothing that could end the page's script element early", () => {
+    for (const tab of exampleTabs) expect(`${tab.query}${tab.variables}`).not.toContain("</");
+  });
+});
+
+describe("GraphiQL's example operations against a server", () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    t.graph.upsert(cluster, podType, pod("web-1", "default", { labels: { app: "frontend" } }));
+    t.graph.upsert(cluster, podType, pod("pay-1", "payments", { labels: { app: "payments-api" } }));
+    t.graph.upsert(cluster, podType, pod("batch-1", "default", { labels: { app: "batch" } }));
+  });
+
+  afterAll(async () => {
+    await t.server.close();
+  });
+
+  /** The example as GraphiQL sends it: its document with the variables pane's JSON. */
+  function runExample<TData = Data>(tab: ExampleTab): Promise<TData> {
+    return queryData(t.server.url, documentOf(tab), variablesOf(tab)) as Promise<TData>;
+  }
+
+  it("Workloads lists the namespace's Pods with their status", async () => {
+    const data = await runExample<Page>(workloadsExample);
+    expect(data.resources.totalCount).toBe(2);
+    expect(data.resources.edges.map((edge) => [edge.node.kind, edge.node.namespace, edge.node.name])).toEqual(
+      [
+        ["Pod", "default", "batch-1"],
+        ["Pod", "default", "web-1"],
+      ],
+    );
+    expect(data.resources.edges[0]!.node.status).toEqual({ phase: "Running" });
+  });
+
+  it("ByLabel finds matching objects in every namespace and no others", async () => {
+    const data = await runExample<Page>(labelSelectorExample);
+    expect(data.resources.edges.map((edge) => edge.node.name)).toEqual(["web-1", "pay-1"]);
+  });
+
+  it("SyncStatus shows the cluster", async () => {
+    const data = await runExample(syncStatusExample);
+    expect(data.clusters).toEqual([expect.objectContaining({ id: cluster.id, name: cluster.name })]);
+    expect(data.syncStatus).toEqual([]);
+  });
+
+  it("FollowChanges resumes from Workloads' sequence: a change made between the two arrives first", async () => {
+    const page = await runExample<Page>(workloadsExample);
+    t.graph.upsert(cluster, configMapType, configMap("between", "default"));
+    t.graph.upsert(cluster, configMapType, configMap("elsewhere", "payments"));
+    const changes = subscribe(t.server.url, documentOf(followChangesExample), {
+      ...variablesOf(followChangesExample),
+      since: page.resources.sequence,
+    });
+    try {
+      const first = (await changes.next()).resourceChanges as { type: string; resource: Data };
+      expect([first.type, first.resource.kind, first.resource.name]).toEqual([
+        "ADDED",
+        "ConfigMap",
+        "between",
+      ]);
+      t.graph.upsert(cluster, podType, pod("web-2", "default"));
+      const live = (await changes.next()).resourceChanges as { type: string; resource: Data };
+      expect([live.type, live.resource.name]).toEqual(["ADDED", "web-2"]);
+    } finally {
+      await changes.close();
+    }
+  });
+});
