@@ -115,6 +115,8 @@ export class Reflector {
 
   private phase: SyncPhase = "listing";
   private lastError: string | undefined;
+  /** The failure last logged at warn: the same one again (a 403 retried for hours) goes to debug. */
+  private lastWarned: string | undefined;
   private resourceVersion = "";
   private lastEventTime: string | undefined;
   private lists = 0;
@@ -321,6 +323,7 @@ export class Reflector {
       this.watchCount += 1;
       this.phase = "watching";
       this.lastError = undefined;
+      this.lastWarned = undefined;
       this.backoff.markHealthy();
       for await (const event of stream) {
         watchdog.feed();
@@ -395,7 +398,10 @@ export class Reflector {
     }
     // A cluster that does not answer is one event, logged once by its gate; each type's share of it
     // stays in its status.
-    const level = isTransportFailure(error) ? "debug" : "warn";
+    // A failure that repeats itself is said once; its status keeps saying it.
+    const repeated = this.lastError === this.lastWarned;
+    const level = isTransportFailure(error) || repeated ? "debug" : "warn";
+    if (level === "warn") this.lastWarned = this.lastError;
     this.logger[level](
       { ...this.logContext(), error: this.lastError, retryInMs: Math.round(delay) },
       "list/watch failed; retrying",

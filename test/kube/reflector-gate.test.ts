@@ -179,4 +179,30 @@ describe("Reflector behind a cluster gate", () => {
     expect(messages.filter((m) => m.startsWith("warn"))).toEqual(["warn list/watch failed; retrying"]);
     expect(messages.filter((m) => m === "debug list/watch failed; retrying")).toHaveLength(2);
   });
+
+  it("warns of a failure once while it repeats, and again once it has healed and comes back", async () => {
+    const gate = new FakeGate();
+    const lw = new FakeListerWatcher({ items: [], resourceVersion: "1" });
+    const denied = () => new KubeApiError(403, "configmaps is forbidden", "Forbidden");
+    const warned: string[] = [];
+    const quiet = () => {};
+    const logger = {
+      debug: quiet,
+      info: quiet,
+      error: quiet,
+      warn: (fields: object) => warned.push("error" in fields ? String(fields.error) : "?"),
+    };
+    lw.watchErrors.push(denied(), denied(), denied());
+    const { reflector } = start(lw, gate, logger);
+    const watch = await lw.nextWatch();
+    await waitFor(() => reflector.status().watchCount === 1, "the watch to open");
+    expect(warned).toEqual(["configmaps is forbidden"]);
+    lw.watchErrors.push(denied());
+    // A watch that ends at once has the gate check the cluster first.
+    watch.end();
+    await waitFor(() => gate.verifications.length === 1, "the check");
+    gate.release();
+    await waitFor(() => reflector.status().watchCount === 2, "the watch to open again");
+    expect(warned.filter((error) => error === "configmaps is forbidden")).toHaveLength(2);
+  });
 });
