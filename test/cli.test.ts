@@ -1,8 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runMeshsync as meshsync } from "./support/processes.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 const scenarios = "empty, demo, crds, small, medium, scale";
 
@@ -58,5 +61,23 @@ describe("the CLI answers a user's mistake with one line and status 2", () => {
     expect(exit.stderr).toMatch(
       /^meshsync: --scenario: scenario file \S+missing\.yaml cannot be read: ENOENT[^\n]*\n$/,
     );
+  });
+});
+
+describe("the CLI's own answers", () => {
+  it("prints package.json's version for --version", async () => {
+    const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+    const exit = await meshsync(["--version"]);
+    expect(exit).toEqual({ status: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  it("prints the usage and the commands for --help, and exits 0", async () => {
+    const exit = await meshsync(["--help"]);
+    expect(exit.status).toBe(0);
+    expect(exit.stderr).toBe("");
+    expect(exit.stdout).toMatch(/^Usage: meshsync \[options\] \[command\]\n/);
+    expect(exit.stdout).toMatch(/^ {2}serve \[options\] +Sync one or more clusters/m);
+    expect(exit.stdout).toMatch(/^ {2}sim \[options\] +Run the Kubernetes API simulator/m);
+    expect(exit.stdout).toMatch(/^ {2}-V, --version +print the version$/m);
   });
 });
