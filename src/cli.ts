@@ -67,6 +67,10 @@ program
     collect,
   )
   .option("--log-level <level>", "trace, debug, info, warn or error (env MESHSYNC_LOG_LEVEL)")
+  .option(
+    "--log-format <format>",
+    "json or pretty (env MESHSYNC_LOG_FORMAT; default: pretty on a terminal, JSON otherwise)",
+  )
   .option("--whitelist <types>", "watch only these types, e.g. pods.v1.,deployments.v1.apps")
   .option("--blacklist <types>", "watch everything but these types")
   .option("--include-events", "also watch Events (left out by default: high churn, little state)")

@@ -35,6 +35,7 @@ describe("the CLI answers a user's mistake with one line and status 2", () => {
     [["serve", "--config", typo], `${typo}: unknown setting "prot" (did you mean "port"?)`],
     [["serve", "--prot", "9000"], "unknown option '--prot' (Did you mean --port?)"],
     [["serve", "--port"], "option '--port <port>' argument missing"],
+    [["serve", "--log-format", "xml"], '--log-format: expected json or pretty, got "xml"'],
     [
       ["sim", "--scenario", "nosuch"],
       `--scenario: unknown scenario "nosuch": use one of ${scenarios}, or a .yaml/.json file`,
@@ -82,6 +83,13 @@ describe("the CLI's own answers", () => {
     expect(exit.stdout).toMatch(/^ {2}serve \[options\] +Sync one or more clusters/m);
     expect(exit.stdout).toMatch(/^ {2}sim \[options\] +Run the Kubernetes API simulator/m);
     expect(exit.stdout).toMatch(/^ {2}-V, --version +print the version$/m);
+  });
+
+  it("lists serve's flags for serve --help, the log format among them", async () => {
+    const exit = await meshsync(["serve", "--help"]);
+    expect(exit.status).toBe(0);
+    expect(exit.stdout).toMatch(/^Usage: meshsync serve \[options\]\n/);
+    expect(exit.stdout).toMatch(/^ {2}--log-format <format> +json or pretty/m);
   });
 });
 

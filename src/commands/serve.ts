@@ -1,15 +1,10 @@
 import { Registry } from "prom-client";
-import {
-  ConfigError,
-  createLogger,
-  resolveServeOptions,
-  type ServeFlags,
-  type ServeOptions,
-} from "../config/index.js";
+import { ConfigError, resolveServeOptions, type ServeFlags, type ServeOptions } from "../config/index.js";
 import { filterSink, ResourceGraph } from "../graph/index.js";
 import { type ConnectOptions, Engine, locateKubeConfig, registerSyncMetrics } from "../kube/index.js";
 import { startServer } from "../server/index.js";
 import { ClusterConnector } from "./cluster-connector.js";
+import { openConsole } from "./console.js";
 import { loadSimulator, type RunningSimulator } from "./load-simulator.js";
 import { untilSignal } from "./signals.js";
 
@@ -48,7 +43,7 @@ export async function chooseClusterSource(
 /** `meshsync serve`: sync the clusters into the graph and serve it until SIGINT/SIGTERM. */
 export async function runServe(flags: ServeFlags): Promise<void> {
   const options = resolveServeOptions(flags);
-  const logger = createLogger(options.logLevel);
+  const { logger } = openConsole(options);
   const source = await chooseClusterSource(options);
   const graph = new ResourceGraph({
     retainedChanges: options.retainedChanges,

@@ -1,0 +1,3 @@
+// Progress of the first sync, as `meshsync serve` shows it: a line in place on a terminal, log lines
+// otherwise.
+export { StatusLine } from "./status-line.js";
