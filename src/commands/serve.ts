@@ -6,6 +6,7 @@ import { startServer } from "../server/index.js";
 import { ClusterConnector } from "./cluster-connector.js";
 import { openConsole } from "./console.js";
 import { loadSimulator, type RunningSimulator } from "./load-simulator.js";
+import { ProgressReporter } from "./progress/index.js";
 import { untilSignal } from "./signals.js";
 
 export interface ClusterSource {
@@ -43,7 +44,7 @@ export async function chooseClusterSource(
 /** `meshsync serve`: sync the clusters into the graph and serve it until SIGINT/SIGTERM. */
 export async function runServe(flags: ServeFlags): Promise<void> {
   const options = resolveServeOptions(flags);
-  const { logger } = openConsole(options);
+  const { logger, statusLine } = openConsole(options);
   const source = await chooseClusterSource(options);
   const graph = new ResourceGraph({
     retainedChanges: options.retainedChanges,
@@ -64,6 +65,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       ? { tuning: { stallTimeoutMs: options.stallTimeoutSeconds * 1000 } }
       : {}),
   });
+  const began = Date.now();
   engine.start();
   const registry = new Registry();
   registerSyncMetrics(registry, engine);
@@ -93,7 +95,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       if (!ready) {
         const reason = connector.notReadyReason();
         ready = reason === undefined;
-        if (reason !== undefined) return { ready, reason, clusters };
+        if (reason !== undefined) return { ready, reason, clusters, progress: engine.progress() };
       }
       return { ready, clusters };
     },
@@ -106,8 +108,18 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   });
   process.stdout.write(`meshsync listening on ${server.url}\n`);
   if (source.notice) process.stdout.write(`${source.notice}\n`);
+  // Started after the lines above, so that a line drawn in place on the terminal never shares a row
+  // with them.
+  const progress = new ProgressReporter({
+    progress: () => engine.progress(),
+    finished: () => connector.notReadyReason() === undefined,
+    logger,
+    statusLine,
+    since: began,
+  }).start();
 
   const signal = await untilSignal();
+  progress.stop();
   logger.info({ signal }, "shutting down");
   await connector.stop();
   await server.close();
