@@ -1,5 +1,5 @@
 // The first sync's progress from the outside: `meshsync serve` (a real process, with a token) syncs a
-// simulator whose ConfigMap list answers eight seconds late. Meanwhile /readyz says how far the sync
+// simulator whose ConfigMap list answers ten seconds late. Meanwhile /readyz says how far the sync
 // has come, in counts only to a client without the token, and the log carries a progress line every
 // few seconds; once ready, one line with the total.
 import { writeFileSync } from "node:fs";
@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logLines, type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 
 const token = "progress-test-token";
-const listDelayMs = 8_000;
+// Twice the 5 s between progress lines: serve may take a while to listen after its lists began.
+const listDelayMs = 10_000;
 
 let sim: RunningSimulator;
 let serve: RunningProcess;
