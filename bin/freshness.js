@@ -1,12 +1,13 @@
-// Whether the compiled dist/ may stand in for the TypeScript sources. `npm run build` (scripts/build.js)
-// leaves a stamp whose modification time is the moment that build began; the build is current when no
-// source file or folder has changed since. Folders count because adding, removing or renaming a file
-// changes its folder's time, not the files'. A stat walk over a few hundred entries costs a few
-// milliseconds, far less than compiling them.
+// Whether the compiled dist/ may stand in for the TypeScript sources. `npm run build` touches a file
+// as it begins and, once every package and the product have compiled, renames it to the stamp (a
+// rename keeps the time): the stamp's modification time is the moment the last complete build
+// began, and the build is current when no source file or folder has changed since. Folders count
+// because adding, removing or renaming a file changes its folder's time, not the files'. A stat walk
+// over a few hundred entries costs a few milliseconds, far less than compiling them.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-/** Relative to the checkout's root; scripts/build.js writes it, the bin reads it. */
+/** Relative to the checkout's root; package.json's build script writes it under this name. */
 export const buildStamp = join("dist", ".build-stamp");
 
 /** What a build compiles: the product's src/ and each workspace package that builds a dist/ of its own. */
