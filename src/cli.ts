@@ -1,16 +1,29 @@
-// The `meshsync` command line: parses arguments and hands each command to src/commands.
+// The `meshsync` command line: parses arguments and hands each command to src/commands. The commands
+// (and the engine, server and simulator behind them) are imported only once one runs, so that
+// --help, --version and a mistyped flag answer in the time Node takes to start.
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { runServe, runSim } from "./commands/index.js";
-import { ConfigError } from "./config/index.js";
+import type { SimFlags } from "./commands/index.js";
+import type { ServeFlags } from "./config/index.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Exit status for a mistake in what the user gave (flags, environment, config file), as commander's usage errors. */
 const usageStatus = 2;
 
+/** package.json sits one level above this file in src/ and in dist/ alike. */
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === "string" ? version : "unknown";
+}
+
+const commands = () => import("./commands/index.js");
+
 const program = new Command()
   .name("meshsync")
   .description("Keeps a live, typed picture of Kubernetes clusters and serves it over GraphQL.")
+  .version(packageVersion(), "-V, --version", "print the version")
   // Commander's own mistakes (an unknown option, a missing value) are reported below, as one line.
   .exitOverride()
   .configureOutput({ outputError: () => {} });
@@ -55,6 +68,10 @@ program
     collect,
   )
   .option("--log-level <level>", "trace, debug, info, warn or error (env MESHSYNC_LOG_LEVEL)")
+  .option(
+    "--log-format <format>",
+    "json or pretty (env MESHSYNC_LOG_FORMAT; default: pretty on a terminal, JSON otherwise)",
+  )
   .option("--whitelist <types>", "watch only these types, e.g. pods.v1.,deployments.v1.apps")
   .option("--blacklist <types>", "watch everything but these types")
   .option("--include-events", "also watch Events (left out by default: high churn, little state)")
@@ -65,7 +82,7 @@ program
     "restart a watch that has sent nothing, not even a bookmark, for this long",
   )
   .option("--config <file>", "YAML file with any of these options (flags win over it)")
-  .action(runServe);
+  .action(async (flags: ServeFlags) => (await commands()).runServe(flags));
 
 program
   .command("sim")
@@ -86,12 +103,12 @@ program
       "At run time: POST the same JSON to /sim/faults",
     collect,
   )
-  .action(runSim);
+  .action(async (flags: SimFlags) => (await commands()).runSim(flags));
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const failure = describeFailure(error);
+  const failure = await describeFailure(error);
   if (failure.text !== "") process.stderr.write(`meshsync: ${failure.text}\n`);
   process.exit(failure.status);
 }
@@ -100,12 +117,14 @@ try {
  * One line for the user's mistakes (status 2) and for failures the environment explains, such as a
  * port in use (status 1); a stack only for what is a bug in meshsync.
  */
-function describeFailure(error: unknown): { text: string; status: number } {
+async function describeFailure(error: unknown): Promise<{ text: string; status: number }> {
   if (error instanceof CommanderError) {
     // --help and --version end here too, with status 0 and their text already printed.
     if (error.exitCode === 0) return { text: "", status: 0 };
     return { text: oneLine(error.message.replace(/^error: /, "")), status: usageStatus };
   }
+  // Any other failure comes from a command, which has loaded the settings module already.
+  const { ConfigError } = await import("./config/index.js");
   if (error instanceof ConfigError) return { text: oneLine(error.message), status: usageStatus };
   if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string")
     return { text: oneLine(error.message), status: 1 };

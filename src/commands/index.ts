@@ -1,3 +1,3 @@
 // What each CLI command does; src/cli.ts parses the command line and calls these.
 export { runServe } from "./serve.js";
-export { runSim } from "./sim.js";
+export { runSim, type SimFlags } from "./sim.js";

@@ -1,16 +1,13 @@
+import type { Logger } from "pino";
 import { Registry } from "prom-client";
-import {
-  ConfigError,
-  createLogger,
-  resolveServeOptions,
-  type ServeFlags,
-  type ServeOptions,
-} from "../config/index.js";
+import { ConfigError, resolveServeOptions, type ServeFlags, type ServeOptions } from "../config/index.js";
 import { filterSink, ResourceGraph } from "../graph/index.js";
 import { type ConnectOptions, Engine, locateKubeConfig, registerSyncMetrics } from "../kube/index.js";
 import { startServer } from "../server/index.js";
 import { ClusterConnector } from "./cluster-connector.js";
+import { openConsole } from "./console.js";
 import { loadSimulator, type RunningSimulator } from "./load-simulator.js";
+import { ProgressReporter } from "./progress/index.js";
 import { untilSignal } from "./signals.js";
 import { shellWord, type WrittenKubeconfig, writeSimulatorKubeconfig } from "./sim-kubeconfig.js";
 
@@ -51,7 +48,7 @@ export async function chooseClusterSource(
 /** `meshsync serve`: sync the clusters into the graph and serve it until SIGINT/SIGTERM. */
 export async function runServe(flags: ServeFlags): Promise<void> {
   const options = resolveServeOptions(flags);
-  const logger = createLogger(options.logLevel);
+  const { logger, statusLine } = openConsole(options);
   const source = await chooseClusterSource(options);
   const graph = new ResourceGraph({
     retainedChanges: options.retainedChanges,
@@ -74,6 +71,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       ? { tuning: { stallTimeoutMs: options.stallTimeoutSeconds * 1000 } }
       : {}),
   });
+  const began = Date.now();
   engine.start();
   const registry = new Registry();
   registerSyncMetrics(registry, engine);
@@ -103,7 +101,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       if (!ready) {
         const reason = connector.notReadyReason();
         ready = reason === undefined;
-        if (reason !== undefined) return { ready, reason, clusters };
+        if (reason !== undefined) return { ready, reason, clusters, progress: engine.progress() };
       }
       return { ready, clusters };
     },
@@ -117,8 +115,18 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   process.stdout.write(`meshsync listening on ${server.url}\n`);
   if (source.notice) process.stdout.write(`${source.notice}\n`);
   const simKubeconfig = source.sim ? announceSimulatorKubeconfig(source.sim, server.url, logger) : undefined;
+  // Started after the lines above, so that a line drawn in place on the terminal never shares a row
+  // with them.
+  const progress = new ProgressReporter({
+    progress: () => engine.progress(),
+    finished: () => connector.notReadyReason() === undefined,
+    logger,
+    statusLine,
+    since: began,
+  }).start();
 
   const signal = await untilSignal();
+  progress.stop();
   logger.info({ signal }, "shutting down");
   simKubeconfig?.remove();
   await connector.stop();
@@ -131,7 +139,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
 function announceSimulatorKubeconfig(
   sim: RunningSimulator,
   serverUrl: string,
-  logger: ReturnType<typeof createLogger>,
+  logger: Logger,
 ): WrittenKubeconfig | undefined {
   try {
     const written = writeSimulatorKubeconfig(sim.kubeconfig(), new URL(serverUrl).port || "80");

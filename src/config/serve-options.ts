@@ -4,6 +4,7 @@ import {
   bindHost,
   boolean,
   hostNames,
+  logFormat,
   logLevel,
   names,
   nonNegativeNumber,
@@ -34,6 +35,8 @@ export interface ServeOptions {
   /** Bytes of superseded versions the change log may keep alive for resume. */
   retainedChangeBytes: number;
   logLevel: string;
+  /** Unset: pretty when stderr is a terminal, JSON otherwise. */
+  logFormat?: "json" | "pretty";
   /** Browser origins, besides the server's own, that may use /graphql. */
   allowedOrigins: string[];
   /** Host names, besides loopback names and IP addresses, that a tokenless server answers to. */
@@ -63,6 +66,7 @@ export interface ServeFlags {
   retainedChanges?: unknown;
   retainedChangeBytes?: unknown;
   logLevel?: unknown;
+  logFormat?: unknown;
   allowedOrigin?: unknown;
   allowedHost?: unknown;
   /** Comma-separated `<plural>.<version>.<group>` names to watch (all their events). */
@@ -102,6 +106,7 @@ const serveSettings = {
     env: "MESHSYNC_RETAINED_CHANGE_BYTES",
   },
   logLevel: { type: logLevel, flag: "--log-level", env: "MESHSYNC_LOG_LEVEL" },
+  logFormat: { type: logFormat, flag: "--log-format", env: "MESHSYNC_LOG_FORMAT" },
   allowedOrigins: { type: origins, flag: "--allowed-origin" },
   allowedHosts: { type: hostNames, flag: "--allowed-host" },
   outputNamespaces: { type: names, flag: "--output-namespaces" },
@@ -213,6 +218,7 @@ export function resolveServeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = 
   if (selection !== undefined) options.selection = selection;
   if (settings.kubeconfig !== undefined) options.kubeconfig = settings.kubeconfig;
   if (settings.token !== undefined) options.token = settings.token;
+  if (settings.logFormat !== undefined) options.logFormat = settings.logFormat;
   if (!isLoopback(options.host) && options.token === undefined && !options.insecure) {
     throw new ConfigError(
       `refusing to serve on ${options.host} without a token: set --token (or MESHSYNC_TOKEN), or pass --insecure`,

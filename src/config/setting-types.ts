@@ -82,6 +82,13 @@ export const logLevel: SettingType<"fatal" | "error" | "warn" | "info" | "debug"
   fromText: asIs,
 };
 
+/** How logs are written: JSON lines for machines, or pino-pretty's lines for a person at a terminal. */
+export const logFormat: SettingType<"json" | "pretty"> = {
+  schema: z.enum(["json", "pretty"]),
+  expected: "json or pretty",
+  fromText: asIs,
+};
+
 /**
  * A list: in a file, a YAML list of strings or one comma-separated string; as text, comma-separated.
  * A repeatable flag hands over its values as a list already.

@@ -17,6 +17,7 @@ import { Reflector } from "./reflector.js";
 import { wentBackwards } from "./resource-version.js";
 import { Selection, type SelectionConfig } from "./selection.js";
 import { realSleep, type Sleep } from "./sleep.js";
+import type { ClusterProgress } from "./sync-progress.js";
 import type { TypeSyncStatus } from "./sync-status.js";
 import {
   apiVersionOf,
@@ -177,6 +178,14 @@ export class ClusterSync {
 
   status(): TypeSyncStatus[] {
     return [...this.reflectors.values()].map((reflector) => reflector.status());
+  }
+
+  /** The types discovery has found so far, and how far each one's first list has come. */
+  progress(): ClusterProgress {
+    return {
+      discovered: this.state.discovered,
+      types: [...this.reflectors.values()].map((reflector) => reflector.progress()),
+    };
   }
 
   reflectorFor(typeName: string): Reflector | undefined {

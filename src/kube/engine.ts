@@ -8,6 +8,7 @@ import { ClusterSync, type ClusterSyncOptions, type ClusterSyncState } from "./c
 import { type ClusterConnection, type ConnectOptions, connectClusters } from "./connect.js";
 import { errorText } from "./errors.js";
 import { silentLogger } from "./logger.js";
+import { addUpProgress, type SyncProgress } from "./sync-progress.js";
 import type { TypeSyncStatus } from "./sync-status.js";
 import type { ClusterRef, ResourceType } from "./types.js";
 
@@ -124,6 +125,11 @@ export class Engine {
 
   status(clusterId?: string): TypeSyncStatus[] {
     return this.selected(clusterId).flatMap((sync) => sync.status());
+  }
+
+  /** How far the first sync of every cluster has come, in counts. */
+  progress(): SyncProgress {
+    return addUpProgress([...this.syncs.values()].map((sync) => sync.progress()));
   }
 
   clusterStates(): ClusterSyncState[] {

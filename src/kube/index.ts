@@ -55,6 +55,12 @@ export {
   type WatchListEntry,
 } from "./selection.js";
 export { realSleep, type Sleep } from "./sleep.js";
+export {
+  addUpProgress,
+  type ClusterProgress,
+  type SyncProgress,
+  type TypeProgress,
+} from "./sync-progress.js";
 export type { SyncPhase, TypeSyncStatus } from "./sync-status.js";
 export * from "./types.js";
 export { decodeWatchLine, objectProblem, type WatchEvent, type WatchEventType } from "./watch-event.js";

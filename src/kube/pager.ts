@@ -22,15 +22,19 @@ export const DEFAULT_MAX_PAGES = 10_000;
 // compaction, every 5 minutes by default); a fresh attempt usually fits. Past this, back off.
 export const MAX_LIST_ATTEMPTS = 3;
 
+/** Told after each page how many objects this attempt holds so far (an expired attempt starts again at 0). */
+export type ListProgress = (objectsSoFar: number) => void;
+
 export async function listAll(
   lw: ListerWatcher,
   pageSize: number,
   signal?: AbortSignal,
   maxPages = DEFAULT_MAX_PAGES,
+  onPage: ListProgress = () => {},
 ): Promise<FullList> {
   let pages = 0;
   for (let attempt = 1; ; attempt++) {
-    const result = await listOnce(lw, pageSize, signal, maxPages);
+    const result = await listOnce(lw, pageSize, signal, maxPages, onPage);
     pages += result.pages;
     if (result.kind === "complete")
       return { items: result.items, resourceVersion: result.resourceVersion, pages };
@@ -52,11 +56,13 @@ async function listOnce(
   pageSize: number,
   signal: AbortSignal | undefined,
   maxPages: number,
+  onPage: ListProgress,
 ): Promise<Attempt> {
   const items: KubeObject[] = [];
   const tokens = new Set<string>();
   let pages = 0;
   let token: string | undefined;
+  onPage(0);
   for (;;) {
     let page: ListPage;
     try {
@@ -67,6 +73,7 @@ async function listOnce(
     }
     pages += 1;
     for (const item of page.items) items.push(item);
+    onPage(items.length);
     if (!page.continue) return { kind: "complete", items, resourceVersion: page.resourceVersion, pages };
     if (tokens.has(page.continue)) {
       throw new Error(`list page ${pages} repeats an earlier continue token; the server is paging in a loop`);

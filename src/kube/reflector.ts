@@ -22,6 +22,7 @@ import type { Logger } from "./logger.js";
 import { listAll } from "./pager.js";
 import { wentBackwards } from "./resource-version.js";
 import { realSleep, type Sleep } from "./sleep.js";
+import type { TypeProgress } from "./sync-progress.js";
 import type { SyncPhase, TypeSyncStatus } from "./sync-status.js";
 import { type ClusterRef, type ResourceEventSink, type ResourceType, resourceTypeName } from "./types.js";
 import type { WatchEvent } from "./watch-event.js";
@@ -112,6 +113,8 @@ export class Reflector {
 
   /** Objects of the type as the last list and the watch events since then count them. */
   private objectCount = 0;
+  /** Objects the list under way has received so far. */
+  private listedSoFar = 0;
 
   private phase: SyncPhase = "listing";
   private lastError: string | undefined;
@@ -198,6 +201,18 @@ export class Reflector {
     };
   }
 
+  /**
+   * What this type adds to the first sync's progress: until its first list is complete, the pages
+   * that list has brought so far; after, what it holds.
+   */
+  progress(): TypeProgress {
+    return {
+      synced: this.hasSynced,
+      forbidden: this.forbidden && !this.hasSynced,
+      objects: this.hasSynced ? this.objectCount : this.listedSoFar,
+    };
+  }
+
   private get stopped(): boolean {
     return this.stopController.signal.aborted;
   }
@@ -271,7 +286,9 @@ export class Reflector {
 
   private async listAndReplace(signal: AbortSignal): Promise<void> {
     this.phase = "listing";
-    const list = await listAll(this.lw, this.pageSize, signal);
+    const list = await listAll(this.lw, this.pageSize, signal, undefined, (objects) => {
+      this.listedSoFar = objects;
+    });
     if (signal.aborted) throw new Error("list interrupted");
     if (this.resourceVersion !== "" && wentBackwards(this.resourceVersion, list.resourceVersion)) {
       // Held back until the cluster is known to be the one we listed before: another one's objects

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { type ApiLimits, type ApiResourceInfo, defaultApiLimits } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
-import type { ClusterHealth, TypeSyncStatus } from "../kube/index.js";
+import type { ClusterHealth, SyncProgress, TypeSyncStatus } from "../kube/index.js";
 import type { CostAdmissionLimits } from "./cost-admission.js";
 import type { QueryLimits } from "./query-limits.js";
 
@@ -12,6 +12,8 @@ export interface Readiness {
   reason?: string;
   /** Each cluster (or context not yet connected), shown by /readyz to a client with the token. */
   clusters?: readonly ClusterHealth[];
+  /** How far the first sync has come, while not ready: counts, which /readyz shows to anyone. */
+  progress?: SyncProgress;
 }
 
 export interface ServerLimits extends QueryLimits, ApiLimits, CostAdmissionLimits {

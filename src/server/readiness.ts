@@ -3,9 +3,11 @@
 // its last known graph, and a failing probe would take every replica out of its Service at once).
 // The body tells the truth: "ready", "degraded" (serving, but a cluster does not answer or is being
 // listed afresh) or "not ready", and each cluster's state. Reasons and clusters name API servers
-// and contexts, so when a token is set only a client that presents it sees them.
+// and contexts, so when a token is set only a client that presents it sees them. Until ready, it
+// also says how far the first sync has come: counts of types and objects, which name nothing and are
+// shown to every client, so that a probe's log or a curl tells whether a slow start is moving.
 import type { ServerResponse } from "node:http";
-import type { ClusterHealth } from "../kube/index.js";
+import type { ClusterHealth, SyncProgress } from "../kube/index.js";
 import type { Readiness } from "./options.js";
 
 export type ReadinessStatus = "ready" | "degraded" | "not ready";
@@ -13,6 +15,7 @@ export type ReadinessStatus = "ready" | "degraded" | "not ready";
 export interface ReadinessBody {
   status: ReadinessStatus;
   reason?: string;
+  progress?: SyncProgress;
   clusters?: ClusterHealth[];
 }
 
@@ -29,14 +32,11 @@ export function readinessBody(state: Readiness, detailed: boolean): ReadinessBod
     : clusters.every((cluster) => cluster.reachable && cluster.synced)
       ? "ready"
       : "degraded";
-  if (!detailed) {
-    const reason = genericReasons[status];
-    return reason === undefined ? { status } : { status, reason };
-  }
   const body: ReadinessBody = { status };
-  const reason = state.ready ? genericReasons[status] : (state.reason ?? genericReasons[status]);
+  const reason = detailed && !state.ready ? (state.reason ?? genericReasons[status]) : genericReasons[status];
   if (reason !== undefined) body.reason = reason;
-  body.clusters = [...clusters];
+  if (!state.ready && state.progress !== undefined) body.progress = { ...state.progress };
+  if (detailed) body.clusters = [...clusters];
   return body;
 }
 

@@ -19,7 +19,7 @@ import {
   type State,
 } from "../support/change-follower.js";
 import { queryData } from "../support/graphql-client.js";
-import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
+import { logLines, type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 
 const running: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -72,16 +72,6 @@ async function startServe(
     "serve ready",
   );
   return { serve, graphqlUrl: `${serve.origin}/graphql` };
-}
-
-/** serve's JSON log lines with this message. */
-function logged(serve: RunningProcess, msg: string): Record<string, unknown>[] {
-  return serve
-    .output()
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((line) => line.msg === msg);
 }
 
 function collectionPath(apiVersion: string, resource: string): string {
@@ -241,9 +231,9 @@ describe("meshsync serve when its API server goes away", () => {
     expect(metrics).toMatch(new RegExp(`meshsync_cluster_last_contact_seconds\\{cluster="${id}"\\} \\d+`));
 
     expect(
-      logged(serve, "cluster unreachable; serving its last known state until it answers again"),
+      logLines(serve, "cluster unreachable; serving its last known state until it answers again"),
     ).toHaveLength(1);
-    expect(logged(serve, "list/watch failed; retrying")).toEqual([]);
+    expect(logLines(serve, "list/watch failed; retrying")).toEqual([]);
 
     await sim(["--port", port, "--seed", "31"]);
     await eventually(
@@ -252,7 +242,7 @@ describe("meshsync serve when its API server goes away", () => {
       30_000,
       "the cluster reported back",
     );
-    expect(logged(serve, "cluster reachable again")).toHaveLength(1);
+    expect(logLines(serve, "cluster reachable again")).toHaveLength(1);
     await eventually(
       async () =>
         ((await (await fetch(`${serve.origin}/readyz`, { headers: auth })).json()) as { status: string })

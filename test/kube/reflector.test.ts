@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Backoff } from "../../src/kube/backoff.js";
 import { KubeApiError } from "../../src/kube/errors.js";
+import type { ListOptions, ListPage } from "../../src/kube/list-watch.js";
 import { silentLogger } from "../../src/kube/logger.js";
 import { Reflector, type ReflectorOptions } from "../../src/kube/reflector.js";
 import {
@@ -354,5 +355,45 @@ describe("Reflector", () => {
     expect(watch.closed).toBe(true);
     expect(reflector.status().phase).toBe("stopped");
     expect(lw.watchCalls).toHaveLength(1);
+  });
+});
+
+/** Answers the first page at once and holds every later page until released. */
+class HeldPagesLister extends FakeListerWatcher {
+  pagesAsked = 0;
+  private release: () => void = () => {};
+  private readonly released = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+
+  releasePages(): void {
+    this.release();
+  }
+
+  override async list(options: ListOptions): Promise<ListPage> {
+    this.pagesAsked += 1;
+    if (options.continue !== undefined) await this.released;
+    return super.list(options);
+  }
+}
+
+describe("a reflector's progress", () => {
+  it("counts the pages of its first list as they arrive, then what it holds", async () => {
+    const first = [configMap("a", "uid-a", "1"), configMap("b", "uid-b", "2")];
+    const second = [configMap("c", "uid-c", "3")];
+    const lw = new HeldPagesLister((options) =>
+      options.continue
+        ? { items: second, resourceVersion: "9" }
+        : { items: first, resourceVersion: "9", continue: "page-2" },
+    );
+    const { reflector } = startReflector(lw, new RecordingSink(), { pageSize: 2 });
+    expect(reflector.progress()).toEqual({ synced: false, forbidden: false, objects: 0 });
+
+    await waitFor(() => lw.pagesAsked === 2, "the second page requested");
+    expect(reflector.progress()).toEqual({ synced: false, forbidden: false, objects: 2 });
+
+    lw.releasePages();
+    await reflector.synced;
+    expect(reflector.progress()).toEqual({ synced: true, forbidden: false, objects: 3 });
   });
 });

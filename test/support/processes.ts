@@ -118,6 +118,16 @@ export function startMeshsync(
   });
 }
 
+/** The process's JSON log lines with this message, in order. */
+export function logLines(process: RunningProcess, message: string): Record<string, unknown>[] {
+  return process
+    .output()
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.msg === message);
+}
+
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

@@ -1,0 +1,2 @@
+export declare const buildStamp: string;
+export declare function compiledState(root: string): "current" | "stale" | "no-sources";
