@@ -24,6 +24,26 @@ export const configMapType: ResourceType = {
   verbs: ["get", "list", "watch"],
 };
 
+export const deploymentType: ResourceType = {
+  group: "apps",
+  version: "v1",
+  resource: "deployments",
+  kind: "Deployment",
+  namespaced: true,
+  verbs: ["get", "list", "watch"],
+  shortNames: ["deploy"],
+};
+
+export function deployment(name: string, namespace: string): KubeObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace, uid: `uid-deploy-${namespace}-${name}`, resourceVersion: "1" },
+    spec: { replicas: 1 },
+    status: { readyReplicas: 1 },
+  };
+}
+
 export function pod(
   name: string,
   namespace: string,

@@ -18,6 +18,8 @@ import {
   cluster,
   configMap,
   configMapType,
+  deployment,
+  deploymentType,
   pod,
   podType,
   startTestServer,
@@ -90,6 +92,7 @@ describe("GraphiQL's example operations against a server", () => {
     t.graph.upsert(cluster, podType, pod("web-1", "default", { labels: { app: "frontend" } }));
     t.graph.upsert(cluster, podType, pod("pay-1", "payments", { labels: { app: "payments-api" } }));
     t.graph.upsert(cluster, podType, pod("batch-1", "default", { labels: { app: "batch" } }));
+    t.graph.upsert(cluster, deploymentType, deployment("web", "default"));
   });
 
   afterAll(async () => {
@@ -101,16 +104,18 @@ describe("GraphiQL's example operations against a server", () => {
     return queryData(t.server.url, documentOf(tab), variablesOf(tab)) as Promise<TData>;
   }
 
-  it("Workloads lists the namespace's Pods with their status", async () => {
+  it("Workloads lists the namespace's Deployments and Pods with their status", async () => {
     const data = await runExample<Page>(workloadsExample);
-    expect(data.resources.totalCount).toBe(2);
-    expect(data.resources.edges.map((edge) => [edge.node.kind, edge.node.namespace, edge.node.name])).toEqual(
-      [
-        ["Pod", "default", "batch-1"],
-        ["Pod", "default", "web-1"],
-      ],
-    );
-    expect(data.resources.edges[0]!.node.status).toEqual({ phase: "Running" });
+    expect(data.resources.totalCount).toBe(3);
+    expect(
+      data.resources.edges.map((edge) => [edge.node.kind, edge.node.namespace, edge.node.name]).sort(),
+    ).toEqual([
+      ["Deployment", "default", "web"],
+      ["Pod", "default", "batch-1"],
+      ["Pod", "default", "web-1"],
+    ]);
+    const batch = data.resources.edges.find((edge) => edge.node.name === "batch-1");
+    expect(batch?.node.status).toEqual({ phase: "Running" });
   });
 
   it("ByLabel finds matching objects in every namespace and no others", async () => {
