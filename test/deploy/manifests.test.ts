@@ -107,6 +107,17 @@ describe("deploy/", () => {
     expect(Object.keys(resources?.limits ?? {}).sort()).toEqual(["cpu", "memory"]);
   });
 
+  it("bounds Node's heap under the memory limit, so that the collector runs before the kubelet kills", () => {
+    const container = theContainer();
+    const limit = String(container.resources?.limits?.memory ?? "");
+    const limitMiB =
+      Number(/^(\d+)Gi$/.exec(limit)?.[1] ?? Number.NaN) * 1024 || Number(/^(\d+)Mi$/.exec(limit)?.[1]);
+    const options = String(container.env.find((variable) => variable.name === "NODE_OPTIONS")?.value ?? "");
+    const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+    expect(heapMiB).toBeGreaterThan(0);
+    expect(heapMiB).toBeLessThan(limitMiB * 0.9);
+  });
+
   it("binds all interfaces only with a token, read from a Secret", () => {
     const container = theContainer();
     expect(flagValue(container.args, "--host")).toBe("0.0.0.0");
