@@ -2,44 +2,22 @@
 // the Deployment's own arguments and environment (only the bind changed to a free loopback port):
 // they must answer as the kubelet and Docker count success, without a token, which neither sends.
 import { spawn, spawnSync } from "node:child_process";
-import { request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
+import { type RawAnswer, rawRequest } from "../support/raw-http.js";
 import { finalStage, healthCheckCommand, readDockerfile } from "./dockerfile.js";
 import { type Container, deployDir, deployment, type Probe, theObject, withFlagValues } from "./manifests.js";
 
 const container: Container = theObject("Deployment", deployment, "meshsync").spec.template.spec
   .containers[0]!;
 
-interface ProbeAnswer {
-  status: number;
-  body: string;
-}
-
 /** GET as the kubelet sends it: to the pod's IP and port, no credentials, its own user agent. */
-function probeAnswer(port: number, probe: Probe): Promise<ProbeAnswer> {
-  return new Promise((resolve, reject) => {
-    const sent = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: probe.httpGet.path,
-        headers: { host: `10.244.1.17:${port}`, "user-agent": "kube-probe/1.34", accept: "*/*" },
-      },
-      (response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-      },
-    );
-    sent.on("error", reject);
-    sent.end();
+function probeAnswer(port: number, probe: Probe): Promise<RawAnswer> {
+  return rawRequest(`http://127.0.0.1:${port}${probe.httpGet.path}`, {
+    headers: { host: `10.244.1.17:${port}`, "user-agent": "kube-probe/1.34", accept: "*/*" },
   });
 }
 

@@ -4,10 +4,11 @@
 // the names it is known by, on every path and transport, and refuse the content types a page may send to
 // another site without a preflight. A healthy client and serve's RSS are measured as in the other
 // hostile-input files.
-import { type IncomingMessage, request } from "node:http";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RawGraphqlSocket } from "../server/raw-ws.js";
 import { attackWindowMs, expectBystanderUnharmed, HostileBed, repeatFor } from "../support/hostile.js";
+import { type RawAnswer, type RawRequest, rawRequest } from "../support/raw-http.js";
 
 let bed: HostileBed;
 
@@ -19,32 +20,9 @@ afterAll(async () => {
   await bed?.stop();
 });
 
-interface RawAnswer {
-  status: number;
-  body: string;
-}
-
 /** A request with the Host header a rebinding page's browser sends; fetch will not set Host. */
-function raw(
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<RawAnswer> {
-  const { hostname, port } = new URL(bed.origin);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { hostname, port, path, method: options.method ?? "GET", headers: options.headers },
-      (response: IncomingMessage) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-      },
-    );
-    req.on("error", reject);
-    req.end(options.body);
-  });
+function raw(path: string, options: RawRequest = {}): Promise<RawAnswer> {
+  return rawRequest(new URL(path, bed.origin).href, options);
 }
 
 describe("DNS rebinding against the tokenless loopback server", () => {

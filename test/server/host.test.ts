@@ -1,31 +1,9 @@
-import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawRequest } from "../support/raw-http.js";
 import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
 import { RawGraphqlSocket } from "./raw-ws.js";
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** One HTTP request with headers fetch would not send as given (Host above all). */
-function send(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        body += chunk;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-    req.end(options.body);
-  });
-}
+const send = rawRequest;
 
 const clustersQuery = JSON.stringify({ query: "{ clusters { id } }" });
 
