@@ -95,6 +95,21 @@ describe("the progress reporter, logging (no terminal)", () => {
     ]);
   });
 
+  it("looks often but logs every five seconds, and says the end when it comes", () => {
+    const { state, logged, options, advance } = scripted();
+    const reporter = new ProgressReporter(options);
+    advance(0, { clustersDiscovered: 1, typesTotal: 4 });
+    for (let i = 0; i < 23; i++) {
+      advance(250, { objects: (i + 1) * 100 });
+      reporter.tick();
+    }
+    expect(logged.map((entry) => [entry.message, entry.fields.objects])).toEqual([["sync progress", 2000]]);
+    state.finished = true;
+    advance(250, { typesSynced: 4 });
+    reporter.tick();
+    expect(logged.at(-1)).toMatchObject({ message: "first sync finished", fields: { seconds: 6 } });
+  });
+
   it("stays quiet until discovery has named the types", () => {
     const { logged, options, advance } = scripted();
     const reporter = new ProgressReporter(options);

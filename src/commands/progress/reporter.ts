@@ -25,7 +25,8 @@ export interface ProgressSample extends SyncProgress {
   objectsPerSecond: number;
 }
 
-const lineIntervalMs = 250;
+/** How often the sync is looked at: the terminal's line is redrawn, and the end noticed, this soon. */
+const lookIntervalMs = 250;
 const logIntervalMs = 5_000;
 /** The rate is taken over this much of the recent past: steady enough to read, recent enough to mean now. */
 const rateWindowMs = 5_000;
@@ -54,16 +55,19 @@ export class ProgressReporter {
   private readonly recent: { at: number; objects: number }[];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private lastLogged: number;
 
   constructor(options: ProgressReporterOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
     this.recent = [{ at: options.since, objects: 0 }];
+    this.lastLogged = options.since;
   }
 
   start(): this {
-    const every = this.options.statusLine ? lineIntervalMs : logIntervalMs;
-    this.timer = setInterval(() => this.tick(), every);
+    // Looked at often even when it only logs every few seconds, so that the end (and its time) is
+    // said when it happens, not at the next log line.
+    this.timer = setInterval(() => this.tick(), lookIntervalMs);
     this.timer.unref();
     return this;
   }
@@ -79,7 +83,10 @@ export class ProgressReporter {
     }
     const sample = { ...progress, objectsPerSecond: this.rate(at, progress.objects) };
     if (this.options.statusLine) this.options.statusLine.show(describeProgress(sample));
-    else if (sample.typesTotal > 0) this.options.logger.info(sample, "sync progress");
+    else if (sample.typesTotal > 0 && at - this.lastLogged >= logIntervalMs) {
+      this.lastLogged = at;
+      this.options.logger.info(sample, "sync progress");
+    }
   }
 
   /** Stops without a word (at shutdown), taking the terminal's line away. */
