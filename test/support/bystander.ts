@@ -23,9 +23,11 @@ export interface BystanderWindow {
   changeMaxMs: number;
 }
 
+/** Nearest rank: the smallest value that at least p % of the values do not exceed. */
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1] ?? Number.NaN;
 }
 
 /** How long after a window a change written in it may still arrive before it counts as lost. */
