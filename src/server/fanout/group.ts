@@ -47,6 +47,8 @@ export class Group {
   private readonly matches: (resource: FilterView) => boolean;
   private readonly unsubscribe: () => void;
   private pending: ResourceChange[] = [];
+  /** How many of `pending` have been handed out: the list is cut only now and then, not every slice. */
+  private handled = 0;
   private readonly renders = new Map<number, Buffer | Promise<Buffer>>();
   private readonly resyncs = new Map<number, Buffer | Promise<Buffer>>();
   private rendering = false;
@@ -65,7 +67,7 @@ export class Group {
   }
 
   get pendingChanges(): number {
-    return this.pending.length;
+    return this.pending.length - this.handled;
   }
 
   project(change: ResourceChange): ChangeEvent | undefined {
@@ -88,7 +90,7 @@ export class Group {
     if (!this.members.delete(member) && !this.parked.delete(member)) return;
     if (this.members.size > 0 || this.parked.size > 0) return;
     this.unsubscribe();
-    this.pending = [];
+    this.dropPending();
     this.renders.clear();
     this.resyncs.clear();
     this.host.dropped(this);
@@ -127,11 +129,10 @@ export class Group {
    */
   drain(deadline: number): boolean {
     // With every member parked nobody would read the renders; their RESYNC covers these changes.
-    if (this.members.size === 0 && !this.rendering) this.pending = [];
-    if (this.pending.length > maxPendingChanges) this.overloaded();
-    let done = 0;
-    while (!this.rendering && done < this.pending.length) {
-      const change = this.pending[done++]!;
+    if (this.members.size === 0 && !this.rendering) this.dropPending();
+    if (this.pendingChanges > maxPendingChanges) this.overloaded();
+    while (!this.rendering && this.handled < this.pending.length) {
+      const change = this.pending[this.handled++]!;
       const event = this.project(change);
       if (event === undefined) {
         if (performance.now() > deadline) break;
@@ -150,8 +151,18 @@ export class Group {
         () => this.resume(change.sequence, event, undefined),
       );
     }
-    this.pending = done === this.pending.length ? [] : this.pending.slice(done);
-    return this.rendering || this.pending.length === 0;
+    if (this.handled === this.pending.length) this.dropPending();
+    else if (this.handled > this.pending.length / 2) {
+      // Cut once more than half is handed out, so that each change is copied a bounded number of times.
+      this.pending = this.pending.slice(this.handled);
+      this.handled = 0;
+    }
+    return this.rendering || this.pendingChanges === 0;
+  }
+
+  private dropPending(): void {
+    this.pending = [];
+    this.handled = 0;
   }
 
   /**
@@ -160,7 +171,7 @@ export class Group {
    */
   private overloaded(): void {
     const last = this.pending.at(-1)!.sequence;
-    this.pending = [];
+    this.dropPending();
     for (const member of [...this.members]) member.resyncFrom(last);
   }
 
