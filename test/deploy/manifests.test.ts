@@ -110,8 +110,8 @@ describe("deploy/", () => {
   it("bounds Node's heap under the memory limit, so that the collector runs before the kubelet kills", () => {
     const container = theContainer();
     const limit = String(container.resources?.limits?.memory ?? "");
-    const limitMiB =
-      Number(/^(\d+)Gi$/.exec(limit)?.[1] ?? Number.NaN) * 1024 || Number(/^(\d+)Mi$/.exec(limit)?.[1]);
+    const quantity = /^(\d+)(Mi|Gi)$/.exec(limit);
+    const limitMiB = Number(quantity?.[1]) * (quantity?.[2] === "Gi" ? 1024 : 1);
     const options = String(container.env.find((variable) => variable.name === "NODE_OPTIONS")?.value ?? "");
     const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
     expect(heapMiB).toBeGreaterThan(0);

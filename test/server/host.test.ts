@@ -3,8 +3,6 @@ import { rawRequest } from "../support/raw-http.js";
 import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
 import { RawGraphqlSocket } from "./raw-ws.js";
 
-const send = rawRequest;
-
 const clustersQuery = JSON.stringify({ query: "{ clusters { id } }" });
 
 /** A POST as a rebinding page at evil.example sends it once its name points at 127.0.0.1. */
@@ -35,13 +33,15 @@ describe("DNS rebinding, on a server without a token", () => {
 
   it("refuses a request whose Host is another site's name, on every path", async () => {
     const port = t.server.port;
-    const json = await send(t.server.url, rebound(port, "application/json", clustersQuery));
+    const json = await rawRequest(t.server.url, rebound(port, "application/json", clustersQuery));
     expect(json.status).toBe(403);
     expect(json.body).toBe(
       `host "evil.example:${port}" is not allowed: list it with --allowed-host, or set a token\n`,
     );
     for (const path of ["/metrics", "/readyz", "/healthz"]) {
-      const answer = await send(`${t.server.origin}${path}`, { headers: { host: `evil.example:${port}` } });
+      const answer = await rawRequest(`${t.server.origin}${path}`, {
+        headers: { host: `evil.example:${port}` },
+      });
       expect(answer.status).toBe(403);
     }
   });
@@ -69,7 +69,7 @@ describe("DNS rebinding, on a server without a token", () => {
       `corp.example:${port}`,
       `a.b.corp.example:${port}`,
     ]) {
-      const answer = await send(t.server.url, {
+      const answer = await rawRequest(t.server.url, {
         method: "POST",
         headers: { host, origin: `http://${host}`, "content-type": "application/json" },
         body: clustersQuery,
@@ -83,7 +83,7 @@ describe("DNS rebinding, on a server without a token", () => {
       `evilcorp.example:${port}`,
       `localhost.evil.example:${port}`,
     ]) {
-      expect((await send(t.server.url, { headers: { host } })).status).toBe(403);
+      expect((await rawRequest(t.server.url, { headers: { host } })).status).toBe(403);
     }
   });
 });
@@ -107,7 +107,7 @@ describe("content types a browser may send cross-site without a preflight", () =
     ],
     ["text/plain;charset=UTF-8", clustersQuery],
   ])("refuses a POST of %s with 415 and says what to send", async (contentType, body) => {
-    const answer = await send(t.server.url, {
+    const answer = await rawRequest(t.server.url, {
       method: "POST",
       headers: { "content-type": contentType },
       body,
@@ -118,7 +118,7 @@ describe("content types a browser may send cross-site without a preflight", () =
   });
 
   it("still serves application/json", async () => {
-    const answer = await send(t.server.url, {
+    const answer = await rawRequest(t.server.url, {
       method: "POST",
       headers: { "content-type": "application/json; charset=utf-8" },
       body: clustersQuery,
@@ -142,9 +142,9 @@ describe("with a token set", () => {
 
   it("answers any host name, since only a client that holds the token gets data", async () => {
     const port = t.server.port;
-    const withoutToken = await send(t.server.url, rebound(port, "application/json", clustersQuery));
+    const withoutToken = await rawRequest(t.server.url, rebound(port, "application/json", clustersQuery));
     expect(withoutToken.status).toBe(401);
-    const behindIngress = await send(t.server.url, {
+    const behindIngress = await rawRequest(t.server.url, {
       method: "POST",
       headers: {
         host: "meshsync.meshery.svc",
@@ -157,13 +157,13 @@ describe("with a token set", () => {
   });
 
   it("asks for the token on /metrics, as Prometheus sends it from its scrape config", async () => {
-    const none = await send(`${t.server.origin}/metrics`);
+    const none = await rawRequest(`${t.server.origin}/metrics`);
     expect(none.status).toBe(401);
     expect(none.body).not.toContain("meshsync_");
     expect(
-      (await send(`${t.server.origin}/metrics`, { headers: { authorization: "Bearer wrong" } })).status,
+      (await rawRequest(`${t.server.origin}/metrics`, { headers: { authorization: "Bearer wrong" } })).status,
     ).toBe(401);
-    const scraped = await send(`${t.server.origin}/metrics`, {
+    const scraped = await rawRequest(`${t.server.origin}/metrics`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(scraped.status).toBe(200);
