@@ -1,7 +1,7 @@
 // A healthy client of `meshsync serve`, run as a process of its own (test/support/bystander.ts starts
 // it) so that what it measures is the server's latency, not that of a test process busy attacking: a
-// small query every 10 ms over HTTP, and a subscriber following a ConfigMap that it rewrites through the
-// simulator every 15 ms, each write carrying its send time. It prints one JSON line per event.
+// small query every 50 ms over HTTP, and a subscriber following a ConfigMap that it rewrites through the
+// simulator every 100 ms, each write carrying its send time. It prints one JSON line per event.
 import { FollowObjectsDocument, ListObjectsDocument } from "../generated/graphql.js";
 import { follow, type Transport } from "./follow.js";
 import { query } from "./graphql-client.js";
@@ -25,10 +25,10 @@ export type BystanderEvent =
   /** A marker was written at `stamp`. */
   | { kind: "sent"; stamp: number };
 
-// Often enough that an attack window of a few seconds holds more than a hundred of each: with fewer,
-// a p99 is the single slowest sample, one scheduler hiccup of a shared two-core machine.
-const queryEveryMs = 10;
-const markEveryMs = 15;
+// Light enough not to be part of the load it measures: at ten times this rate the bystander's own
+// traffic pushed an attack that serves four pages of whole objects ten at once past 500 ms.
+const queryEveryMs = 50;
+const markEveryMs = 100;
 /** A query still unanswered after this counts as answered this late, with an error. */
 const queryTimeoutMs = 10_000;
 

@@ -12,7 +12,7 @@ import { type SimAndServe, startSimAndServe } from "./processes.js";
 const simArgs = ["--scenario", "medium", "--churn", "300", "--seed", "9"];
 
 /** How long each attack runs while the bystander measures: a few seconds, so the suite stays short. */
-export const attackWindowMs = 3_000;
+export const attackWindowMs = 2_000;
 
 export const latencyBoundMs = 500;
 export const rssGrowthBoundMB = 300;
