@@ -71,11 +71,17 @@ export class ChangeLog {
     resource: StoredResource,
     previous?: ResourceChange["previous"],
     superseded?: StoredResource,
+    relations?: ResourceChange["relations"],
   ): ResourceChange {
     const sequence = this.last + 1;
     if (sequence - this.capacity >= this.oldest) this.evictOldest();
-    const change: ResourceChange =
-      previous === undefined ? { sequence, type, resource } : { sequence, type, resource, previous };
+    const change: ResourceChange = {
+      sequence,
+      type,
+      resource,
+      ...(previous !== undefined ? { previous } : {}),
+      ...(relations !== undefined ? { relations } : {}),
+    };
     this.last = sequence;
     this.ring[sequence % this.capacity] = change;
     this.held[sequence % this.capacity] = 0;

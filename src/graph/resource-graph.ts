@@ -1,4 +1,4 @@
-import { labelEqualities, resourceTypeName } from "@meshsync/k8s";
+import { groupOf, labelEqualities, resourceTypeName } from "@meshsync/k8s";
 import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/index.js";
 import { ChangeLog } from "./change-log.js";
 import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
@@ -6,6 +6,20 @@ import { compileFilter, type ResolvedFilter, type ResourcePredicate, resolveFilt
 import { KnownNames } from "./filter-names.js";
 import { IndexMap } from "./index-map.js";
 import { decodeCursor, encodeCursor, PageScan } from "./page-scan.js";
+import {
+  builtinRelationRules,
+  builtinScope,
+  type Edge,
+  type Neighbourhood,
+  type NeighbourhoodOptions,
+  neighbourhood,
+  type RelationDelta,
+  type RelationDirection,
+  RelationIndex,
+  type RelationLookup,
+  RuleSet,
+  relationDelta,
+} from "./relations/index.js";
 import type { FilterView, ResourceFilter, StoredResource } from "./types.js";
 
 export interface ResourceGraphOptions {
@@ -23,6 +37,11 @@ export interface ResourceGraphOptions {
    * the graph has been fed objects of.
    */
   resourceTypes?: (() => readonly ResourceType[]) | undefined;
+  /**
+   * Relation rules besides the built-in ones (rule-schema.ts), e.g. from the config file. Throws
+   * RelationRuleError for one that is malformed.
+   */
+  relationRules?: readonly unknown[] | undefined;
 }
 
 export interface Page {
@@ -88,6 +107,14 @@ export class ResourceGraph implements ResourceEventSink {
   /** Whether filters name types by what the graph is fed, for want of the engine's list. */
   private readonly learnsTypes: boolean;
   private readonly known: KnownNames;
+  private readonly relations: RelationIndex;
+  /** `${group}/${kind}` → the type names objects of it have come under (one per served version, usually one). */
+  private readonly kindTypes = new Map<string, Set<string>>();
+  /** `${plural}.${group}`, a CustomResourceDefinition's name → the type names of what it defines. */
+  private readonly definedTypes = new Map<string, Set<string>>();
+  private readonly typeNamesSeen = new Set<string>();
+  private readonly resourceTypes: () => readonly ResourceType[];
+  private scopes: { list: readonly ResourceType[]; byKind: Map<string, boolean> } | undefined;
 
   constructor(options: ResourceGraphOptions = {}) {
     this.log = new ChangeLog(options.retainedChanges, undefined, options.retainedChangeBytes);
@@ -98,7 +125,77 @@ export class ResourceGraph implements ResourceEventSink {
       return this.fedTypeList;
     };
     this.learnsTypes = options.resourceTypes === undefined;
-    this.known = new KnownNames(options.resourceTypes ?? fed, () => this.clusterRefs.keys());
+    this.resourceTypes = options.resourceTypes ?? fed;
+    this.known = new KnownNames(this.resourceTypes, () => this.clusterRefs.keys());
+    const rules = new RuleSet([...builtinRelationRules, ...(options.relationRules ?? [])]);
+    this.relations = new RelationIndex(rules, this.relationLookup());
+  }
+
+  /** Every relation type the rules can give. */
+  get relationTypes(): ReadonlySet<string> {
+    return this.relations.rules.types;
+  }
+
+  /** How many references (what objects' fields name or select) the relation index holds. */
+  get relationReferences(): number {
+    return this.relations.references;
+  }
+
+  /** The edges an object has now, in one direction or both, of some relation types or all. */
+  edges(
+    resource: StoredResource,
+    direction: RelationDirection = "BOTH",
+    types?: ReadonlySet<string>,
+  ): Edge[] {
+    return this.relations.edges(resource, direction, types);
+  }
+
+  /** The objects within some hops of one, and the edges between them. */
+  neighbourhood(start: StoredResource, options: NeighbourhoodOptions): Neighbourhood {
+    return neighbourhood(start, (r, direction, types) => this.relations.edges(r, direction, types), options);
+  }
+
+  /** One object by cluster, group, kind, namespace (null when cluster-scoped) and name. */
+  named(
+    clusterId: string,
+    group: string,
+    kind: string,
+    namespace: string | null,
+    name: string,
+  ): StoredResource | undefined {
+    for (const typeName of this.kindTypes.get(`${group}/${kind}`) ?? []) {
+      const key = this.byName.get(`${clusterId}|${typeName}|${namespace ?? ""}`)?.get(name);
+      if (key !== undefined) return this.objects.get(key);
+    }
+    return undefined;
+  }
+
+  private relationLookup(): RelationLookup {
+    return {
+      get: (key) => this.objects.get(key),
+      named: (clusterId, group, kind, namespace, name) => this.named(clusterId, group, kind, namespace, name),
+      ownedBy: (key) => this.byOwner.get(key),
+      withLabel: (label) => this.byLabel.get(label),
+      inNamespace: (namespace) => this.byNamespace.get(namespace),
+      ofKind: (clusterId, group, kind) => this.ofTypes(clusterId, this.kindTypes.get(`${group}/${kind}`)),
+      ofDefinition: (clusterId, name) => this.ofTypes(clusterId, this.definedTypes.get(name)),
+      scopeOf: (group, kind) => this.scopeOf(group, kind),
+    };
+  }
+
+  private *ofTypes(clusterId: string, typeNames: Iterable<string> | undefined): Generator<StoredResource> {
+    for (const typeName of typeNames ?? []) yield* this.byType.get(`${clusterId}|${typeName}`);
+  }
+
+  /** Whether a kind is namespaced, by the served types (any cluster), else by the built-in table. */
+  private scopeOf(group: string, kind: string): boolean | undefined {
+    const list = this.resourceTypes();
+    if (this.scopes?.list !== list) {
+      const byKind = new Map<string, boolean>();
+      for (const type of list) byKind.set(`${type.group}/${type.kind}`, type.namespaced);
+      this.scopes = { list, byKind };
+    }
+    return this.scopes.byKind.get(`${group}/${kind}`) ?? builtinScope(group, kind);
   }
 
   get size(): number {
@@ -136,7 +233,7 @@ export class ResourceGraph implements ResourceEventSink {
   upsert(cluster: ClusterRef, type: ResourceType, object: KubeObject): void {
     this.learnType(type);
     const next = this.compact(cluster, type, object);
-    if (next !== undefined) this.put(next);
+    if (next !== undefined) this.put(next, object);
   }
 
   delete(cluster: ClusterRef, type: ResourceType, object: KubeObject): void {
@@ -160,7 +257,7 @@ export class ResourceGraph implements ResourceEventSink {
       const next = this.compact(cluster, type, object);
       if (next === undefined) continue;
       seen.add(next.key);
-      this.put(next);
+      this.put(next, object);
     }
     for (const stored of [...this.byType.get(typeKey)])
       if (!seen.has(stored.key)) this.remove(stored, stored);
@@ -270,7 +367,7 @@ export class ResourceGraph implements ResourceEventSink {
     if (!this.clusterRefs.has(cluster.id)) this.clusterRefs.set(cluster.id, cluster);
   }
 
-  private put(next: StoredResource): void {
+  private put(next: StoredResource, object: KubeObject): void {
     this.addClusterIfNew({ id: next.clusterId, name: next.clusterId });
     const prev = this.objects.get(next.key);
     // An update that carries the resourceVersion we already hold is a replay, not a change.
@@ -281,20 +378,34 @@ export class ResourceGraph implements ResourceEventSink {
     const holder = this.byName.get(nameScopeOf(next))?.get(next.name);
     const ghost = holder !== undefined && holder !== next.key ? this.objects.get(holder) : undefined;
     if (ghost !== undefined) this.remove(ghost, ghost);
+    // Edges are compared before and after only when something they depend on changed: a status
+    // update, most of any cluster's churn, costs the relations nothing.
+    const references = this.relations.referencesOf(next, object);
+    const related = prev === undefined || this.relations.mayChange(prev, next, references);
+    const before = prev !== undefined && related ? this.relations.affectedEdges(prev) : undefined;
     if (prev !== undefined) this.unindex(prev);
     this.objects.set(next.key, next);
     this.index(next);
-    if (prev === undefined) this.log.append("ADDED", next);
-    else this.log.append("MODIFIED", next, filterViewOf(prev), prev);
+    let relations: RelationDelta | undefined;
+    if (related) {
+      this.relations.register(next, references);
+      relations = relationDelta(before ?? new Map(), this.relations.affectedEdges(next));
+    }
+    if (prev === undefined) this.log.append("ADDED", next, undefined, undefined, relations);
+    else this.log.append("MODIFIED", next, filterViewOf(prev), prev, relations);
   }
 
   private remove(stored: StoredResource, lastKnown: StoredResource): void {
+    // Every edge the object had leaves with it (and, for a Namespace, those its labels gave).
+    const relations = relationDelta(this.relations.affectedEdges(stored), new Map());
     this.unindex(stored);
     this.objects.delete(stored.key);
-    this.log.append("DELETED", lastKnown, undefined, stored);
+    this.relations.unregister(stored.key);
+    this.log.append("DELETED", lastKnown, undefined, stored, relations);
   }
 
   private index(r: StoredResource): void {
+    if (!this.typeNamesSeen.has(r.typeName)) this.learnTypeName(r);
     this.byType.add(`${r.clusterId}|${r.typeName}`, r);
     this.byKind.add(r.kind, r);
     this.byNamespace.add(r.namespace ?? "", r);
@@ -310,6 +421,14 @@ export class ResourceGraph implements ResourceEventSink {
     names.set(r.name, r.key);
   }
 
+  /** Files a type name under its kind and its definition's name, the first time an object of it comes. */
+  private learnTypeName(r: StoredResource): void {
+    this.typeNamesSeen.add(r.typeName);
+    const group = groupOf(r.apiVersion);
+    addTo(this.kindTypes, `${group}/${r.kind}`, r.typeName);
+    addTo(this.definedTypes, `${r.typeName.slice(0, r.typeName.indexOf("."))}.${group}`, r.typeName);
+  }
+
   private unindex(r: StoredResource): void {
     this.byType.remove(`${r.clusterId}|${r.typeName}`, r);
     this.byKind.remove(r.kind, r);
@@ -323,6 +442,15 @@ export class ResourceGraph implements ResourceEventSink {
     names.delete(r.name);
     if (names.size === 0) this.byName.delete(scope);
   }
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(value);
 }
 
 function nameScopeOf(r: StoredResource): string {

@@ -1,4 +1,5 @@
 import type { ClusterRef, KubeObject, OwnerReference } from "../kube/index.js";
+import type { RelationDelta } from "./relations/index.js";
 
 /**
  * One object as the graph holds it. The fields queries filter on are lifted out of the object once,
@@ -56,6 +57,8 @@ export interface ResourceChange {
    * changed inside it. Only the filter's view is kept, so the ring does not hold old objects twice.
    */
   readonly previous?: FilterView;
+  /** The edges this change made appear or disappear, when it moved any. */
+  readonly relations?: RelationDelta;
 }
 
 /** The DESIGN.md ResourceFilter; every field narrows, absent fields do not. */

@@ -16,7 +16,9 @@ export {
   type Labels,
   labelEqualities,
   parseLabelRequirements,
+  selectorOf,
 } from "./label-selector.js";
+export { labelSelectorOfMap, labelSelectorOfObject } from "./label-selector-object.js";
 export type { KubeObject, ObjectMeta, OwnerReference } from "./object.js";
 export { type MappedType, ResourceMapper, type ResourceMatch } from "./resource-mapper.js";
 export { apiVersionOf, type GroupVersionResource, groupOf, resourceTypeName } from "./resource-names.js";

@@ -299,7 +299,11 @@ export function compileLabelSelector(
   text: string,
   limits: SelectorLimits = defaultSelectorLimits,
 ): LabelSelector {
-  const requirements = parseLabelRequirements(text, limits);
+  return selectorOf(parseLabelRequirements(text, limits));
+}
+
+/** A selector of requirements already checked (sorted by key, as labels.Parse leaves them). */
+export function selectorOf(requirements: readonly LabelRequirement[]): LabelSelector {
   const matchers = requirements.map(matcherOf);
   const cost = requirements.reduce((sum, r) => sum + 1 + r.values.length, 0);
   return {

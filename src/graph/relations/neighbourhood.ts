@@ -1,0 +1,80 @@
+import type { StoredResource } from "../types.js";
+import type { Edge, RelationDirection } from "./relation-index.js";
+
+export interface NeighbourhoodOptions {
+  /** How many relations away from the start to go; 0 is the start alone. */
+  readonly hops: number;
+  readonly direction: RelationDirection;
+  readonly types?: ReadonlySet<string> | undefined;
+  /** Objects the walk may enter besides the start; every object when absent. */
+  readonly admits?: ((r: StoredResource) => boolean) | undefined;
+  /** The most objects returned, the start included. */
+  readonly maxNodes: number;
+  /** The most edges returned. */
+  readonly maxEdges: number;
+}
+
+export interface Neighbourhood {
+  readonly nodes: StoredResource[];
+  /** Edges between the nodes returned; each once. */
+  readonly edges: Edge[];
+  /** Whether a bound stopped the walk before it had seen every object within `hops`. */
+  readonly truncated: boolean;
+}
+
+/**
+ * The objects within `hops` relations of `start`, breadth first, and the edges between them: what a
+ * topology view draws, in one round trip. Bounded in nodes and edges; a walk cut short says so.
+ */
+export function neighbourhood(
+  start: StoredResource,
+  edgesOf: (r: StoredResource, direction: RelationDirection, types?: ReadonlySet<string>) => Edge[],
+  options: NeighbourhoodOptions,
+): Neighbourhood {
+  const nodes = new Map<string, StoredResource>([[start.key, start]]);
+  const edges = new Map<string, Edge>();
+  let truncated = false;
+  let frontier = [start];
+  for (let hop = 0; hop < options.hops && frontier.length > 0 && !truncated; hop++) {
+    const next: StoredResource[] = [];
+    for (const node of frontier) {
+      for (const edge of edgesOf(node, options.direction, options.types)) {
+        const other = edge.from.key === node.key ? edge.to : edge.from;
+        if (!nodes.has(other.key)) {
+          if (options.admits !== undefined && !options.admits(other)) continue;
+          if (nodes.size >= options.maxNodes) {
+            truncated = true;
+            continue;
+          }
+          nodes.set(other.key, other);
+          next.push(other);
+        }
+        const key = `${edge.type}\u0000${edge.from.key}\u0000${edge.to.key}`;
+        if (edges.has(key)) continue;
+        if (edges.size >= options.maxEdges) {
+          truncated = true;
+          break;
+        }
+        edges.set(key, edge);
+      }
+      if (truncated && edges.size >= options.maxEdges) break;
+    }
+    frontier = next;
+  }
+  // The last hop's objects may have edges among themselves that no walk crossed: add them, so what
+  // is drawn is the whole subgraph the nodes span.
+  if (!truncated)
+    for (const node of frontier)
+      for (const edge of edgesOf(node, options.direction, options.types)) {
+        const other = edge.from.key === node.key ? edge.to : edge.from;
+        if (!nodes.has(other.key)) continue;
+        const key = `${edge.type}\u0000${edge.from.key}\u0000${edge.to.key}`;
+        if (edges.has(key)) continue;
+        if (edges.size >= options.maxEdges) {
+          truncated = true;
+          break;
+        }
+        edges.set(key, edge);
+      }
+  return { nodes: [...nodes.values()], edges: [...edges.values()], truncated };
+}
