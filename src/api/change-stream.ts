@@ -1,4 +1,11 @@
-import type { ChangeLog, ChangeType, FilterView, ResourceChange, StoredResource } from "../graph/index.js";
+import type {
+  ChangeLog,
+  ChangeType,
+  FilterView,
+  RelationDelta,
+  ResourceChange,
+  StoredResource,
+} from "../graph/index.js";
 
 /** What a subscriber receives: a change, or RESYNC (re-query; what you hold may be stale). */
 export interface ChangeEvent {
@@ -7,6 +14,8 @@ export interface ChangeEvent {
   type: ChangeType | "RESYNC";
   /** Null for RESYNC; for DELETED, the last known state. */
   resource: StoredResource | null;
+  /** The edges the change made appear or disappear; absent when it moved none. */
+  relations?: RelationDelta | undefined;
 }
 
 export type ChangeFeed = Pick<ChangeLog, "sequence" | "cursor" | "parseCursor" | "changeAt" | "subscribe">;
@@ -194,7 +203,9 @@ export function projectChange(
   } else {
     return undefined;
   }
-  return { sequence: feed.cursor(change.sequence), type, resource: change.resource };
+  const event: ChangeEvent = { sequence: feed.cursor(change.sequence), type, resource: change.resource };
+  if (change.relations !== undefined) event.relations = change.relations;
+  return event;
 }
 
 /** A filter that treats its own failure as no match, so one bad object cannot break a stream. */

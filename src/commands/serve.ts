@@ -54,6 +54,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     retainedChanges: options.retainedChanges,
     retainedChangeBytes: options.retainedChangeBytes,
     revealSecrets: options.revealSecrets,
+    relationRules: options.relationRules,
     onRejected: (error, cluster, type) =>
       logger.warn({ cluster: cluster.id, type: type.resource, err: error.message }, "object skipped"),
     // Filters name kinds by what the clusters serve now, so a CRD's kind is known once it is watched.

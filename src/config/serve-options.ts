@@ -1,4 +1,4 @@
-import { defaultRetainedChangeBytes } from "../graph/index.js";
+import { defaultRetainedChangeBytes, RelationRuleError, RuleSet } from "../graph/index.js";
 import { parseSelectionConfig, type SelectionConfig, SelectionError } from "../kube/index.js";
 import {
   bindHost,
@@ -49,6 +49,8 @@ export interface ServeOptions {
   outputResources: string[];
   /** Restart a watch that has sent nothing (not even a bookmark) for this long; engine default when unset. */
   stallTimeoutSeconds?: number;
+  /** Relation rules of the config file's `relations:` list, besides the built-in ones; checked. */
+  relationRules: unknown[];
 }
 
 /** Flags as commander hands them over: text for valued flags, true for switches, lists for repeatable ones. */
@@ -115,7 +117,7 @@ const serveSettings = {
 } satisfies SettingTable;
 
 /** Sections of the config file that have a reader of their own. */
-const fileSections = ["selection"] as const;
+const fileSections = ["selection", "relations"] as const;
 
 type Resolved = {
   -readonly [K in keyof typeof serveSettings]?: (typeof serveSettings)[K]["type"] extends {
@@ -175,6 +177,20 @@ function resolveSelection(flags: ServeFlags, fromFile: unknown, file: string): S
   }
 }
 
+/** The config file's `relations:` list, compiled once here so that a bad rule stops the start with its reason. */
+function resolveRelationRules(fromFile: unknown, file: string): unknown[] {
+  if (fromFile === undefined || fromFile === null) return [];
+  if (!Array.isArray(fromFile))
+    throw new ConfigError(`${file}: relations: expected a list of relation rules`);
+  try {
+    new RuleSet(fromFile);
+  } catch (error) {
+    if (error instanceof RelationRuleError) throw new ConfigError(`${file}: relations: ${error.message}`);
+    throw error;
+  }
+  return fromFile;
+}
+
 /**
  * MeshSync's environment: Secrets stay redacted unless MESHSYNC_REDACT_SECRETS is exactly "false",
  * and DEBUG (a name other tools share, so other values are left alone) asks for debug logs when true.
@@ -213,6 +229,7 @@ export function resolveServeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = 
     outputNamespaces: settings.outputNamespaces ?? [],
     outputResources: settings.outputResources ?? [],
     stallTimeoutSeconds: settings.stallTimeoutSeconds ?? DEFAULTS.stallTimeoutSeconds,
+    relationRules: resolveRelationRules(file.relations, configPath ?? "config"),
   };
   const selection = resolveSelection(flags, file.selection, configPath ?? "config");
   if (selection !== undefined) options.selection = selection;

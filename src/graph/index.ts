@@ -1,7 +1,7 @@
 // The resource graph: what the reflectors feed and what the API reads. Objects keyed by cluster + uid,
 // secondary indexes, and the change log with a sequence per committed change.
 
-export { maxQuotedChars, quoteExcerpt, SelectorError } from "@meshsync/k8s";
+export { listExcerpt, maxQuotedChars, quoteExcerpt, SelectorError } from "@meshsync/k8s";
 export { type ChangeListener, ChangeLog, defaultRetainedChangeBytes } from "./change-log.js";
 export { InvalidObjectError, mapTextLength } from "./compact.js";
 export {
@@ -12,6 +12,14 @@ export {
 } from "./filter.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
 export { CursorError } from "./page-scan.js";
+export {
+  type Edge,
+  type EdgeChange,
+  type RelationDelta,
+  type RelationDirection,
+  RelationRuleError,
+  RuleSet,
+} from "./relations/index.js";
 export {
   type Page,
   ResourceGraph,

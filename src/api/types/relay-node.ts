@@ -6,7 +6,8 @@ import { badInput } from "../errors.js";
 
 const resourceTypename = "Resource";
 
-function resourceByGlobalId(context: ApiContext, id: string): StoredResource | null {
+/** The object a Resource id names; null when it no longer exists. Throws a client error for a bad id. */
+export function resourceByGlobalId(context: ApiContext, id: string): StoredResource | null {
   let decoded: { typename: string; id: string };
   try {
     decoded = decodeGlobalID(id);

@@ -17,7 +17,7 @@ const ChangeTypeEnum = builder.enumType("ChangeType", {
   } as const,
 });
 
-const ResourceChangeObject = builder.objectRef<ChangeEvent>("ResourceChange").implement({
+export const ResourceChangeObject = builder.objectRef<ChangeEvent>("ResourceChange").implement({
   fields: (t) => ({
     sequence: t.exposeString("sequence", { description: "The change-log cursor of this change." }),
     type: t.field({ type: ChangeTypeEnum, resolve: (event) => event.type }),

@@ -6,7 +6,7 @@ import {
   labelSelectorOfObject,
   type OwnerReference,
 } from "@meshsync/k8s";
-import { type FieldPath, parseFieldPath, readPath, readString } from "./field-path.js";
+import { type FieldPath, FieldPathError, parseFieldPath, readPath, readString } from "./field-path.js";
 import {
   type KindRef,
   type OwnerRule,
@@ -155,12 +155,24 @@ export class RuleSet {
     }
     const owners: CompiledOwnerRule[] = [];
     const definitions: string[] = [];
-    for (const rule of parsed.data as RelationRule[]) {
-      if ("owner" in rule) owners.push(compileOwner(rule));
-      else if ("definition" in rule) definitions.push(rule.type);
-      else if ("ref" in rule) this.file(rule.from, (k) => k.refs.push(compileRef(rule)));
-      else this.file(rule.from, (k) => k.selectors.push(compileSelector(rule)));
-    }
+    (parsed.data as RelationRule[]).forEach((rule, index) => {
+      try {
+        if ("owner" in rule) owners.push(compileOwner(rule));
+        else if ("definition" in rule) definitions.push(rule.type);
+        else if ("ref" in rule) {
+          const compiled = compileRef(rule);
+          this.file(rule.from, (k) => k.refs.push(compiled));
+        } else {
+          const compiled = compileSelector(rule);
+          this.file(rule.from, (k) => k.selectors.push(compiled));
+        }
+      } catch (error) {
+        if (!(error instanceof FieldPathError) && !(error instanceof RelationRuleError)) throw error;
+        throw new RelationRuleError(
+          `relation rule ${index} (${rule.type}): ${error.message.replace(/^relation \S+: /, "")}`,
+        );
+      }
+    });
     this.owners = owners;
     this.definitions = definitions;
     this.types = new Set((parsed.data as RelationRule[]).map((rule) => rule.type));
