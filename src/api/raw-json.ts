@@ -18,12 +18,11 @@ export class RawJson {
   }
 }
 
-const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
-
 /**
  * JSON.stringify(value), with the text of every RawJson in it as it is. Each is first written as a
- * string placeholder no value can forge (it starts with a NUL and a marker drawn for this call), which is
- * then replaced by the text.
+ * string placeholder no value can forge (it starts with a NUL and a marker drawn for this call), and
+ * the pieces between placeholders and the texts are then joined in one pass: a flat string, which
+ * the transport encodes several times faster than the rope a replace would leave.
  */
 export function stringifyWithRawJson(value: unknown): string {
   const outer = collecting;
@@ -36,6 +35,15 @@ export function stringifyWithRawJson(value: unknown): string {
     collecting = outer;
   }
   if (current.texts.length === 0) return text;
-  const placeholder = new RegExp(`"${escapeRegExp(JSON.stringify(current.marker).slice(1, -1))}(\\d+)"`, "g");
-  return text.replace(placeholder, (_match, index: string) => current.texts[Number(index)]!);
+  // As JSON.stringify writes the marker inside a string: its NUL escaped, after the opening quote.
+  const opening = `"${JSON.stringify(current.marker).slice(1, -1)}`;
+  const parts: string[] = [];
+  let at = 0;
+  for (let found = text.indexOf(opening); found >= 0; found = text.indexOf(opening, at)) {
+    const close = text.indexOf('"', found + opening.length);
+    parts.push(text.slice(at, found), current.texts[Number(text.slice(found + opening.length, close))]!);
+    at = close + 1;
+  }
+  parts.push(text.slice(at));
+  return parts.join("");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inTurnSlices } from "../../src/api/turn-slices.js";
+import { acrossTurns, inTurnSlices } from "../../src/api/turn-slices.js";
 
 /** Holds the event loop for `ms`, as a costly resolver would. */
 function busy(ms: number): void {
@@ -44,5 +44,21 @@ describe("inTurnSlices", () => {
     ]);
     // Another client's turn came before the last of the work.
     expect(order.indexOf("another client")).toBeLessThan(order.indexOf("work 5"));
+  });
+
+  it("hands a long list out a hundred items a turn, in order, with other turns between", async () => {
+    const items = Array.from({ length: 250 }, (_, i) => i);
+    const order: string[] = [];
+    const list = acrossTurns(items);
+    setImmediate(() => order.push("another client"));
+    const settled = list.map((item) => Promise.resolve(item).then((value) => order.push(`item ${value}`)));
+    expect(list.slice(0, 100).every((item) => typeof item === "number")).toBe(true);
+    expect(list.slice(100).every((item) => item instanceof Promise)).toBe(true);
+    await Promise.all(settled);
+    expect(await Promise.all(list)).toEqual(items);
+    const between = order.indexOf("another client");
+    expect(between).toBeGreaterThan(order.indexOf("item 99"));
+    expect(between).toBeLessThan(order.indexOf("item 100"));
+    expect(acrossTurns([1, 2, 3])).toEqual([1, 2, 3]);
   });
 });

@@ -11,6 +11,7 @@ import type { ChangeEvent } from "../change-stream.js";
 import type { ApiContext } from "../context.js";
 import { costOf } from "../cost.js";
 import { asClientError, badInput } from "../errors.js";
+import { acrossTurns } from "../turn-slices.js";
 import { resourceByGlobalId } from "./relay-node.js";
 import { ResourceNode } from "./resource.js";
 import { ResourceChangeObject } from "./resource-change.js";
@@ -63,7 +64,11 @@ interface NeighbourhoodShape {
 const NeighbourhoodObject = builder.objectRef<NeighbourhoodShape>("Neighbourhood").implement({
   description: "The objects within some hops of one, and the edges between them.",
   fields: (t) => ({
-    nodes: t.field({ type: [ResourceNode], description: "The start first.", resolve: (n) => n.nodes }),
+    nodes: t.field({
+      type: [ResourceNode],
+      description: "The start first.",
+      resolve: (n) => acrossTurns(n.nodes),
+    }),
     edges: t.field({ type: [RelationEdgeObject], resolve: (n) => n.edges }),
     truncated: t.exposeBoolean("truncated", {
       description: "Whether `first` (or the edge bound, four times it) cut the walk short.",
@@ -121,7 +126,7 @@ builder.objectFields(ResourceNode, (t) => ({
           resource: out ? edge.to : edge.from,
         });
       }
-      return relations;
+      return acrossTurns(relations);
     },
   }),
   events: t.field({
