@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 import { eventually } from "@meshsync/testing";
 import { type BrowserContext, chromium, type Page, type WebSocket } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exampleTabs } from "../../src/server/graphiql/index.js";
 import { tokenCookie } from "../../src/server/index.js";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 
@@ -265,7 +266,7 @@ describe.skipIf(!haveChromium)("GraphiQL in Chromium, offline", () => {
     const { page } = browsing;
     await page.goto(`${serve.origin}/`);
     expect(new URL(page.url()).pathname).toBe("/graphql");
-    for (const title of ["Workloads", "ByLabel", "SyncStatus", "FollowChanges"]) {
+    for (const { title } of exampleTabs) {
       await expect.poll(() => page.getByRole("tab", { name: title }).count(), { timeout: 30_000 }).toBe(1);
     }
     await expect

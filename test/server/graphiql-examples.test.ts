@@ -11,8 +11,10 @@ import {
   labelSelectorExample,
   newTabQuery,
   syncStatusExample,
+  topologyExample,
   workloadsExample,
 } from "../../src/server/graphiql/index.js";
+import { object, types } from "../graph/relations/objects.js";
 import { queryData, subscribe } from "../support/graphql-client.js";
 import {
   cluster,
@@ -57,10 +59,11 @@ describe("GraphiQL's example operations", () => {
     },
   );
 
-  it("opens on a namespace's workloads, then a label selector, sync status and a resumed subscription", () => {
+  it("opens on a namespace's workloads, then a label selector, a topology, sync status and a resumed subscription", () => {
     expect(exampleTabs.map((tab) => [tab.title, operationOf(documentOf(tab)).operation])).toEqual([
       ["Workloads", "query"],
       ["ByLabel", "query"],
+      ["Topology", "query"],
       ["SyncStatus", "query"],
       ["FollowChanges", "subscription"],
     ]);
@@ -121,6 +124,57 @@ describe("GraphiQL's example operations against a server", () => {
   it("ByLabel finds matching objects in every namespace and no others", async () => {
     const data = await runExample<Page>(labelSelectorExample);
     expect(data.resources.edges.map((edge) => edge.node.name)).toEqual(["web-1", "pay-1"]);
+  });
+
+  it("Topology walks from a Deployment through its ReplicaSet to its Pods, their Node and Service", async () => {
+    const owner = (kind: string, name: string, uid: string) => [
+      { kind, apiVersion: "apps/v1", name, uid, controller: true },
+    ];
+    t.graph.upsert(cluster, types.nodes, object("nodes", { name: "node-1" }));
+    t.graph.upsert(cluster, types.deployments, object("deployments", { name: "podinfo", uid: "d-podinfo" }));
+    t.graph.upsert(
+      cluster,
+      types.replicasets,
+      object("replicasets", {
+        name: "podinfo-6b8",
+        uid: "rs-podinfo",
+        owners: owner("Deployment", "podinfo", "d-podinfo"),
+      }),
+    );
+    t.graph.upsert(
+      cluster,
+      types.pods,
+      object(
+        "pods",
+        {
+          name: "podinfo-6b8-x",
+          labels: { app: "podinfo" },
+          owners: owner("ReplicaSet", "podinfo-6b8", "rs-podinfo"),
+        },
+        { spec: { nodeName: "node-1" } },
+      ),
+    );
+    t.graph.upsert(
+      cluster,
+      types.services,
+      object("services", { name: "podinfo" }, { spec: { selector: { app: "podinfo" } } }),
+    );
+    type Related = { type: string; direction: string; resource: { kind: string; name: string } };
+    type Level<T> = { resource: { kind: string; name: string; relations: T[] } };
+    const data = await runExample<{
+      resources: { edges: { node: { relations: Level<Level<Related>>[] } }[] };
+    }>(topologyExample);
+    const replicaSets = data.resources.edges[0]?.node.relations ?? [];
+    expect(replicaSets.map((r) => `${r.resource.kind}/${r.resource.name}`)).toEqual([
+      "ReplicaSet/podinfo-6b8",
+    ]);
+    const pods = replicaSets[0]?.resource.relations ?? [];
+    expect(pods.map((r) => `${r.resource.kind}/${r.resource.name}`)).toEqual(["Pod/podinfo-6b8-x"]);
+    expect(
+      pods[0]?.resource.relations
+        .map((r) => `${r.direction} ${r.type} ${r.resource.kind}/${r.resource.name}`)
+        .sort(),
+    ).toEqual(["IN selects Service/podinfo", "OUT runs-on Node/node-1"]);
   });
 
   it("SyncStatus shows the cluster", async () => {

@@ -64,6 +64,51 @@ query ByLabel($selector: String! = "app in (frontend, payments-api, grafana, blo
 `,
 };
 
+export const topologyExample: ExampleTab = {
+  title: "Topology",
+  query: `# What a Deployment is made of and what it touches: its
+# ReplicaSets and their Pods (owns), each Pod's Node (runs-on), the
+# Services that select it and what it mounts. Query.relationTypes
+# lists every relation; for a drawing of the whole neighbourhood in
+# one call, pass the Deployment's id to neighbourhood(id:, hops: 2).
+query Topology($namespace: String! = "default", $name: String! = "podinfo") {
+  resources(filter: { kinds: ["Deployment"], namespaces: [$namespace], names: [$name] }, first: 1) {
+    edges {
+      node {
+        id
+        name
+        relations(direction: OUT, types: ["owns"], first: 10) {
+          resource {
+            kind
+            name
+            relations(direction: OUT, types: ["owns"], first: 20) {
+              resource {
+                kind
+                name
+                relations(types: ["runs-on", "selects", "mounts"], first: 20) {
+                  type
+                  direction
+                  resource {
+                    kind
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+`,
+  variables: `{
+  "namespace": "default",
+  "name": "podinfo"
+}
+`,
+};
+
 export const syncStatusExample: ExampleTab = {
   title: "SyncStatus",
   query: `# How each cluster answers, and how far each watched type synced.
@@ -128,6 +173,7 @@ subscription FollowChanges($namespace: String! = "default", $since: String) {
 export const exampleTabs: readonly ExampleTab[] = [
   workloadsExample,
   labelSelectorExample,
+  topologyExample,
   syncStatusExample,
   followChangesExample,
 ];

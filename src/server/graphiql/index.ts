@@ -6,6 +6,7 @@ export {
   labelSelectorExample,
   newTabQuery,
   syncStatusExample,
+  topologyExample,
   workloadsExample,
 } from "./examples.js";
 export {
