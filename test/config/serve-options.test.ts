@@ -210,3 +210,41 @@ describe("type selection and output filters", () => {
     );
   });
 });
+
+describe("relation rules from the config file", () => {
+  const rule = "relations:\n  - type: backs-up\n    from: [{ kind: Backup, group: velero.io }]\n";
+
+  it("reads an operator's rules beside the built-in ones", () => {
+    const file = configFile(
+      `${rule}    ref: { paths: [spec.storageLocation], to: { kind: BackupStorageLocation, group: velero.io } }\n`,
+    );
+    expect(resolveServeOptions({ config: file }, {}).relationRules).toEqual([
+      {
+        type: "backs-up",
+        from: [{ kind: "Backup", group: "velero.io" }],
+        ref: { paths: ["spec.storageLocation"], to: { kind: "BackupStorageLocation", group: "velero.io" } },
+      },
+    ]);
+    expect(resolveServeOptions({}, {}).relationRules).toEqual([]);
+  });
+
+  it("refuses a malformed rule in one line naming the file, the rule and what is wrong", () => {
+    expect(
+      refusal({ config: configFile(`${rule}    ref: { paths: ["spec..x"], to: { kind: X } }\n`) }, {}),
+    ).toMatch(
+      /config\.yaml: relations: relation rule 0 \(backs-up\): field path "spec\.\.x": a step is empty at character 6$/,
+    );
+    expect(refusal({ config: configFile(`${rule}    ref: { paths: [spec.a] }\n`) }, {})).toMatch(
+      /relations: relation rule 0 \(backs-up\): a ref names its kind by `to`, by a `kind` field, or both$/,
+    );
+    expect(
+      refusal({ config: configFile("relations:\n  - type: Backs_Up\n    definition: true\n") }, {}),
+    ).toMatch(/relations: relation rule 0\.type: a relation type is lower-case words joined by '-'/);
+    expect(refusal({ config: configFile("relations: {}\n") }, {})).toMatch(
+      /relations: expected a list of relation rules$/,
+    );
+    expect(
+      refusal({ config: configFile(`${rule}    ref: { paths: [a], to: { kind: X } }\n    extra: 1\n`) }, {}),
+    ).toMatch(/relations: relation rule 0/);
+  });
+});

@@ -523,3 +523,40 @@ describe("built-in relation rules, on objects shaped like the API server's", () 
     expect(allEdges(graph)).toEqual([]);
   });
 });
+
+describe("an operator's relation rules, for CRDs, without code", () => {
+  it("relate a custom resource by a reference and by a selector", () => {
+    const graph = graphWith({
+      relationRules: [
+        {
+          type: "configured-by",
+          from: [{ kind: "Widget", group: "example.com" }],
+          ref: { paths: ["spec.configRef"], to: { kind: "ConfigMap" } },
+        },
+        {
+          type: "selects",
+          from: [{ kind: "Widget", group: "example.com" }],
+          selector: { paths: ["spec.podSelector"], to: { kind: "Pod" } },
+        },
+      ],
+    });
+    feed(
+      graph,
+      [
+        "widgets",
+        object(
+          "widgets",
+          { name: "w" },
+          { spec: { configRef: "w-config", podSelector: { matchLabels: { widget: "w" } } } },
+        ),
+      ],
+      ["configmaps", object("configmaps", { name: "w-config" })],
+      ["pods", object("pods", { name: "w-1", labels: { widget: "w" } })],
+    );
+    expect(edgesOf(graph, find(graph, "Widget", "w"), "OUT")).toEqual([
+      "configured-by Widget/default/w -> ConfigMap/default/w-config",
+      "selects Widget/default/w -> Pod/default/w-1",
+    ]);
+    expect(graph.relationTypes.has("configured-by")).toBe(true);
+  });
+});
