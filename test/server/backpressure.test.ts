@@ -153,6 +153,58 @@ describe("a client that stops reading", () => {
   });
 });
 
+describe("a slow client keeping a topology", () => {
+  it("gets every edge a change moved, even when later changes of the same objects are coalesced", async () => {
+    t = await startTestServer({
+      limits: {
+        socketHighWaterBytes: 32 * 1024,
+        coalesceAfterBytes: 32 * 1024,
+        maxQueuedBytesPerSocket: 64 * 1024 * 1024,
+        coalesceForMs: 60_000,
+        slowSocketTimeoutMs: 60_000,
+      },
+    });
+    t.graph.upsert(
+      cluster,
+      { ...podType, resource: "nodes", kind: "Node", namespaced: false },
+      {
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: { name: "node-1", uid: "uid-node-1", resourceVersion: "1" },
+      },
+    );
+    const reader = await connect(t.server.url);
+    reader.subscribe(
+      "s",
+      "subscription { resourceChanges { sequence type resource { name object } relationsAdded { type to } } }",
+    );
+    await eventually(() => t!.graph.log.listenerCount === 1, 5000, "the subscription to start");
+    reader.ws.pause();
+    // Each pod's first version arrives with its runs-on edge; every later one moves no edge.
+    await churn(t, 3000, 30);
+    await eventually(
+      async () => (await metric(t!.server.origin, "meshsync_subscription_coalesced_total")) > 0,
+      10_000,
+      "changes to coalesce",
+    );
+    reader.ws.resume();
+    const last = t.graph.log.cursor();
+    await reader.waitFor(
+      (m) => m.type === "next" && JSON.stringify(m.payload).includes(`"sequence":"${last}"`),
+      30_000,
+    );
+    type Change = { resource: { name: string }; relationsAdded: { type: string }[] };
+    const changes = reader.messages
+      .filter((m) => m.type === "next")
+      .map((m) => (m.payload as { data: { resourceChanges: Change } }).data.resourceChanges);
+    expect(changes.length).toBeLessThan(3000);
+    const withEdge = new Set(
+      changes.filter((c) => c.relationsAdded.some((e) => e.type === "runs-on")).map((c) => c.resource.name),
+    );
+    expect(withEdge.size).toBe(30);
+  });
+});
+
 describe("the server's budget", () => {
   it("refuses subscriptions past maxSubscriptions with SERVER_BUSY, and takes them again when one ends", async () => {
     t = await startTestServer({ limits: { maxSubscriptions: 2 } });

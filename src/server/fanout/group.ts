@@ -182,7 +182,9 @@ export class Group {
   }
 
   private deliver(sequence: number, event: ChangeEvent, payload: Buffer): void {
-    const objectKey = event.resource?.key;
+    // A change that moved edges is never coalesced into a later one of its object: the later one does
+    // not repeat those edges, and a client keeping a topology would lose them.
+    const objectKey = event.relations === undefined ? event.resource?.key : undefined;
     for (const member of this.members) member.enqueue(sequence, objectKey, payload);
   }
 
