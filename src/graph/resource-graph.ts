@@ -114,7 +114,10 @@ export class ResourceGraph implements ResourceEventSink {
   private readonly definedTypes = new Map<string, Set<string>>();
   private readonly typeNamesSeen = new Set<string>();
   private readonly resourceTypes: () => readonly ResourceType[];
-  private scopes: { list: readonly ResourceType[]; byKind: Map<string, boolean> } | undefined;
+  /** Whether each served kind is namespaced: a kind's scope does not change while it is served. */
+  private readonly scopes = new Map<string, boolean>();
+  /** When a kind was last looked for among the served types and not found there. */
+  private readonly scopeMisses = new Map<string, number>();
 
   constructor(options: ResourceGraphOptions = {}) {
     this.log = new ChangeLog(options.retainedChanges, undefined, options.retainedChangeBytes);
@@ -187,15 +190,25 @@ export class ResourceGraph implements ResourceEventSink {
     for (const typeName of typeNames ?? []) yield* this.byType.get(`${clusterId}|${typeName}`);
   }
 
-  /** Whether a kind is namespaced, by the served types (any cluster), else by the built-in table. */
+  /**
+   * Whether a kind is namespaced, by the served types (any cluster), else by the built-in table. It is
+   * asked for every reference an object's fields make, so the served types are read again only for a
+   * kind not seen among them (at most once a second for the same kind: rbac subjects name Users).
+   */
   private scopeOf(group: string, kind: string): boolean | undefined {
-    const list = this.resourceTypes();
-    if (this.scopes?.list !== list) {
-      const byKind = new Map<string, boolean>();
-      for (const type of list) byKind.set(`${type.group}/${type.kind}`, type.namespaced);
-      this.scopes = { list, byKind };
+    const key = `${group}/${kind}`;
+    const known = this.scopes.get(key);
+    if (known !== undefined) return known;
+    const now = performance.now();
+    const missed = this.scopeMisses.get(key);
+    if (missed === undefined || now - missed > 1000) {
+      for (const type of this.resourceTypes()) this.scopes.set(`${type.group}/${type.kind}`, type.namespaced);
+      const found = this.scopes.get(key);
+      if (found !== undefined) return found;
+      if (this.scopeMisses.size > 10_000) this.scopeMisses.clear();
+      this.scopeMisses.set(key, now);
     }
-    return this.scopes.byKind.get(`${group}/${kind}`) ?? builtinScope(group, kind);
+    return builtinScope(group, kind);
   }
 
   get size(): number {
