@@ -1,4 +1,4 @@
-import { groupOf, type Labels } from "@meshsync/k8s";
+import { groupOf, type KubeObject, type Labels } from "@meshsync/k8s";
 import type { StoredResource } from "../types.js";
 import { isBuiltinGroup } from "./cluster-scoped.js";
 import {
@@ -166,7 +166,7 @@ export class RelationIndex {
   }
 
   /** What an object's fields point at, read from the object as the API server sent it. */
-  referencesOf(r: StoredResource, object: Parameters<RuleSet["referencesOf"]>[3]): Reference[] {
+  referencesOf(r: StoredResource, object: KubeObject): Reference[] {
     const group = groupOfResource(r);
     if (!this.rules.reads(group, r.kind)) return [];
     return this.rules.referencesOf(group, r.kind, r.namespace, object, this.lookup.scopeOf);
