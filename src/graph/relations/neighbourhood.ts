@@ -34,12 +34,21 @@ export function neighbourhood(
   const nodes = new Map<string, StoredResource>([[start.key, start]]);
   const edges = new Map<string, Edge>();
   let truncated = false;
+  /** Keeps an edge between two kept nodes; false once the edge bound is reached. */
+  const keep = (edge: Edge): boolean => {
+    const key = `${edge.type}\u0000${edge.from.key}\u0000${edge.to.key}`;
+    if (edges.has(key)) return true;
+    if (edges.size >= options.maxEdges) return false;
+    edges.set(key, edge);
+    return true;
+  };
+  const otherEnd = (edge: Edge, node: StoredResource) => (edge.from.key === node.key ? edge.to : edge.from);
   let frontier = [start];
-  for (let hop = 0; hop < options.hops && frontier.length > 0 && !truncated; hop++) {
+  walk: for (let hop = 0; hop < options.hops && frontier.length > 0 && !truncated; hop++) {
     const next: StoredResource[] = [];
-    for (const node of frontier) {
+    for (const node of frontier)
       for (const edge of edgesOf(node, options.direction, options.types)) {
-        const other = edge.from.key === node.key ? edge.to : edge.from;
+        const other = otherEnd(edge, node);
         if (!nodes.has(other.key)) {
           if (options.admits !== undefined && !options.admits(other)) continue;
           if (nodes.size >= options.maxNodes) {
@@ -49,32 +58,21 @@ export function neighbourhood(
           nodes.set(other.key, other);
           next.push(other);
         }
-        const key = `${edge.type}\u0000${edge.from.key}\u0000${edge.to.key}`;
-        if (edges.has(key)) continue;
-        if (edges.size >= options.maxEdges) {
+        if (!keep(edge)) {
           truncated = true;
-          break;
+          break walk;
         }
-        edges.set(key, edge);
       }
-      if (truncated && edges.size >= options.maxEdges) break;
-    }
     frontier = next;
   }
   // The last hop's objects may have edges among themselves that no walk crossed: add them, so what
   // is drawn is the whole subgraph the nodes span.
   if (!truncated)
-    for (const node of frontier)
-      for (const edge of edgesOf(node, options.direction, options.types)) {
-        const other = edge.from.key === node.key ? edge.to : edge.from;
-        if (!nodes.has(other.key)) continue;
-        const key = `${edge.type}\u0000${edge.from.key}\u0000${edge.to.key}`;
-        if (edges.has(key)) continue;
-        if (edges.size >= options.maxEdges) {
+    last: for (const node of frontier)
+      for (const edge of edgesOf(node, options.direction, options.types))
+        if (nodes.has(otherEnd(edge, node).key) && !keep(edge)) {
           truncated = true;
-          break;
+          break last;
         }
-        edges.set(key, edge);
-      }
   return { nodes: [...nodes.values()], edges: [...edges.values()], truncated };
 }
