@@ -149,13 +149,18 @@ export class ResourceGraph implements ResourceEventSink {
     resource: StoredResource,
     direction: RelationDirection = "BOTH",
     types?: ReadonlySet<string>,
+    limit?: number,
   ): Edge[] {
-    return this.relations.edges(resource, direction, types);
+    return this.relations.edges(resource, direction, types, limit);
   }
 
   /** The objects within some hops of one, and the edges between them. */
   neighbourhood(start: StoredResource, options: NeighbourhoodOptions): Neighbourhood {
-    return neighbourhood(start, (r, direction, types) => this.relations.edges(r, direction, types), options);
+    return neighbourhood(
+      start,
+      (r, direction, types, limit) => this.relations.edges(r, direction, types, limit),
+      options,
+    );
   }
 
   /** One object by cluster, group, kind, namespace (null when cluster-scoped) and name. */

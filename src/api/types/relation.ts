@@ -117,8 +117,7 @@ builder.objectFields(ResourceNode, (t) => ({
       const first = bounded(args.first, context, "first");
       const types = relationTypes(context, args.types);
       const relations: RelationShape[] = [];
-      for (const edge of context.graph.edges(r, args.direction as RelationDirection, types)) {
-        if (relations.length === first) break;
+      for (const edge of context.graph.edges(r, args.direction as RelationDirection, types, first)) {
         const out = edge.from.key === r.key;
         relations.push({
           type: edge.type,
@@ -136,7 +135,8 @@ builder.objectFields(ResourceNode, (t) => ({
     args: { first: t.arg.int() },
     resolve: (r, args, context) => {
       const first = bounded(args.first, context, "first");
-      const events = context.graph.edges(r, "IN", aboutOnly).map((edge) => edge.from);
+      // An event storm can leave thousands about one object: the newest of the first ten thousand.
+      const events = context.graph.edges(r, "IN", aboutOnly, 10_000).map((edge) => edge.from);
       return events
         .map((event) => ({ event, at: eventTime(event) }))
         .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
@@ -197,7 +197,8 @@ builder.queryField("neighbourhood", (t) =>
     description:
       "The objects within `hops` relations of one (breadth first; of some relation types, entering objects " +
       "of some kinds), and the edges between them: what a topology view draws, in one round trip. At most " +
-      "`first` objects (the default page size unless given) and four times as many edges. Null when the " +
+      "`first` objects (the default page size unless given) and four times as many edges, read from at most " +
+      "forty times as many (a walk through hubs such as a Node stops there). Null when the " +
       "object no longer exists.",
     extensions: costOf({ size: { pageArgument: "first" } }),
     args: {
@@ -231,6 +232,7 @@ builder.queryField("neighbourhood", (t) =>
         admits,
         maxNodes: first,
         maxEdges: first * 4,
+        maxExamined: first * 40,
       });
       return { nodes: found.nodes, edges: found.edges.map(toChange), truncated: found.truncated };
     },

@@ -12,6 +12,11 @@ export interface NeighbourhoodOptions {
   readonly maxNodes: number;
   /** The most edges returned. */
   readonly maxEdges: number;
+  /**
+   * The most edges read on the way, kept or not (those to objects the walk may not enter, or past the
+   * node bound): what bounds the work of a walk through hubs.
+   */
+  readonly maxExamined: number;
 }
 
 export interface Neighbourhood {
@@ -28,7 +33,12 @@ export interface Neighbourhood {
  */
 export function neighbourhood(
   start: StoredResource,
-  edgesOf: (r: StoredResource, direction: RelationDirection, types?: ReadonlySet<string>) => Edge[],
+  edgesOf: (
+    r: StoredResource,
+    direction: RelationDirection,
+    types: ReadonlySet<string> | undefined,
+    limit: number,
+  ) => Edge[],
   options: NeighbourhoodOptions,
 ): Neighbourhood {
   const nodes = new Map<string, StoredResource>([[start.key, start]]);
@@ -43,11 +53,24 @@ export function neighbourhood(
     return true;
   };
   const otherEnd = (edge: Edge, node: StoredResource) => (edge.from.key === node.key ? edge.to : edge.from);
+  let examinable = options.maxExamined;
+  /** The edges of a node, counted against the walk's budget; undefined once it is spent. */
+  const read = (node: StoredResource): Edge[] | undefined => {
+    if (examinable <= 0) return undefined;
+    const found = edgesOf(node, options.direction, options.types, examinable);
+    examinable -= found.length;
+    return found;
+  };
   let frontier = [start];
   walk: for (let hop = 0; hop < options.hops && frontier.length > 0 && !truncated; hop++) {
     const next: StoredResource[] = [];
-    for (const node of frontier)
-      for (const edge of edgesOf(node, options.direction, options.types)) {
+    for (const node of frontier) {
+      const found = read(node);
+      if (found === undefined) {
+        truncated = true;
+        break walk;
+      }
+      for (const edge of found) {
         const other = otherEnd(edge, node);
         if (!nodes.has(other.key)) {
           if (options.admits !== undefined && !options.admits(other)) continue;
@@ -63,16 +86,23 @@ export function neighbourhood(
           break walk;
         }
       }
+    }
     frontier = next;
   }
   // The last hop's objects may have edges among themselves that no walk crossed: add them, so what
   // is drawn is the whole subgraph the nodes span.
   if (!truncated)
-    last: for (const node of frontier)
-      for (const edge of edgesOf(node, options.direction, options.types))
+    last: for (const node of frontier) {
+      const found = read(node);
+      if (found === undefined) {
+        truncated = true;
+        break;
+      }
+      for (const edge of found)
         if (nodes.has(otherEnd(edge, node).key) && !keep(edge)) {
           truncated = true;
           break last;
         }
+    }
   return { nodes: [...nodes.values()], edges: [...edges.values()], truncated };
 }

@@ -79,6 +79,9 @@ interface SelectorWant {
 
 type Want = NameWant | UidWant | SelectorWant;
 
+/** Thrown by a limited edge search once it has found enough: it leaves every loop at once. */
+const enough = Symbol("enough edges");
+
 const definitionGroup = "apiextensions.k8s.io";
 const definitionKind = "CustomResourceDefinition";
 
@@ -238,15 +241,31 @@ export class RelationIndex {
   }
 
   /** The edges `r` has now, in one direction or both, of some types or all; each edge once. */
-  edges(r: StoredResource, direction: RelationDirection = "BOTH", types?: ReadonlySet<string>): Edge[] {
+  /**
+   * The edges `r` has now, in one direction or both, of some types or all; each edge once. With a
+   * limit, at most that many, found without reading the rest: a hub (the ConfigMap every pod of a
+   * namespace mounts, a Node) has thousands, and a reader that wants a few must not pay for them all.
+   */
+  edges(
+    r: StoredResource,
+    direction: RelationDirection = "BOTH",
+    types?: ReadonlySet<string>,
+    limit = Number.POSITIVE_INFINITY,
+  ): Edge[] {
     const out = new Map<string, Edge>();
     const add = (type: string, from: StoredResource | undefined, to: StoredResource | undefined) => {
       if (from === undefined || to === undefined || (types !== undefined && !types.has(type))) return;
       const edge: Edge = { type, from, to };
       out.set(edgeKey(edge), edge);
+      if (out.size >= limit) throw enough;
     };
-    if (direction !== "IN") this.outEdges(r, add);
-    if (direction !== "OUT") this.inEdges(r, add);
+    if (limit <= 0) return [];
+    try {
+      if (direction !== "IN") this.outEdges(r, add);
+      if (direction !== "OUT") this.inEdges(r, add);
+    } catch (error) {
+      if (error !== enough) throw error;
+    }
     return [...out.values()];
   }
 
