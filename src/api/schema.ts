@@ -8,6 +8,8 @@ import "./types/resource-filter.js";
 import "./types/resource.js";
 import "./types/relay-node.js";
 import "./types/resource-change.js";
+import "./types/change-list.js";
+import "./types/resource-history.js";
 import "./types/api-resource.js";
 import "./types/sync-status.js";
 

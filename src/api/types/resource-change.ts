@@ -17,10 +17,15 @@ const ChangeTypeEnum = builder.enumType("ChangeType", {
   } as const,
 });
 
-const ResourceChangeObject = builder.objectRef<ChangeEvent>("ResourceChange").implement({
+export const ResourceChangeObject = builder.objectRef<ChangeEvent>("ResourceChange").implement({
   fields: (t) => ({
     sequence: t.exposeString("sequence", { description: "The change-log cursor of this change." }),
     type: t.field({ type: ChangeTypeEnum, resolve: (event) => event.type }),
+    time: t.string({
+      description:
+        "When meshsync committed the change (for RESYNC, when it was made), ISO 8601 in UTC. Never earlier than the change before it.",
+      resolve: (event) => new Date(event.time).toISOString(),
+    }),
     resource: t.field({ type: ResourceNode, nullable: true, resolve: (event) => event.resource }),
   }),
 });
