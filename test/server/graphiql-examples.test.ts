@@ -5,9 +5,11 @@ import { type DocumentNode, Kind, type OperationDefinitionNode, parse, validate 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../src/api/index.js";
 import {
+  changesSinceExample,
   type ExampleTab,
   exampleTabs,
   followChangesExample,
+  historyExample,
   labelSelectorExample,
   newTabQuery,
   syncStatusExample,
@@ -57,12 +59,14 @@ describe("GraphiQL's example operations", () => {
     },
   );
 
-  it("opens on a namespace's workloads, then a label selector, sync status and a resumed subscription", () => {
+  it("opens on a namespace's workloads, then a label selector, sync status, a resumed subscription and history", () => {
     expect(exampleTabs.map((tab) => [tab.title, operationOf(documentOf(tab)).operation])).toEqual([
       ["Workloads", "query"],
       ["ByLabel", "query"],
       ["SyncStatus", "query"],
       ["FollowChanges", "subscription"],
+      ["History", "query"],
+      ["ChangesSince", "query"],
     ]);
   });
 
@@ -93,6 +97,14 @@ describe("GraphiQL's example operations against a server", () => {
     t.graph.upsert(cluster, podType, pod("pay-1", "payments", { labels: { app: "payments-api" } }));
     t.graph.upsert(cluster, podType, pod("batch-1", "default", { labels: { app: "batch" } }));
     t.graph.upsert(cluster, deploymentType, deployment("web", "default"));
+    // The History tab's Deployment, changed once.
+    const podinfo = deployment("podinfo", "default");
+    t.graph.upsert(cluster, deploymentType, podinfo);
+    t.graph.upsert(cluster, deploymentType, {
+      ...podinfo,
+      metadata: { ...podinfo.metadata, resourceVersion: "2" },
+      status: { readyReplicas: 2 },
+    });
   });
 
   afterAll(async () => {
@@ -106,10 +118,11 @@ describe("GraphiQL's example operations against a server", () => {
 
   it("Workloads lists the namespace's Deployments and Pods with their status", async () => {
     const data = await runExample<Page>(workloadsExample);
-    expect(data.resources.totalCount).toBe(3);
+    expect(data.resources.totalCount).toBe(4);
     expect(
       data.resources.edges.map((edge) => [edge.node.kind, edge.node.namespace, edge.node.name]).sort(),
     ).toEqual([
+      ["Deployment", "default", "podinfo"],
       ["Deployment", "default", "web"],
       ["Pod", "default", "batch-1"],
       ["Pod", "default", "web-1"],
@@ -121,6 +134,32 @@ describe("GraphiQL's example operations against a server", () => {
   it("ByLabel finds matching objects in every namespace and no others", async () => {
     const data = await runExample<Page>(labelSelectorExample);
     expect(data.resources.edges.map((edge) => edge.node.name)).toEqual(["web-1", "pay-1"]);
+  });
+
+  it("History lists the Deployment's changes newest first, with their times and states", async () => {
+    const data = await runExample<{
+      resources: {
+        edges: { node: { name: string; history: { time: string; type: string; resource: Data }[] } }[];
+      };
+    }>(historyExample);
+    const node = data.resources.edges[0]?.node;
+    expect(node?.name).toBe("podinfo");
+    expect(node?.history.map((c) => [c.type, c.resource.resourceVersion, c.resource.status])).toEqual([
+      ["MODIFIED", "2", { readyReplicas: 2 }],
+      ["ADDED", "1", { readyReplicas: 1 }],
+    ]);
+    expect(Date.parse(node?.history[0]?.time ?? "")).toBeGreaterThan(0);
+  });
+
+  it("ChangesSince lists the namespace's changes since its time, oldest first, saying the window began later", async () => {
+    const data = await runExample<{
+      changes: { complete: boolean; changes: { type: string; resource: Data }[] };
+    }>(changesSinceExample);
+    const names = data.changes.changes.map((c) => c.resource.name);
+    expect(names).toEqual(expect.arrayContaining(["web-1", "batch-1", "web", "podinfo"]));
+    expect(names).not.toContain("pay-1");
+    // Its time lies before this server started: changes before then are unknown, so not complete.
+    expect(data.changes.complete).toBe(false);
   });
 
   it("SyncStatus shows the cluster", async () => {
