@@ -96,6 +96,7 @@ describe("Query.changes", () => {
       'sinceTime must be an RFC 3339 timestamp with an offset, such as 2026-12-01T22:00:00Z; got "yesterday"',
     ],
     [{ sinceTime: "2026-12-01T10:00:00" }, "sinceTime must be an RFC 3339 timestamp"],
+    [{ sinceTime: "2026-02-31T10:00:00Z" }, "sinceTime must be an RFC 3339 timestamp"],
     [{ first: 100_000 }, "first must be between 0 and 1000"],
     [{ filter: { labelSelector: "a in (" } }, "label selector: unable to parse requirement"],
   ])("refuses %j with a clear error", async (variables, message) => {
