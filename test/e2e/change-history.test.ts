@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangesDocument, DeletedHistoryDocument, ResourcesDocument } from "../generated/graphql.js";
 import { queryData } from "../support/graphql-client.js";
 import { type RunningProcess, type SimAndServe, startSimAndServe } from "../support/processes.js";
+import { simRequest as requestSim } from "../support/sim-request.js";
 
 const budget = 8 * 1024 * 1024;
 
@@ -15,14 +16,8 @@ let sim: RunningProcess;
 let serve: RunningProcess;
 let graphqlUrl: string;
 
-async function simRequest(method: string, path: string, body?: unknown, contentType = "application/json") {
-  const response = await fetch(`${sim.origin}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": contentType },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-}
+const simRequest = (method: string, path: string, body?: unknown, contentType?: string) =>
+  requestSim(sim.origin, method, path, body, contentType);
 
 function metric(text: string, name: string): number {
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));
