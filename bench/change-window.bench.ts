@@ -3,8 +3,9 @@
 // deletes it and adds its replacement), and the heap the log keeps alive is measured at the 64 MiB budget
 // and at a count bound of 100,000 changes with no byte budget (the count the window was held to before,
 // without the bound it also had on superseded versions: bench/results/change-window-before-after.md
-// compares the old window itself). What the log keeps alive is the run's retained heap minus that of the same churn
-// through a log that keeps one change. Rounds are interleaved; figures are median (min–max).
+// compares the old window itself). What the log keeps alive is the run's retained heap minus that of
+// the same churn through a log that keeps one change. Rounds are interleaved; figures are median
+// (min–max).
 // Beside it, the heap of one change record, measured, against the constants the budget charges.
 // Run: npm run bench change-window   (--full: 1,000,000 changes instead of 200,000)
 import { mkdirSync, writeFileSync } from "node:fs";
