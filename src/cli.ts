@@ -51,11 +51,11 @@ program
   .option("--token <token>", "require `Authorization: Bearer <token>` on /graphql (env MESHSYNC_TOKEN)")
   .option("--insecure", "allow a non-loopback bind without a token")
   .option("--reveal-secrets", "keep Secret data in the graph (redacted by default)")
-  .option("--retained-changes <n>", "how many recent changes stay available for subscription resume")
   .option(
     "--retained-change-bytes <n>",
-    "how many bytes of superseded object versions those changes may keep alive (default 64 MiB)",
+    "bytes of heap the window of recent changes (resume, changes, history) may keep alive (default 64 MiB)",
   )
+  .option("--retained-changes <n>", "the most changes that window holds, a safety bound (default 5,000,000)")
   .option(
     "--allowed-origin <origin>",
     "also accept browsers from this Origin (same-origin always works); repeatable",

@@ -14,11 +14,21 @@ export interface ChangeEvent {
   type: ChangeType | "RESYNC";
   /** Null for RESYNC; for DELETED, the last known state. */
   resource: StoredResource | null;
+  /** When the change was committed (for RESYNC, when it was made), in epoch milliseconds. */
+  time: number;
   /** The edges the change made appear or disappear; absent when it moved none. */
   relations?: RelationDelta | undefined;
 }
 
-export type ChangeFeed = Pick<ChangeLog, "sequence" | "cursor" | "parseCursor" | "changeAt" | "subscribe">;
+export type ChangeFeed = Pick<
+  ChangeLog,
+  "sequence" | "cursor" | "parseCursor" | "changeAt" | "subscribe" | "now"
+>;
+
+/** The RESYNC event at a position of the log, stamped with the log's clock. */
+export function resyncEvent(feed: Pick<ChangeFeed, "cursor" | "now">, at: number): ChangeEvent {
+  return { sequence: feed.cursor(at), type: "RESYNC", resource: null, time: feed.now() };
+}
 
 export interface ChangeStreamOptions {
   /** Resume after this cursor; absent: live changes only. */
@@ -134,9 +144,9 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
 
   private take(): ChangeEvent | undefined {
     if (this.resyncAt !== undefined) {
-      const sequence = this.feed.cursor(this.resyncAt);
+      const event = resyncEvent(this.feed, this.resyncAt);
       this.resyncAt = undefined;
-      return { sequence, type: "RESYNC", resource: null };
+      return event;
     }
     while (!this.backlogDone()) {
       const change = this.feed.changeAt(this.nextBacklog);
@@ -145,7 +155,7 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
         this.nextBacklog = this.highWater + 1;
         this.queue = [];
         this.options.onOverflow?.();
-        return { sequence: this.feed.cursor(this.feed.sequence), type: "RESYNC", resource: null };
+        return resyncEvent(this.feed, this.feed.sequence);
       }
       this.nextBacklog += 1;
       const event = this.project(change);
@@ -203,7 +213,12 @@ export function projectChange(
   } else {
     return undefined;
   }
-  const event: ChangeEvent = { sequence: feed.cursor(change.sequence), type, resource: change.resource };
+  const event: ChangeEvent = {
+    sequence: feed.cursor(change.sequence),
+    type,
+    resource: change.resource,
+    time: change.time,
+  };
   if (change.relations !== undefined) event.relations = change.relations;
   return event;
 }

@@ -9,6 +9,7 @@ export {
   projectChange,
   type ResumePoint,
   resumePoint,
+  resyncEvent,
   safeMatcher,
 } from "./change-stream.js";
 export { CloseCode, ErrorCode } from "./codes.js";

@@ -9,6 +9,8 @@ import "./types/resource.js";
 import "./types/relay-node.js";
 import "./types/resource-change.js";
 import "./types/relation.js";
+import "./types/change-list.js";
+import "./types/resource-history.js";
 import "./types/api-resource.js";
 import "./types/sync-status.js";
 

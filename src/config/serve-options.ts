@@ -1,4 +1,9 @@
-import { defaultRetainedChangeBytes, RelationRuleError, RuleSet } from "../graph/index.js";
+import {
+  defaultMaxRetainedChanges,
+  defaultRetainedChangeBytes,
+  RelationRuleError,
+  RuleSet,
+} from "../graph/index.js";
 import { parseSelectionConfig, type SelectionConfig, SelectionError } from "../kube/index.js";
 import {
   bindHost,
@@ -31,8 +36,9 @@ export interface ServeOptions {
   /** Allow a non-loopback bind without a token (an explicit, logged choice). */
   insecure: boolean;
   revealSecrets: boolean;
+  /** The most changes the change log retains whatever their bytes: a safety bound. */
   retainedChanges: number;
-  /** Bytes of superseded versions the change log may keep alive for resume. */
+  /** Bytes of heap the change log's retained window may keep alive: what sets its length. */
   retainedChangeBytes: number;
   logLevel: string;
   /** Unset: pretty when stderr is a terminal, JSON otherwise. */
@@ -130,7 +136,7 @@ type Resolved = {
 const DEFAULTS = {
   host: "127.0.0.1",
   port: 8080,
-  retainedChanges: 100_000,
+  retainedChanges: defaultMaxRetainedChanges,
   retainedChangeBytes: defaultRetainedChangeBytes,
   logLevel: "info",
   // A few changes a second: enough for a subscription to show life, too few to bury one change.

@@ -2,7 +2,15 @@
 // secondary indexes, and the change log with a sequence per committed change.
 
 export { listExcerpt, maxQuotedChars, quoteExcerpt, SelectorError } from "@meshsync/k8s";
-export { type ChangeListener, ChangeLog, defaultRetainedChangeBytes } from "./change-log.js";
+export {
+  type ChangeListener,
+  ChangeLog,
+  type ChangeLogOptions,
+  changeRecordBytes,
+  defaultMaxRetainedChanges,
+  defaultRetainedChangeBytes,
+  retainedBytesOf,
+} from "./change-log.js";
 export { InvalidObjectError, mapTextLength } from "./compact.js";
 export {
   changeEvaluations,

@@ -23,10 +23,12 @@ import {
 import type { FilterView, ResourceFilter, StoredResource } from "./types.js";
 
 export interface ResourceGraphOptions {
-  /** How many recent changes stay available for resume (`since`). */
+  /** The most changes the change log retains whatever their bytes: a safety bound (5,000,000 by default). */
   retainedChanges?: number;
-  /** How many bytes of superseded versions the change log may keep alive for resume. */
+  /** Bytes of heap the change log's retained window may keep alive (64 MiB by default): what sets its length. */
   retainedChangeBytes?: number;
+  /** The clock the change log stamps changes with, in epoch milliseconds; Date.now unless given. */
+  now?: () => number;
   /** Keep Secret values as the API server sent them. */
   revealSecrets?: boolean;
   /** Told about every object the graph refuses (no uid, no name, no metadata). */
@@ -120,7 +122,11 @@ export class ResourceGraph implements ResourceEventSink {
   private readonly scopeMisses = new Map<string, number>();
 
   constructor(options: ResourceGraphOptions = {}) {
-    this.log = new ChangeLog(options.retainedChanges, undefined, options.retainedChangeBytes);
+    this.log = new ChangeLog({
+      maxChanges: options.retainedChanges,
+      maxRetainedBytes: options.retainedChangeBytes,
+      now: options.now,
+    });
     this.compactOptions = { revealSecrets: options.revealSecrets ?? false };
     this.onRejected = options.onRejected;
     const fed = () => {

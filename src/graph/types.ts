@@ -49,12 +49,14 @@ export interface ResourceChange {
   /** Position in the change log; strictly increasing by one per committed change. */
   readonly sequence: number;
   readonly type: ChangeType;
+  /** When the change was committed, in epoch milliseconds; never less than the change before it. */
+  readonly time: number;
   /** For DELETED, the last known state. */
   readonly resource: StoredResource;
   /**
    * For MODIFIED, what a filter sees of the state it replaced: a filtered reader needs both to tell an
    * object that moved into its filter (ADDED for it) or out of it (DELETED for it) from one that
-   * changed inside it. Only the filter's view is kept, so the ring does not hold old objects twice.
+   * changed inside it. Only the filter's view is kept, so the window does not hold old objects twice.
    */
   readonly previous?: FilterView;
   /** The edges this change made appear or disappear, when it moved any. */

@@ -155,10 +155,18 @@ export function createServerMetrics(graph: ResourceGraph, registry = new Registr
   });
   new Gauge({
     name: "meshsync_change_log_retained_bytes",
-    help: "Bytes of superseded object versions the change log keeps alive for resume.",
+    help: "Bytes the change log's retained window keeps alive (records, and object versions only it holds), against its budget.",
     registers: [registry],
     collect() {
       this.set(graph.log.retainedBytes);
+    },
+  });
+  new Gauge({
+    name: "meshsync_change_log_retained_changes",
+    help: "Changes the change log's retained window holds, for resume, Query.changes and Resource.history.",
+    registers: [registry],
+    collect() {
+      this.set(graph.log.retainedChanges);
     },
   });
   new Gauge({

@@ -59,7 +59,12 @@ describe("change stream", () => {
     const stream = openChangeStream(graph.log, { since: since(graph), matches: everything, capacity: 10 });
     graph.upsert(cluster, podType, pod("live", "default"));
     const [resync, live] = await drain(stream, 2);
-    expect(resync).toEqual({ type: "RESYNC", resource: null, sequence: graph.log.cursor(10) });
+    expect(resync).toEqual({
+      type: "RESYNC",
+      resource: null,
+      sequence: graph.log.cursor(10),
+      time: expect.any(Number),
+    });
     expect(live).toMatchObject({ type: "ADDED", sequence: graph.log.cursor(11), resource: { name: "live" } });
     await stream.return?.();
   });
@@ -93,7 +98,12 @@ describe("change stream", () => {
     expect(first).toMatchObject({ type: "ADDED", resource: { name: "p0" } });
     for (let i = 4; i < 14; i++) graph.upsert(cluster, podType, pod(`p${i}`, "default"));
     const [resync] = await drain(stream, 1);
-    expect(resync).toEqual({ type: "RESYNC", resource: null, sequence: graph.log.cursor(14) });
+    expect(resync).toEqual({
+      type: "RESYNC",
+      resource: null,
+      sequence: graph.log.cursor(14),
+      time: expect.any(Number),
+    });
     // The changes queued live before the RESYNC are covered by the re-read it asks for: next comes
     // the first change after it.
     graph.upsert(cluster, podType, pod("live", "default"));

@@ -19,6 +19,7 @@ import {
   startSimAndServe,
   tempDir,
 } from "../support/processes.js";
+import { simRequest as requestSim } from "../support/sim-request.js";
 
 const run = promisify(execFile);
 
@@ -28,16 +29,8 @@ let serve: RunningProcess;
 let graphqlUrl: string;
 let kubeconfig: string;
 
-async function simRequest(method: string, path: string, body?: unknown, contentType = "application/json") {
-  const response = await fetch(`${sim.origin}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": contentType },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const simRequest = (method: string, path: string, body?: unknown, contentType?: string) =>
+  requestSim(sim.origin, method, path, body, contentType);
 
 function collectionPath(apiVersion: string, resource: string): string {
   return apiVersion.includes("/") ? `/apis/${apiVersion}/${resource}` : `/api/${apiVersion}/${resource}`;

@@ -5,9 +5,11 @@ import { type DocumentNode, Kind, type OperationDefinitionNode, parse, validate 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../src/api/index.js";
 import {
+  changesSinceExample,
   type ExampleTab,
   exampleTabs,
   followChangesExample,
+  historyExample,
   labelSelectorExample,
   newTabQuery,
   syncStatusExample,
@@ -59,13 +61,15 @@ describe("GraphiQL's example operations", () => {
     },
   );
 
-  it("opens on a namespace's workloads, then a label selector, a topology, sync status and a resumed subscription", () => {
+  it("opens on a namespace's workloads, a label selector, a topology, sync status, a resumed subscription and history", () => {
     expect(exampleTabs.map((tab) => [tab.title, operationOf(documentOf(tab)).operation])).toEqual([
       ["Workloads", "query"],
       ["ByLabel", "query"],
       ["Topology", "query"],
       ["SyncStatus", "query"],
       ["FollowChanges", "subscription"],
+      ["History", "query"],
+      ["ChangesSince", "query"],
     ]);
   });
 
@@ -96,6 +100,14 @@ describe("GraphiQL's example operations against a server", () => {
     t.graph.upsert(cluster, podType, pod("pay-1", "payments", { labels: { app: "payments-api" } }));
     t.graph.upsert(cluster, podType, pod("batch-1", "default", { labels: { app: "batch" } }));
     t.graph.upsert(cluster, deploymentType, deployment("web", "default"));
+    // The History tab's Deployment, changed once.
+    const podinfo = deployment("podinfo", "default");
+    t.graph.upsert(cluster, deploymentType, podinfo);
+    t.graph.upsert(cluster, deploymentType, {
+      ...podinfo,
+      metadata: { ...podinfo.metadata, resourceVersion: "2" },
+      status: { readyReplicas: 2 },
+    });
   });
 
   afterAll(async () => {
@@ -109,10 +121,11 @@ describe("GraphiQL's example operations against a server", () => {
 
   it("Workloads lists the namespace's Deployments and Pods with their status", async () => {
     const data = await runExample<Page>(workloadsExample);
-    expect(data.resources.totalCount).toBe(3);
+    expect(data.resources.totalCount).toBe(4);
     expect(
       data.resources.edges.map((edge) => [edge.node.kind, edge.node.namespace, edge.node.name]).sort(),
     ).toEqual([
+      ["Deployment", "default", "podinfo"],
       ["Deployment", "default", "web"],
       ["Pod", "default", "batch-1"],
       ["Pod", "default", "web-1"],
@@ -131,14 +144,14 @@ describe("GraphiQL's example operations against a server", () => {
       { kind, apiVersion: "apps/v1", name, uid, controller: true },
     ];
     t.graph.upsert(cluster, types.nodes, object("nodes", { name: "node-1" }));
-    t.graph.upsert(cluster, types.deployments, object("deployments", { name: "podinfo", uid: "d-podinfo" }));
     t.graph.upsert(
       cluster,
       types.replicasets,
       object("replicasets", {
         name: "podinfo-6b8",
         uid: "rs-podinfo",
-        owners: owner("Deployment", "podinfo", "d-podinfo"),
+        // The History tab's Deployment, as the server's fixtures name its uid.
+        owners: owner("Deployment", "podinfo", "uid-deploy-default-podinfo"),
       }),
     );
     t.graph.upsert(
@@ -175,6 +188,32 @@ describe("GraphiQL's example operations against a server", () => {
         .map((r) => `${r.direction} ${r.type} ${r.resource.kind}/${r.resource.name}`)
         .sort(),
     ).toEqual(["IN selects Service/podinfo", "OUT runs-on Node/node-1"]);
+  });
+
+  it("History lists the Deployment's changes newest first, with their times and states", async () => {
+    const data = await runExample<{
+      resources: {
+        edges: { node: { name: string; history: { time: string; type: string; resource: Data }[] } }[];
+      };
+    }>(historyExample);
+    const node = data.resources.edges[0]?.node;
+    expect(node?.name).toBe("podinfo");
+    expect(node?.history.map((c) => [c.type, c.resource.resourceVersion, c.resource.status])).toEqual([
+      ["MODIFIED", "2", { readyReplicas: 2 }],
+      ["ADDED", "1", { readyReplicas: 1 }],
+    ]);
+    expect(Date.parse(node?.history[0]?.time ?? "")).toBeGreaterThan(0);
+  });
+
+  it("ChangesSince lists the namespace's changes since its time, oldest first, saying the window began later", async () => {
+    const data = await runExample<{
+      changes: { complete: boolean; changes: { type: string; resource: Data }[] };
+    }>(changesSinceExample);
+    const names = data.changes.changes.map((c) => c.resource.name);
+    expect(names).toEqual(expect.arrayContaining(["web-1", "batch-1", "web", "podinfo"]));
+    expect(names).not.toContain("pay-1");
+    // Its time lies before this server started: changes before then are unknown, so not complete.
+    expect(data.changes.complete).toBe(false);
   });
 
   it("SyncStatus shows the cluster", async () => {

@@ -21,6 +21,11 @@ export const ResourceChangeObject = builder.objectRef<ChangeEvent>("ResourceChan
   fields: (t) => ({
     sequence: t.exposeString("sequence", { description: "The change-log cursor of this change." }),
     type: t.field({ type: ChangeTypeEnum, resolve: (event) => event.type }),
+    time: t.string({
+      description:
+        "When meshsync committed the change (for RESYNC, when it was made), ISO 8601 in UTC. Never earlier than the change before it.",
+      resolve: (event) => new Date(event.time).toISOString(),
+    }),
     resource: t.field({ type: ResourceNode, nullable: true, resolve: (event) => event.resource }),
   }),
 });

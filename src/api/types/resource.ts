@@ -161,7 +161,7 @@ const ResourceConnectionObject = builder.objectRef<ResourceConnectionShape>("Res
   }),
 });
 
-function pageSize(first: number | null | undefined, context: ApiContext): number {
+export function pageSize(first: number | null | undefined, context: ApiContext): number {
   const { defaultPageSize, maxPageSize } = context.limits;
   if (first === null || first === undefined) return defaultPageSize;
   if (first < 0 || first > maxPageSize) throw badInput(`first must be between 0 and ${maxPageSize}`);

@@ -1,5 +1,5 @@
 import type { ChangeEvent, ChangeFeed, ChangeSubscription } from "../../api/index.js";
-import { projectChange, safeMatcher } from "../../api/index.js";
+import { projectChange, resyncEvent, safeMatcher } from "../../api/index.js";
 import { changeEvaluations, type FilterView, type ResourceChange } from "../../graph/index.js";
 import type { Render } from "./render.js";
 import type { Subscriber } from "./subscriber.js";
@@ -113,7 +113,7 @@ export class Group {
   renderResync(at: number): Buffer | Promise<Buffer> {
     const known = this.resyncs.get(at);
     if (known !== undefined) return known;
-    const rendered = this.render({ sequence: this.feed.cursor(at), type: "RESYNC", resource: null });
+    const rendered = this.render(resyncEvent(this.feed, at));
     this.resyncs.set(at, rendered);
     if (this.resyncs.size > keptResyncs) {
       const oldest = this.resyncs.keys().next();

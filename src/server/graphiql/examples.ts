@@ -169,6 +169,70 @@ subscription FollowChanges($namespace: String! = "default", $since: String) {
 `,
 };
 
+export const historyExample: ExampleTab = {
+  title: "History",
+  query: `# What happened to one Deployment lately: its changes in meshsync's
+# retained window, newest first, each with when meshsync saw it and
+# the resourceVersion it brought. The window is bounded by bytes:
+# on a quiet cluster it reaches back far, under churn less so.
+query History($namespace: String! = "default", $name: String! = "podinfo") {
+  resources(filter: { kinds: ["Deployment"], namespaces: [$namespace], names: [$name] }, first: 1) {
+    edges {
+      node {
+        kind
+        namespace
+        name
+        history(first: 10) {
+          time
+          type
+          resource {
+            resourceVersion
+            status
+          }
+        }
+      }
+    }
+  }
+}
+`,
+  variables: `{
+  "namespace": "default",
+  "name": "podinfo"
+}
+`,
+};
+
+export const changesSinceExample: ExampleTab = {
+  title: "ChangesSince",
+  query: `# Every change to a namespace's objects since a time (RFC 3339),
+# oldest first, as the subscription would have sent them. Pass
+# \`next\` as "since" to read on; \`complete\` is false when the window
+# no longer reaches back that far (or meshsync started later): then
+# query the objects again instead.
+query ChangesSince($namespace: String! = "default", $sinceTime: String = "2026-01-01T00:00:00Z") {
+  changes(filter: { namespaces: [$namespace] }, sinceTime: $sinceTime, first: 50) {
+    complete
+    next
+    hasMore
+    changes {
+      time
+      type
+      resource {
+        kind
+        name
+        resourceVersion
+      }
+    }
+  }
+}
+`,
+  variables: `{
+  "namespace": "default",
+  "sinceTime": "2026-01-01T00:00:00Z"
+}
+`,
+};
+
 /** The tabs in the order GraphiQL shows them; the first is the one it opens on. */
 export const exampleTabs: readonly ExampleTab[] = [
   workloadsExample,
@@ -176,6 +240,8 @@ export const exampleTabs: readonly ExampleTab[] = [
   topologyExample,
   syncStatusExample,
   followChangesExample,
+  historyExample,
+  changesSinceExample,
 ];
 
 /** What a tab the visitor adds starts with, instead of GraphiQL's generic welcome text. */

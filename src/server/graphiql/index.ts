@@ -1,8 +1,10 @@
 // GraphiQL, served whole from this server (no CDN), opening on meshsync's own example operations.
 export {
+  changesSinceExample,
   type ExampleTab,
   exampleTabs,
   followChangesExample,
+  historyExample,
   labelSelectorExample,
   newTabQuery,
   syncStatusExample,
