@@ -3,22 +3,28 @@
 
 export { maxQuotedChars, quoteExcerpt, SelectorError } from "@meshsync/k8s";
 export { type ChangeListener, ChangeLog, defaultRetainedChangeBytes } from "./change-log.js";
-export { InvalidObjectError, mapTextLength } from "./compact.js";
+export { formatTimestamp, InvalidObjectError, mapTextLength } from "./compact.js";
 export {
   changeEvaluations,
   FilterError,
   filterCost,
+  maxAnnotationMatches,
   type ResourcePredicate,
 } from "./filter.js";
+export type { ListOrderSpec, OrderField } from "./list-order.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
 export { CursorError } from "./page-scan.js";
+export type { CountGrouping, ResourceCount } from "./resource-counts.js";
 export {
   type Page,
   ResourceGraph,
   type ResourceGraphOptions,
+  type ResourceIdentity,
   type ResourcePage,
 } from "./resource-graph.js";
+export { hasStatusSummary, type StatusSummary, statusSummaryOf } from "./status-summary.js";
 export type {
+  AnnotationMatch,
   ChangeType,
   ClusterRef,
   FilterView,

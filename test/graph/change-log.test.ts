@@ -20,6 +20,8 @@ const resource = (name: string, heapSize = 2): StoredResource => ({
   objectText: "{}",
   textLength: 2,
   heapSize,
+  createdAtMs: undefined,
+  storedAtMs: 0,
 });
 
 describe("ChangeLog", () => {

@@ -49,11 +49,14 @@ describe("ResourceGraph as a sink", () => {
     expect(added?.previous).toBeUndefined();
     expect(modified?.previous).toEqual({
       clusterId: "cluster-a",
+      uid: "uid-a",
       apiVersion: "v1",
       kind: "Pod",
       namespace: "default",
       name: "a",
       labels: {},
+      annotations: {},
+      ownerReferences: [],
       // An unset hostNetwork selects as "false", as on the real server.
       fields: { "spec.hostNetwork": "false", "spec.nodeName": "node-1", "status.phase": "Running" },
     });
