@@ -1,4 +1,14 @@
-import type { ChangeLog, ChangeType, FilterView, ResourceChange, StoredResource } from "../graph/index.js";
+import {
+  type ChangeLog,
+  type ChangeType,
+  changeEvaluations,
+  type FilterView,
+  type ResourceChange,
+  type StoredResource,
+} from "../graph/index.js";
+import { type FanoutEvent, type ResumePoint, SharedSubscription } from "./fanout-source.js";
+
+export type { ResumePoint };
 
 /** What a subscriber receives: a change, or RESYNC (re-query; what you hold may be stale). */
 export interface ChangeEvent {
@@ -150,12 +160,6 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
   }
 }
 
-/** Where a subscriber starts: live only, replaying the retained changes from `from`, or with RESYNC. */
-export type ResumePoint =
-  | { kind: "live" }
-  | { kind: "backlog"; from: number }
-  | { kind: "resync"; at: number };
-
 /**
  * Read in the same synchronous turn as the live listener is added, so that nothing can commit between
  * the two and the stream has neither a gap nor a duplicate at the seam.
@@ -213,11 +217,40 @@ export function safeMatcher(matches: (resource: FilterView) => boolean): (resour
  * changes out itself reads `feed` and `options` instead, so the schema keeps the meaning of the
  * arguments (filter, since) and the server only decides how changes travel.
  */
-export class ChangeSubscription implements AsyncIterable<ChangeEvent> {
+export class ChangeSubscription
+  extends SharedSubscription<ResourceChange>
+  implements AsyncIterable<ChangeEvent>
+{
+  private readonly matches: (resource: FilterView) => boolean;
+
   constructor(
     readonly feed: ChangeFeed,
     readonly options: ChangeStreamOptions,
-  ) {}
+  ) {
+    super();
+    this.matches = safeMatcher(options.matches);
+  }
+
+  get capacity(): number {
+    return this.options.capacity;
+  }
+
+  get evaluations(): number {
+    return this.options.evaluations ?? changeEvaluations({});
+  }
+
+  start(): ResumePoint {
+    return resumePoint(this.feed, this.options.since);
+  }
+
+  project(change: ResourceChange): FanoutEvent | undefined {
+    const event = projectChange(this.feed, change, this.matches);
+    return event === undefined ? undefined : { root: event, key: event.resource?.key };
+  }
+
+  catchUp(at: number): readonly ChangeEvent[] {
+    return [{ sequence: this.feed.cursor(at), type: "RESYNC", resource: null }];
+  }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<ChangeEvent> {
     return openChangeStream(this.feed, this.options);
