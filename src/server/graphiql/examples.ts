@@ -124,12 +124,73 @@ subscription FollowChanges($namespace: String! = "default", $since: String) {
 `,
 };
 
+export const countsByKindExample: ExampleTab = {
+  title: "CountsByKind",
+  query: `# How many objects of each kind the graph holds, the most first.
+# With no filter, or one that narrows only by clusters, namespaces,
+# apiVersions or kinds, the counts the graph keeps answer at once,
+# whatever the cluster's size. \`by\` also takes NAMESPACE and CLUSTER.
+query CountsByKind($namespaces: [String!]) {
+  resourceCounts(filter: { namespaces: $namespaces }, by: KIND) {
+    apiVersion
+    kind
+    count
+  }
+}
+`,
+  variables: `{
+  "namespaces": null
+}
+`,
+};
+
+export const sortedPageExample: ExampleTab = {
+  title: "NewestPods",
+  query: `# The newest Pods first, with a summary of each as kubectl get
+# pods shows it (phase, readiness, restarts, and a reason such as
+# CrashLoopBackOff). orderBy also takes NAME and NAMESPACE; page on
+# with \`after: endCursor\`, or back with \`last\` and \`before\`.
+query NewestPods($first: Int = 10) {
+  resources(
+    filter: { kinds: ["pods"] }
+    orderBy: { field: CREATED, direction: DESC }
+    first: $first
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        namespace
+        name
+        createdAt
+        summary {
+          phase
+          ready
+          restarts
+          reason
+        }
+      }
+    }
+  }
+}
+`,
+  variables: `{
+  "first": 10
+}
+`,
+};
+
 /** The tabs in the order GraphiQL shows them; the first is the one it opens on. */
 export const exampleTabs: readonly ExampleTab[] = [
   workloadsExample,
   labelSelectorExample,
   syncStatusExample,
   followChangesExample,
+  countsByKindExample,
+  sortedPageExample,
 ];
 
 /** What a tab the visitor adds starts with, instead of GraphiQL's generic welcome text. */
