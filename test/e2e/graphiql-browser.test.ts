@@ -265,7 +265,14 @@ describe.skipIf(!haveChromium)("GraphiQL in Chromium, offline", () => {
     const { page } = browsing;
     await page.goto(`${serve.origin}/`);
     expect(new URL(page.url()).pathname).toBe("/graphql");
-    for (const title of ["Workloads", "ByLabel", "SyncStatus", "FollowChanges"]) {
+    for (const title of [
+      "Workloads",
+      "ByLabel",
+      "SyncStatus",
+      "CountsByKind",
+      "NewestPods",
+      "FollowChanges",
+    ]) {
       await expect.poll(() => page.getByRole("tab", { name: title }).count(), { timeout: 30_000 }).toBe(1);
     }
     await expect

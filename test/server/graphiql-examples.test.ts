@@ -59,14 +59,14 @@ describe("GraphiQL's example operations", () => {
     },
   );
 
-  it("opens on a namespace's workloads, then a label selector, sync status, a resumed subscription, counts and a sorted page", () => {
+  it("opens on a namespace's workloads, then a label selector, sync status, counts, a sorted page and a resumed subscription", () => {
     expect(exampleTabs.map((tab) => [tab.title, operationOf(documentOf(tab)).operation])).toEqual([
       ["Workloads", "query"],
       ["ByLabel", "query"],
       ["SyncStatus", "query"],
-      ["FollowChanges", "subscription"],
       ["CountsByKind", "query"],
       ["NewestPods", "query"],
+      ["FollowChanges", "subscription"],
     ]);
   });
 

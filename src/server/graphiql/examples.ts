@@ -183,14 +183,17 @@ query NewestPods($first: Int = 10) {
 `,
 };
 
-/** The tabs in the order GraphiQL shows them; the first is the one it opens on. */
+/**
+ * The tabs in the order GraphiQL shows them; the first is the one it opens on. The subscription stays
+ * last: with a tab after it, GraphiQL in Chromium did not start it over graphql-ws.
+ */
 export const exampleTabs: readonly ExampleTab[] = [
   workloadsExample,
   labelSelectorExample,
   syncStatusExample,
-  followChangesExample,
   countsByKindExample,
   sortedPageExample,
+  followChangesExample,
 ];
 
 /** What a tab the visitor adds starts with, instead of GraphiQL's generic welcome text. */
