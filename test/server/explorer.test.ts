@@ -6,10 +6,12 @@ import { operationCost } from "../../src/server/query-cost.js";
 import {
   OrderedPageDocument,
   ResourceByIdentityDocument,
+  ResourceChangesDocument,
   ResourceCountsDocument,
+  ResourcesDocument,
   ResourceTimesAndSummaryDocument,
 } from "../generated/graphql.js";
-import { query, queryData } from "../support/graphql-client.js";
+import { query, queryData, subscribe } from "../support/graphql-client.js";
 import {
   cluster,
   configMap,
@@ -166,5 +168,35 @@ describe("the questions an explorer asks, over HTTP", () => {
     expect(await read()).toBe(first);
     t.graph.upsert(cluster, configMapType, configMap("settings", "default", "2"));
     expect(Date.parse(await read())).toBeGreaterThan(Date.parse(first));
+  });
+
+  it("narrows a subscription by annotation: an object that loses it leaves, one that gains it comes", async () => {
+    const annotated = (name: string, team: string | undefined, rv: string): KubeObject => {
+      const object = configMap(name, "default", rv);
+      return { ...object, metadata: { ...object.metadata, annotations: team === undefined ? {} : { team } } };
+    };
+    // From a page's sequence, so that every change after it arrives whenever the socket opens.
+    const { sequence } = (await queryData(t.server.url, ResourcesDocument, { first: 0 })).resources;
+    const changes = subscribe(t.server.url, ResourceChangesDocument, {
+      filter: { annotations: [{ key: "team", value: "blue" }] },
+      since: sequence,
+    });
+    try {
+      t.graph.upsert(cluster, configMapType, annotated("team-cm", "blue", "10"));
+      t.graph.upsert(cluster, configMapType, annotated("other-cm", "red", "10"));
+      t.graph.upsert(cluster, configMapType, annotated("team-cm", "red", "11"));
+      t.graph.upsert(cluster, configMapType, annotated("other-cm", "blue", "11"));
+      const events = (await changes.take(3)).map((e) => [
+        e.resourceChanges.type,
+        e.resourceChanges.resource?.name,
+      ]);
+      expect(events).toEqual([
+        ["ADDED", "team-cm"],
+        ["DELETED", "team-cm"],
+        ["ADDED", "other-cm"],
+      ]);
+    } finally {
+      await changes.close();
+    }
   });
 });
