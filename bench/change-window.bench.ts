@@ -120,8 +120,13 @@ function recordHeap(): { record: number; view: number } {
   // A view shares its maps with the version it was taken from (retainedBytesOf charges their text).
   const labels = { app: "web" };
   const fields = { "status.phase": "Running" };
+  const annotations = {};
+  const ownerReferences: FilterView["ownerReferences"] = [];
   const view = (): FilterView => ({
     clusterId: "c",
+    uid: "u",
+    annotations,
+    ownerReferences,
     apiVersion: "v1",
     kind: "Pod",
     namespace: "n",

@@ -1,11 +1,15 @@
-import type {
-  ChangeLog,
-  ChangeType,
-  FilterView,
-  RelationDelta,
-  ResourceChange,
-  StoredResource,
+import {
+  type ChangeLog,
+  type ChangeType,
+  changeEvaluations,
+  type FilterView,
+  type RelationDelta,
+  type ResourceChange,
+  type StoredResource,
 } from "../graph/index.js";
+import { type FanoutEvent, type ResumePoint, SharedSubscription } from "./fanout-source.js";
+
+export type { ResumePoint };
 
 /** What a subscriber receives: a change, or RESYNC (re-query; what you hold may be stale). */
 export interface ChangeEvent {
@@ -169,12 +173,6 @@ class ChangeStream implements AsyncIterableIterator<ChangeEvent> {
   }
 }
 
-/** Where a subscriber starts: live only, replaying the retained changes from `from`, or with RESYNC. */
-export type ResumePoint =
-  | { kind: "live" }
-  | { kind: "backlog"; from: number }
-  | { kind: "resync"; at: number };
-
 /**
  * Read in the same synchronous turn as the live listener is added, so that nothing can commit between
  * the two and the stream has neither a gap nor a duplicate at the seam.
@@ -239,11 +237,43 @@ export function safeMatcher(matches: (resource: FilterView) => boolean): (resour
  * changes out itself reads `feed` and `options` instead, so the schema keeps the meaning of the
  * arguments (filter, since) and the server only decides how changes travel.
  */
-export class ChangeSubscription implements AsyncIterable<ChangeEvent> {
+export class ChangeSubscription
+  extends SharedSubscription<ResourceChange>
+  implements AsyncIterable<ChangeEvent>
+{
+  private readonly matches: (resource: FilterView) => boolean;
+
   constructor(
     readonly feed: ChangeFeed,
     readonly options: ChangeStreamOptions,
-  ) {}
+  ) {
+    super();
+    this.matches = safeMatcher(options.matches);
+  }
+
+  get capacity(): number {
+    return this.options.capacity;
+  }
+
+  get evaluations(): number {
+    return this.options.evaluations ?? changeEvaluations({});
+  }
+
+  start(): ResumePoint {
+    return resumePoint(this.feed, this.options.since);
+  }
+
+  project(change: ResourceChange): FanoutEvent | undefined {
+    const event = projectChange(this.feed, change, this.matches);
+    if (event === undefined) return undefined;
+    // A change that moved edges is never coalesced into a later one of its object: the later one does
+    // not repeat those edges, and a client keeping a topology would lose them.
+    return { root: event, key: event.relations === undefined ? event.resource?.key : undefined };
+  }
+
+  catchUp(at: number): readonly ChangeEvent[] {
+    return [resyncEvent(this.feed, at)];
+  }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<ChangeEvent> {
     return openChangeStream(this.feed, this.options);

@@ -1,6 +1,7 @@
 import type { ResourceGraph } from "../graph/index.js";
 import type { ClusterHealth, ResourceType, TypeSyncStatus } from "../kube/index.js";
 import type { ResponseMeter } from "./response-meter.js";
+import { SyncStatusFeed } from "./sync-status-feed.js";
 
 /** One resource type as a cluster serves it; the engine supplies these from discovery. */
 export interface ApiResourceInfo extends ResourceType {
@@ -20,6 +21,8 @@ export interface ApiContext {
   apiResources: () => readonly ApiResourceInfo[];
   /** How each watched type of each cluster is syncing; the engine supplies it. */
   syncStatus: () => readonly TypeSyncStatus[];
+  /** syncStatus as changes, for Subscription.syncStatus: one feed for the whole process. */
+  syncStatusFeed: SyncStatusFeed;
   /** Each synced cluster's health; undefined when this server syncs no cluster itself (a bare graph). */
   clusterHealth: (() => readonly ClusterHealth[]) | undefined;
   /** Relists a cluster; resolves to false when the cluster is unknown. */
@@ -60,10 +63,12 @@ export interface ApiContextOptions {
 }
 
 export function createApiContext(options: ApiContextOptions): ApiContext {
+  const syncStatus = options.syncStatus ?? (() => []);
   return {
     graph: options.graph,
     apiResources: options.apiResources ?? (() => []),
-    syncStatus: options.syncStatus ?? (() => []),
+    syncStatus,
+    syncStatusFeed: new SyncStatusFeed(syncStatus),
     clusterHealth: options.clusterHealth,
     resync: options.resync,
     limits: { ...defaultApiLimits, ...options.limits },

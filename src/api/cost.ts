@@ -8,9 +8,10 @@ export interface FieldCost {
   weight?: number;
   /**
    * How many times the sub-selection is resolved: a page-size argument's value (the server's default
-   * page size when the argument is absent), or a typical length for a list no argument bounds.
+   * page size when the argument is absent; with `orPageArgument`, the page size of whichever of the two
+   * is given), or a typical length for a list no argument bounds.
    */
-  size?: { pageArgument: string } | number;
+  size?: { pageArgument: string; orPageArgument?: string } | number;
   /**
    * A ResourceFilter argument and what it is evaluated against: every object of the graph the list
    * reads (as many as the graph's smallest index slice for the filter holds), or each change a

@@ -23,6 +23,13 @@ export {
   type SubscriptionObserver,
 } from "./context.js";
 export { costExtensionKey, costOf, type FieldCost } from "./cost.js";
+export {
+  type FanoutEvent,
+  type FanoutSource,
+  isFanoutSource,
+  type Sequenced,
+  type SequencedFeed,
+} from "./fanout-source.js";
 export { stringifyWithRawJson } from "./raw-json.js";
 export { isResponseTooLarge, ResponseMeter } from "./response-meter.js";
 export { printSortedSchema, schema } from "./schema.js";

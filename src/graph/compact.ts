@@ -98,6 +98,8 @@ class CompactResource implements StoredResource {
     private readonly rest: string,
     /** Where in `rest` the metadata object closes, so that the maps can be spliced back in as text. */
     private readonly metadataEnd: number,
+    readonly createdAtMs: number | undefined,
+    readonly storedAtMs: number,
   ) {}
 
   get textLength(): number {
@@ -191,5 +193,23 @@ export function compactObject(
     selectableFields(type.group, kind).valuesOf(rest),
     text,
     metadataEndOf(rest),
+    timestampMs(meta.creationTimestamp),
+    Date.now(),
   );
+}
+
+/** An RFC 3339 timestamp as a number, so that sorting by it parses nothing; undefined when it is not one. */
+function timestampMs(value: unknown): number | undefined {
+  if (typeof value !== "string" || value === "") return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * A timestamp as the API server writes one (metav1.Time: RFC 3339 in UTC, in whole seconds), and
+ * with its fraction when it has one.
+ */
+export function formatTimestamp(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return ms % 1000 === 0 ? `${iso.slice(0, -5)}Z` : iso;
 }

@@ -123,6 +123,16 @@ export class KnownNames {
     return { byKind, types: [...types.values()] };
   }
 
+  /**
+   * The type names (`<plural>.<version>.<group>`) a kind name takes at one apiVersion; FilterError, as
+   * `kinds` gives it, when the name is no known type's.
+   */
+  typeNamesAt(name: string, apiVersion: string): string[] {
+    this.kinds([name]);
+    const { types } = this.current().mapper.resolve(name);
+    return [...new Set(types.filter((type) => apiVersionOf(type) === apiVersion).map(resourceTypeName))];
+  }
+
   /** FilterError when one of `apiVersions` is that of no known type. */
   checkApiVersions(apiVersions: readonly string[]): void {
     const known = this.current().apiVersions;

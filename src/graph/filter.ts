@@ -2,6 +2,7 @@ import {
   builtinFieldLabels,
   compileFieldSelector,
   compileLabelSelector,
+  defaultSelectorLimits,
   type FieldSelector,
   type LabelSelector,
   listExcerpt,
@@ -81,8 +82,29 @@ export function filterCost(filter: ResourceFilter = {}): number {
     filter.kinds,
     filter.namespaces,
     filter.names,
+    filter.uids,
+    filter.ownerUids,
   ].filter((values) => values && values.length > 0).length;
-  return narrowing + (filter.search?.trim() ? 1 : 0) + (labels?.cost ?? 0) + (fields?.cost ?? 0);
+  checkAnnotationCount(filter);
+  return (
+    narrowing +
+    (filter.search?.trim() ? 1 : 0) +
+    (filter.annotations?.length ?? 0) +
+    (labels?.cost ?? 0) +
+    (fields?.cost ?? 0)
+  );
+}
+
+/**
+ * Annotation matches are requirements as a selector's are, each evaluated against every object
+ * filtered, and bounded as a selector's requirements are.
+ */
+export const maxAnnotationMatches = defaultSelectorLimits.maxRequirements;
+
+function checkAnnotationCount(filter: ResourceFilter): void {
+  const count = filter.annotations?.length ?? 0;
+  if (count > maxAnnotationMatches)
+    throw new FilterError(`annotations: ${count} matches, at most ${maxAnnotationMatches}`);
 }
 
 /**
@@ -138,6 +160,7 @@ export interface ResolvedFilter {
  * apiVersion or cluster id nothing answers to.
  */
 export function resolveFilter(filter: ResourceFilter, known: KnownNames): ResolvedFilter {
+  checkAnnotationCount(filter);
   const kinds = filter.kinds && filter.kinds.length > 0 ? known.kinds(filter.kinds) : undefined;
   if (filter.apiVersions && filter.apiVersions.length > 0) known.checkApiVersions(filter.apiVersions);
   if (filter.clusterIds && filter.clusterIds.length > 0) known.checkClusterIds(filter.clusterIds);
@@ -176,6 +199,19 @@ export function compileFilter(resolved: ResolvedFilter): ResourcePredicate {
   if (names) checks.push((r) => names.has(r.name));
   const search = filter.search?.trim().toLowerCase();
   if (search) checks.push((r) => r.name.toLowerCase().includes(search));
+  const uids = nonEmpty(filter.uids);
+  if (uids) checks.push((r) => uids.has(r.uid));
+  const owners = nonEmpty(filter.ownerUids);
+  if (owners) checks.push((r) => r.ownerReferences.some((owner) => owners.has(owner.uid)));
+  const annotations = filter.annotations;
+  if (annotations && annotations.length > 0)
+    checks.push((r) =>
+      annotations.every(({ key, value }) => {
+        // Own keys only: "constructor" is no annotation of a plain object.
+        if (!Object.hasOwn(r.annotations, key)) return false;
+        return value === undefined || value === null || r.annotations[key] === value;
+      }),
+    );
   if (labels) checks.push((r) => labels.matches(r.labels));
   if (fields) checks.push((r) => fields.matches((field) => readField(r, field)));
   if (checks.length === 0) return () => true;

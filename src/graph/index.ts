@@ -11,13 +11,15 @@ export {
   defaultRetainedChangeBytes,
   retainedBytesOf,
 } from "./change-log.js";
-export { InvalidObjectError, mapTextLength } from "./compact.js";
+export { formatTimestamp, InvalidObjectError, mapTextLength } from "./compact.js";
 export {
   changeEvaluations,
   FilterError,
   filterCost,
+  maxAnnotationMatches,
   type ResourcePredicate,
 } from "./filter.js";
+export type { ListOrderSpec, OrderField } from "./list-order.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
 export { CursorError } from "./page-scan.js";
 export {
@@ -28,13 +30,17 @@ export {
   RelationRuleError,
   RuleSet,
 } from "./relations/index.js";
+export type { CountGrouping, ResourceCount } from "./resource-counts.js";
 export {
   type Page,
   ResourceGraph,
   type ResourceGraphOptions,
+  type ResourceIdentity,
   type ResourcePage,
 } from "./resource-graph.js";
+export { hasStatusSummary, type StatusSummary, statusSummaryOf } from "./status-summary.js";
 export type {
+  AnnotationMatch,
   ChangeType,
   ClusterRef,
   FilterView,

@@ -1,11 +1,19 @@
-import { groupOf, labelEqualities, resourceTypeName } from "@meshsync/k8s";
+import { groupOf, labelEqualities, quoteExcerpt, resourceTypeName } from "@meshsync/k8s";
 import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/index.js";
+import type { CandidateScan } from "./candidate-scan.js";
 import { ChangeLog } from "./change-log.js";
 import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
-import { compileFilter, type ResolvedFilter, type ResourcePredicate, resolveFilter } from "./filter.js";
+import {
+  compileFilter,
+  FilterError,
+  type ResolvedFilter,
+  type ResourcePredicate,
+  resolveFilter,
+} from "./filter.js";
 import { KnownNames } from "./filter-names.js";
 import { IndexMap } from "./index-map.js";
-import { decodeCursor, encodeCursor, PageScan } from "./page-scan.js";
+import { ListOrder, type ListOrderSpec } from "./list-order.js";
+import { encodeCursor, PageScan, type PageWindow } from "./page-scan.js";
 import {
   builtinRelationRules,
   builtinScope,
@@ -20,6 +28,7 @@ import {
   RuleSet,
   relationDelta,
 } from "./relations/index.js";
+import { CountCells, type CountGrouping, CountScan, type ResourceCount } from "./resource-counts.js";
 import type { FilterView, ResourceFilter, StoredResource } from "./types.js";
 
 export interface ResourceGraphOptions {
@@ -49,20 +58,60 @@ export interface ResourceGraphOptions {
 export interface Page {
   first?: number | null;
   after?: string | null;
+  /** Read backward: the `last` objects before `before`. Neither mixes with first or after. */
+  last?: number | null;
+  before?: string | null;
+  /** The stable order (cluster, namespace, kind, name, uid) when absent. */
+  orderBy?: ListOrderSpec | null;
 }
 
 export interface ResourcePage {
   items: StoredResource[];
+  /** An item's cursor in the page's order, made when asked. */
+  cursorOf: (item: StoredResource) => string;
   totalCount: number;
   endCursor: string | null;
   hasNextPage: boolean;
+  hasPreviousPage: boolean;
   /** The change-log sequence the page was read at. */
   sequence: number;
 }
 
-function filterViewOf(r: StoredResource): FilterView {
-  const { clusterId, apiVersion, kind, namespace, name, labels, fields } = r;
-  return { clusterId, apiVersion, kind, namespace, name, labels, fields };
+/**
+ * What a filter sees of a replaced version. The ring keeps it for every MODIFIED, so a map or list that
+ * did not change is the new version's own (held anyway), not a second copy kept alive.
+ */
+function filterViewOf(r: StoredResource, next: StoredResource): FilterView {
+  const { clusterId, uid, apiVersion, kind, namespace, name, fields } = r;
+  return {
+    clusterId,
+    uid,
+    apiVersion,
+    kind,
+    namespace,
+    name,
+    labels: sameMap(r.labels, next.labels) ? next.labels : r.labels,
+    annotations: sameMap(r.annotations, next.annotations) ? next.annotations : r.annotations,
+    ownerReferences: sameOwners(r, next) ? next.ownerReferences : r.ownerReferences,
+    fields,
+  };
+}
+
+function sameMap(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true;
+  let size = 0;
+  for (const key in a) {
+    size++;
+    if (!Object.hasOwn(b, key) || a[key] !== b[key]) return false;
+  }
+  for (const _key in b) size--;
+  return size === 0;
+}
+
+function sameOwners(a: StoredResource, b: StoredResource): boolean {
+  const x = a.ownerReferences;
+  const y = b.ownerReferences;
+  return x === y || (x.length === y.length && x.every((owner, i) => owner.uid === y[i]!.uid));
 }
 
 /** What a list reads: every object of some index slices (disjoint: one kind, namespace or cluster each), or of the graph. */
@@ -101,6 +150,8 @@ export class ResourceGraph implements ResourceEventSink {
    * by the object's own name string, so an entry costs no string of its own.
    */
   private readonly byName = new Map<string, Map<string, string>>();
+  /** Objects counted per cluster, namespace, apiVersion and kind: what counts read without a scan. */
+  private readonly cells = new CountCells();
   private readonly clusterRefs = new Map<string, ClusterRef>();
   /** The types the graph has been fed objects of, by type name: the names filters use without an engine. */
   private readonly fedTypes = new Map<string, ResourceType>();
@@ -287,12 +338,48 @@ export class ResourceGraph implements ResourceEventSink {
       if (!seen.has(stored.key)) this.remove(stored, stored);
   }
 
-  /** One page of the objects that match, in a stable order (cluster, namespace, kind, name, uid). */
+  /** One page of the objects that match, in a stable order (cluster, namespace, kind, name, uid) or orderBy's. */
   list(filter: ResourceFilter = {}, page: Page = {}): ResourcePage {
     const sequence = this.log.sequence;
     const scan = this.scan(filter, page);
     scan.advance();
     return { ...scan.page(), sequence };
+  }
+
+  /** The object of one type and name, through the name index: no scan. */
+  find(identity: ResourceIdentity): StoredResource | undefined {
+    const { clusterId, apiVersion, kind, namespace, name } = identity;
+    this.known.checkClusterIds([clusterId]);
+    this.known.checkApiVersions([apiVersion]);
+    const typeNames = this.known.typeNamesAt(kind, apiVersion);
+    if (typeNames.length === 0)
+      throw new FilterError(
+        `kind: ${quoteExcerpt(kind)} is not served at apiVersion ${quoteExcerpt(apiVersion)}`,
+      );
+    for (const typeName of typeNames) {
+      const key = this.byName.get(`${clusterId}|${typeName}|${namespace ?? ""}`)?.get(name);
+      const stored = key === undefined ? undefined : this.objects.get(key);
+      if (stored !== undefined && stored.apiVersion === apiVersion) return stored;
+    }
+    return undefined;
+  }
+
+  /**
+   * How many objects match, per group, largest first. A filter that narrows only by clusters,
+   * namespaces, apiVersions and kinds is answered from counts the graph keeps, reading no object;
+   * any other filter scans its candidates in slices, as listInSlices does.
+   */
+  async countInSlices(
+    filter: ResourceFilter,
+    by: CountGrouping,
+    sliceMs = defaultSliceMs,
+  ): Promise<ResourceCount[]> {
+    const resolved = resolveFilter(filter, this.known);
+    const matches = compileFilter(resolved);
+    if (readsOnlyCells(filter)) return this.cells.counts(matches, by);
+    const scan = new CountScan(this.candidates(resolved).items(), matches, by);
+    await this.inSlices(scan, sliceMs);
+    return scan.counts();
   }
 
   /**
@@ -308,12 +395,15 @@ export class ResourceGraph implements ResourceEventSink {
   ): Promise<ResourcePage> {
     const sequence = this.log.sequence;
     const scan = this.scan(filter, page);
-    if (!scan.advance(performance.now() + sliceMs)) {
-      scan.detach();
-      do await nextTurn();
-      while (!scan.advance(performance.now() + sliceMs));
-    }
+    await this.inSlices(scan, sliceMs);
     return { ...scan.page(), sequence };
+  }
+
+  private async inSlices(scan: CandidateScan, sliceMs: number): Promise<void> {
+    if (scan.advance(performance.now() + sliceMs)) return;
+    scan.detach();
+    do await nextTurn();
+    while (!scan.advance(performance.now() + sliceMs));
   }
 
   /**
@@ -340,9 +430,7 @@ export class ResourceGraph implements ResourceEventSink {
   private scan(filter: ResourceFilter, page: Page): PageScan {
     const resolved = resolveFilter(filter, this.known);
     const matches = compileFilter(resolved);
-    const after = page.after ? decodeCursor(page.after) : undefined;
-    const first = page.first ?? Number.POSITIVE_INFINITY;
-    return new PageScan(this.candidates(resolved).items(), matches, first, after);
+    return new PageScan(this.candidates(resolved).items(), matches, windowOf(page));
   }
 
   /** The smallest index slice that can hold every match, so a narrow filter does not scan everything. */
@@ -366,6 +454,28 @@ export class ResourceGraph implements ResourceEventSink {
     const { labels } = resolved;
     if (labels)
       for (const [key, value] of labelEqualities(labels)) consider([this.byLabel.get(`${key}=${value}`)]);
+    // Uids and owners name objects of any cluster: each named one in each cluster the filter allows.
+    const clusterIds = new Set(
+      filter.clusterIds && filter.clusterIds.length > 0 ? filter.clusterIds : this.clusterRefs.keys(),
+    );
+    const { uids, ownerUids } = filter;
+    if (uids && uids.length > 0) {
+      const named = new Set<StoredResource>();
+      for (const clusterId of clusterIds)
+        for (const uid of uids) {
+          const r = this.objects.get(`${clusterId}/${uid}`);
+          if (r !== undefined) named.add(r);
+        }
+      consider([named]);
+    }
+    if (ownerUids && ownerUids.length > 0) {
+      // An object with two of the owners named sits in both their slices: a set counts it once.
+      const owned = new Set<StoredResource>();
+      for (const clusterId of clusterIds)
+        for (const uid of new Set(ownerUids))
+          for (const r of this.byOwner.get(`${clusterId}/${uid}`)) owned.add(r);
+      consider([owned]);
+    }
     return smallest;
   }
 
@@ -416,7 +526,7 @@ export class ResourceGraph implements ResourceEventSink {
       relations = relationDelta(before ?? new Map(), this.relations.affectedEdges(next));
     }
     if (prev === undefined) this.log.append("ADDED", next, undefined, undefined, relations);
-    else this.log.append("MODIFIED", next, filterViewOf(prev), prev, relations);
+    else this.log.append("MODIFIED", next, filterViewOf(prev, next), prev, relations);
   }
 
   private remove(stored: StoredResource, lastKnown: StoredResource): void {
@@ -435,6 +545,7 @@ export class ResourceGraph implements ResourceEventSink {
     this.byNamespace.add(r.namespace ?? "", r);
     for (const owner of r.ownerReferences) this.byOwner.add(`${r.clusterId}/${owner.uid}`, r);
     this.byCluster.add(r.clusterId, r);
+    this.cells.add(r);
     for (const label in r.labels) this.byLabel.add(`${label}=${r.labels[label]}`, r);
     const scope = nameScopeOf(r);
     let names = this.byName.get(scope);
@@ -459,6 +570,7 @@ export class ResourceGraph implements ResourceEventSink {
     this.byNamespace.remove(r.namespace ?? "", r);
     for (const owner of r.ownerReferences) this.byOwner.remove(`${r.clusterId}/${owner.uid}`, r);
     this.byCluster.remove(r.clusterId, r);
+    this.cells.remove(r);
     for (const label in r.labels) this.byLabel.remove(`${label}=${r.labels[label]}`, r);
     const scope = nameScopeOf(r);
     const names = this.byName.get(scope);
@@ -475,6 +587,40 @@ function addTo(map: Map<string, Set<string>>, key: string, value: string): void 
     map.set(key, set);
   }
   set.add(value);
+}
+
+/** One object's identity as kubectl names it: cluster, apiVersion, kind (any name kubectl takes), namespace, name. */
+export interface ResourceIdentity {
+  clusterId: string;
+  apiVersion: string;
+  kind: string;
+  namespace?: string | null;
+  name: string;
+}
+
+/** A filter the count cells answer: one that narrows by nothing but their four fields. */
+function readsOnlyCells(filter: ResourceFilter): boolean {
+  const cellFields = new Set(["clusterIds", "namespaces", "apiVersions", "kinds"]);
+  return Object.entries(filter).every(
+    ([field, value]) =>
+      cellFields.has(field) ||
+      value === undefined ||
+      value === null ||
+      (Array.isArray(value) && value.length === 0) ||
+      (typeof value === "string" && value.trim() === ""),
+  );
+}
+
+function windowOf(page: Page): PageWindow {
+  const order = ListOrder.of(page.orderBy);
+  const given = (value: unknown) => value !== null && value !== undefined;
+  const forward = given(page.first) || given(page.after);
+  const backward = given(page.last) || given(page.before);
+  if (forward && backward)
+    throw new RangeError("first and after page forward, last and before backward: give one pair, not both");
+  const size = (backward ? page.last : page.first) ?? Number.POSITIVE_INFINITY;
+  const cursor = (backward ? page.before : page.after) || undefined;
+  return { order, direction: backward ? "backward" : "forward", size, cursor };
 }
 
 function nameScopeOf(r: StoredResource): string {

@@ -35,12 +35,25 @@ export interface StoredResource {
    * overhead for the parsed fields and the object itself. What the change log counts against its bound.
    */
   readonly heapSize: number;
+  /** metadata.creationTimestamp in milliseconds since the epoch; undefined when absent or unreadable. */
+  readonly createdAtMs: number | undefined;
+  /** When this process stored this version, in milliseconds since the epoch. */
+  readonly storedAtMs: number;
 }
 
 /** What a ResourceFilter looks at: enough to decide a match, without the object itself. */
 export type FilterView = Pick<
   StoredResource,
-  "clusterId" | "apiVersion" | "kind" | "namespace" | "name" | "labels" | "fields"
+  | "clusterId"
+  | "uid"
+  | "apiVersion"
+  | "kind"
+  | "namespace"
+  | "name"
+  | "labels"
+  | "annotations"
+  | "ownerReferences"
+  | "fields"
 >;
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
@@ -73,6 +86,16 @@ export interface ResourceFilter {
   labelSelector?: string | null;
   fieldSelector?: string | null;
   search?: string | null;
+  uids?: readonly string[] | null;
+  /** Objects whose ownerReferences name one of these uids. */
+  ownerUids?: readonly string[] | null;
+  /** Every match must hold: the key with this value, or the key at all when value is absent. */
+  annotations?: readonly AnnotationMatch[] | null;
+}
+
+export interface AnnotationMatch {
+  key: string;
+  value?: string | null;
 }
 
 export type { ClusterRef };

@@ -12,7 +12,7 @@
 // so a lone reset socket costs one request and no noise; one line says when it is back.
 import { Backoff } from "./backoff.js";
 import { clusterIdOf, currentResourceVersionOf } from "./connect.js";
-import { errorText, isTransportFailure, KubeApiError } from "./errors.js";
+import { errorText, isRecord, isTransportFailure, KubeApiError } from "./errors.js";
 import type { KubeRequester, LineStream, Query } from "./http-client.js";
 import type { Logger } from "./logger.js";
 import { realSleep, type Sleep } from "./sleep.js";
@@ -33,6 +33,8 @@ export interface ContactState {
   lastError: string | undefined;
   /** When the API server last answered anything, a watch line included (ISO 8601). */
   lastContact: string | undefined;
+  /** gitVersion of GET /version, read at connect and each time the cluster answers again. */
+  serverVersion: string | undefined;
 }
 
 export interface ClusterContactOptions {
@@ -73,6 +75,7 @@ export class ClusterContact implements ClusterGate {
   private lastContact: number | undefined;
   /** Whether the probe has said, once, that it cannot check the identity of a server that answers. */
   private toldUnverifiable = false;
+  private serverVersion: string | undefined;
 
   constructor(options: ClusterContactOptions) {
     this.options = options;
@@ -91,7 +94,24 @@ export class ClusterContact implements ClusterGate {
       since: new Date(this.since).toISOString(),
       lastError: this.lastError,
       lastContact: this.lastContact === undefined ? undefined : new Date(this.lastContact).toISOString(),
+      serverVersion: this.serverVersion,
     };
+  }
+
+  /**
+   * Reads the API server's version (GET /version, as `kubectl version` does). An API server that was
+   * upgraded while it was away shows its new version once it answers again; a failed read keeps the
+   * last one known. It asks past the gate: the version only informs, and its failure is no outage.
+   */
+  async readServerVersion(signal: AbortSignal): Promise<void> {
+    try {
+      const info = await this.options.client.getJson("/version", {}, signal);
+      const gitVersion = isRecord(info) ? info.gitVersion : undefined;
+      if (typeof gitVersion === "string" && gitVersion !== "") this.serverVersion = gitVersion;
+    } catch (error) {
+      if (!signal.aborted)
+        this.logger.debug(this.logContext({ error: errorText(error) }), "cannot read the server's version");
+    }
   }
 
   available(signal: AbortSignal): Promise<void> {
@@ -220,6 +240,7 @@ export class ClusterContact implements ClusterGate {
       const current = await currentResourceVersionOf(this.requester, signal);
       if (this.phase !== "verifying") return;
       this.reopen();
+      void this.readServerVersion(signal);
       this.options.onVerified?.(current);
       return;
     }

@@ -16,6 +16,8 @@ export interface ClusterHealth {
   lastContact: string | undefined;
   /** Discovery has run and every watched type has finished its first list. */
   synced: boolean;
+  /** The API server's gitVersion (GET /version); undefined until read. */
+  serverVersion?: string | undefined;
 }
 
 export function clusterHealthOf(state: ClusterSyncState): ClusterHealth {
@@ -27,5 +29,6 @@ export function clusterHealthOf(state: ClusterSyncState): ClusterHealth {
     lastError: state.contact.lastError,
     lastContact: state.contact.lastContact,
     synced: state.ready,
+    serverVersion: state.contact.serverVersion,
   };
 }

@@ -235,6 +235,7 @@ export class ClusterSync {
 
   private async firstSync(): Promise<void> {
     const signal = this.stopController.signal;
+    void this.contact.readServerVersion(signal);
     const backoff = new Backoff(this.options.tuning?.backoff);
     // Through refresh(), like every later discovery, so a resync or CRD change during start-up
     // waits its turn instead of applying a result of its own alongside this one.

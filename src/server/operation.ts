@@ -10,7 +10,13 @@ import {
   type OperationDefinitionNode,
   visit,
 } from "graphql";
-import { type ApiContext, ChangeSubscription, ErrorCode } from "../api/index.js";
+import {
+  type ApiContext,
+  ErrorCode,
+  type FanoutSource,
+  isFanoutSource,
+  type Sequenced,
+} from "../api/index.js";
 import { createRender, type Render } from "./fanout/index.js";
 import { admitOperation, withoutPartialResponse } from "./limits-plugin.js";
 import type { ServerLimits } from "./options.js";
@@ -30,8 +36,8 @@ export type PreparedOperation =
   | { kind: "errors"; errors: readonly GraphQLError[]; stage: "parse" | "validation" | "execution" }
   /** A query or mutation, already executed; call `written` once its result is written out. */
   | { kind: "result"; result: ExecutionResult; written: () => void }
-  /** A change subscription for the fan-out: `key` names its group within an auth scope. */
-  | { kind: "changes"; subscription: ChangeSubscription; key: string; render: Render };
+  /** A subscription for the fan-out: `key` names its group within an auth scope. */
+  | { kind: "changes"; subscription: FanoutSource<Sequenced>; key: string; render: Render };
 
 function asGraphQLErrors(error: unknown): GraphQLError[] {
   if (error instanceof GraphQLError) return [error];
@@ -124,7 +130,7 @@ export async function prepareOperation(
   args.contextValue = { ...(args.contextValue as object), responseMeter: admission.responseMeter };
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return { kind: "result", result: source, written: () => {} };
-  if (!(source instanceof ChangeSubscription)) {
+  if (!isFanoutSource(source)) {
     return {
       kind: "errors",
       stage: "execution",

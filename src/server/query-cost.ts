@@ -142,7 +142,7 @@ class CostMeter {
   private size(size: FieldCost["size"], args: Record<string, unknown>): number {
     if (size === undefined) return 1;
     if (typeof size === "number") return size;
-    const given = args[size.pageArgument];
+    const given = args[size.pageArgument] ?? (size.orPageArgument && args[size.orPageArgument]);
     if (typeof given !== "number") return this.pages.defaultPageSize;
     return Math.min(Math.max(0, given), this.pages.maxPageSize);
   }

@@ -17,9 +17,16 @@ describe("schema", () => {
     const resources = query.resources!;
     expect(isNonNullType(resources.type)).toBe(true);
     expect(getNamedType(resources.type).name).toBe("ResourceConnection");
-    expect(resources.args.map((a) => a.name).sort()).toEqual(["after", "filter", "first"]);
+    expect(resources.args.map((a) => a.name).sort()).toEqual([
+      "after",
+      "before",
+      "filter",
+      "first",
+      "last",
+      "orderBy",
+    ]);
     expect(Object.keys(query)).toEqual(
-      expect.arrayContaining(["resources", "clusters", "apiResources", "node"]),
+      expect.arrayContaining(["resources", "resource", "resourceCounts", "clusters", "apiResources", "node"]),
     );
 
     const connection = committed.getType("ResourceConnection");
@@ -35,6 +42,7 @@ describe("schema", () => {
     if (filter === undefined || !("getFields" in filter)) throw new Error("no ResourceFilter");
     expect(Object.keys(filter.getFields()).sort()).toEqual(
       [
+        "annotations",
         "apiVersions",
         "clusterIds",
         "fieldSelector",
@@ -42,7 +50,9 @@ describe("schema", () => {
         "labelSelector",
         "names",
         "namespaces",
+        "ownerUids",
         "search",
+        "uids",
       ].sort(),
     );
 

@@ -20,10 +20,15 @@ const resource = (name: string, heapSize = 2, resourceVersion = "1"): StoredReso
   objectText: "{}",
   textLength: 2,
   heapSize,
+  createdAtMs: undefined,
+  storedAtMs: 0,
 });
 
 const view = (r: StoredResource): FilterView => ({
   clusterId: r.clusterId,
+  uid: r.uid,
+  annotations: r.annotations,
+  ownerReferences: r.ownerReferences,
   apiVersion: r.apiVersion,
   kind: r.kind,
   namespace: r.namespace,

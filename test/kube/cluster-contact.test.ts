@@ -19,8 +19,14 @@ class FakeServer implements KubeRequester {
   probes = 0;
   other: () => unknown = () => ({});
   lines: FakeLines | undefined;
+  version: () => unknown = () => ({ major: "1", minor: "31", gitVersion: "v1.31.2" });
 
   async getJson(path: string): Promise<unknown> {
+    if (path === "/version") {
+      const answer = this.version();
+      if (answer instanceof Error) throw answer;
+      return answer;
+    }
     if (path === "/api/v1/namespaces/kube-system") {
       this.probes += 1;
       if (this.failingProbes > 0) {
@@ -288,6 +294,36 @@ describe("ClusterContact", () => {
     lines.close();
     await read;
     expect(server.probes).toBe(0);
+    expect(await isOpen(contact)).toBe(true);
+  });
+});
+
+describe("the server's version", () => {
+  it("is unknown until read, then the gitVersion of GET /version", async () => {
+    const server = new FakeServer();
+    const { contact } = setUp(server);
+    expect(contact.state().serverVersion).toBeUndefined();
+    await contact.readServerVersion(never);
+    expect(contact.state().serverVersion).toBe("v1.31.2");
+  });
+
+  it("is read again when the cluster answers after an outage, and kept when a read fails", async () => {
+    const server = new FakeServer();
+    const { contact } = setUp(server);
+    await contact.readServerVersion(never);
+    // The API server goes away and comes back upgraded.
+    server.other = refused;
+    server.failingProbes = 2;
+    server.version = () => ({ gitVersion: "v1.32.0" });
+    await contact.requester.getJson("/api/v1/pods").catch(() => {});
+    await contact.available(never);
+    await waitFor(() => contact.state().serverVersion === "v1.32.0", "the new version to be read");
+    // A version that cannot be read (or makes no sense) keeps the last one known, and closes no gate.
+    server.version = refused;
+    await contact.readServerVersion(never);
+    server.version = () => ({ gitVersion: 7 });
+    await contact.readServerVersion(never);
+    expect(contact.state().serverVersion).toBe("v1.32.0");
     expect(await isOpen(contact)).toBe(true);
   });
 });

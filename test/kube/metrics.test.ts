@@ -47,6 +47,7 @@ describe("sync metrics", () => {
             since: "2026-01-01T00:00:00.000Z",
             lastError: reachable ? undefined : "connect ECONNREFUSED 127.0.0.1:6443",
             lastContact: "2026-01-01T00:00:20.000Z",
+            serverVersion: "v1.32.0",
           },
         },
       ],

@@ -1,5 +1,6 @@
 import pino from "pino";
 import { ResourceGraph } from "../../src/graph/index.js";
+import type { TypeSyncStatus } from "../../src/kube/index.js";
 import type { ClusterRef, KubeObject, ResourceType } from "../../src/kube/types.js";
 import { type RunningServer, type ServerOptions, startServer } from "../../src/server/index.js";
 
@@ -74,6 +75,27 @@ export function configMap(name: string, namespace: string, rv = "1"): KubeObject
     kind: "ConfigMap",
     metadata: { name, namespace, uid: `uid-cm-${namespace}-${name}`, resourceVersion: rv },
     data: { key: "value" },
+  };
+}
+
+/** A pod type's sync status in cluster c1, listing and not yet synced, unless overridden. */
+export function typeSyncStatus(overrides: Partial<TypeSyncStatus>): TypeSyncStatus {
+  return {
+    clusterId: "c1",
+    typeName: "pods.v1.",
+    resourceType: podType,
+    phase: "listing",
+    error: undefined,
+    objectCount: 0,
+    lastEventTime: undefined,
+    resourceVersion: "",
+    relistCount: 0,
+    watchCount: 0,
+    stallCount: 0,
+    skippedCount: 0,
+    hasSynced: false,
+    forbidden: false,
+    ...overrides,
   };
 }
 

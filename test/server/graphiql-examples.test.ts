@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../src/api/index.js";
 import {
   changesSinceExample,
+  countsByKindExample,
   type ExampleTab,
   exampleTabs,
   followChangesExample,
   historyExample,
   labelSelectorExample,
   newTabQuery,
+  sortedPageExample,
   syncStatusExample,
   topologyExample,
   workloadsExample,
@@ -61,15 +63,17 @@ describe("GraphiQL's example operations", () => {
     },
   );
 
-  it("opens on a namespace's workloads, a label selector, a topology, sync status, a resumed subscription and history", () => {
+  it("opens on workloads, a label selector, a topology, sync status, counts, a sorted page, history and a resumed subscription", () => {
     expect(exampleTabs.map((tab) => [tab.title, operationOf(documentOf(tab)).operation])).toEqual([
       ["Workloads", "query"],
       ["ByLabel", "query"],
       ["Topology", "query"],
       ["SyncStatus", "query"],
-      ["FollowChanges", "subscription"],
+      ["CountsByKind", "query"],
+      ["NewestPods", "query"],
       ["History", "query"],
       ["ChangesSince", "query"],
+      ["FollowChanges", "subscription"],
     ]);
   });
 
@@ -243,5 +247,28 @@ describe("GraphiQL's example operations against a server", () => {
     } finally {
       await changes.close();
     }
+  });
+
+  it("CountsByKind counts each kind, the most first", async () => {
+    const data = await runExample<{ resourceCounts: Data[] }>(countsByKindExample);
+    expect(data.resourceCounts.slice(0, 2)).toEqual([
+      { apiVersion: "v1", kind: "Pod", count: expect.any(Number) },
+      expect.objectContaining({ kind: expect.any(String) }),
+    ]);
+    const counted = data.resourceCounts.reduce((total, row) => total + (row.count as number), 0);
+    expect(counted).toBe(t.graph.size);
+  });
+
+  it("NewestPods lists pods the newest first, each with its summary", async () => {
+    t.graph.upsert(cluster, podType, {
+      ...pod("newest", "default"),
+      metadata: { ...pod("newest", "default").metadata, creationTimestamp: "2030-01-01T00:00:00Z" },
+    });
+    const data = await runExample<Page>(sortedPageExample);
+    expect(data.resources.edges[0]?.node).toMatchObject({
+      name: "newest",
+      createdAt: "2030-01-01T00:00:00Z",
+      summary: { phase: "Running", ready: false, restarts: 0, reason: null },
+    });
   });
 });

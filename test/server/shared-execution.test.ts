@@ -4,6 +4,7 @@ import { parse } from "graphql";
 import { afterEach, describe, expect, it } from "vitest";
 import { ResourceChangesDocument } from "../generated/graphql.js";
 import { type Subscription, subscribe } from "../support/graphql-client.js";
+import { metric } from "../support/metrics.js";
 import { cluster, pod, podType, startTestServer, type TestServer } from "./fixtures.js";
 
 let t: TestServer | undefined;
@@ -14,13 +15,6 @@ afterEach(async () => {
   await t?.server.close();
   t = undefined;
 });
-
-async function metric(origin: string, name: string): Promise<number> {
-  const text = await (await fetch(`${origin}/metrics`)).text();
-  const match = new RegExp(`^${name} (\\d+)$`, "m").exec(text);
-  if (match === null) throw new Error(`no ${name} in /metrics`);
-  return Number(match[1]);
-}
 
 describe("subscribers of one operation", () => {
   it("share one execution per change, and each still gets every change in order", async () => {

@@ -55,7 +55,7 @@ builder.queryField("changes", (t) =>
       }),
     },
     resolve: (_root, args, context) => {
-      const first = pageSize(args.first, context);
+      const first = pageSize("first", args.first, context);
       const start = startFrom(args.since, args.sinceTime);
       let matches: ResourcePredicate;
       try {

@@ -5,7 +5,9 @@ import { ErrorCode } from "../codes.js";
 import type { ApiContext } from "../context.js";
 
 /** A resolver for one field of the health the engine reports; null when this server does not sync the cluster. */
-function fromHealth<K extends "reachable" | "since" | "lastError" | "lastContact" | "synced">(key: K) {
+function fromHealth<
+  K extends "reachable" | "since" | "lastError" | "lastContact" | "synced" | "serverVersion",
+>(key: K) {
   return (cluster: ClusterRef, _args: unknown, context: ApiContext): NonNullable<ClusterHealth[K]> | null =>
     context.clusterHealth?.().find((health) => health.id === cluster.id)?.[key] ?? null;
 }
@@ -37,6 +39,12 @@ export const ClusterObject = builder.objectRef<ClusterRef>("Cluster").implement(
       description:
         "When its API server last answered anything, a watch event or bookmark included (ISO 8601).",
       resolve: fromHealth("lastContact"),
+    }),
+    serverVersion: t.string({
+      nullable: true,
+      description:
+        "The API server's gitVersion (GET /version, as `kubectl version` shows it), read at connect and each time it answers again; null until known, and when this server does not sync the cluster itself.",
+      resolve: fromHealth("serverVersion"),
     }),
     synced: t.boolean({
       nullable: true,

@@ -1,4 +1,14 @@
+import { maxAnnotationMatches } from "../../graph/index.js";
 import { builder } from "../builder.js";
+
+export const AnnotationMatchInput = builder.inputType("AnnotationMatch", {
+  description:
+    "An annotation an object must have: the key with this value, or the key at all when value is absent.",
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    value: t.string(),
+  }),
+});
 
 export const ResourceFilterInput = builder.inputType("ResourceFilter", {
   description:
@@ -28,5 +38,13 @@ export const ResourceFilterInput = builder.inputType("ResourceFilter", {
         "(without kinds: metadata.name, metadata.namespace and those of some built-in kind).",
     }),
     search: t.string({ description: "Case-insensitive text contained in the name." }),
+    uids: t.stringList({ description: "metadata.uid, in any cluster the filter allows." }),
+    ownerUids: t.stringList({
+      description: "Objects whose ownerReferences name one of these uids (what those objects own).",
+    }),
+    annotations: t.field({
+      type: [AnnotationMatchInput],
+      description: `Every match must hold; at most ${maxAnnotationMatches}.`,
+    }),
   }),
 });

@@ -19,7 +19,7 @@ builder.objectField(ResourceNode, "history", (t) =>
       }),
     },
     resolve: (resource, args, context): ChangeEvent[] => {
-      const first = pageSize(args.first, context);
+      const first = pageSize("first", args.first, context);
       const { graph } = context;
       // Each change links to the object's change before it: the walk reads only this object's changes.
       return graph.log

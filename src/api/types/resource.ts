@@ -1,5 +1,12 @@
 import type { GraphQLResolveInfo } from "graphql";
-import { mapTextLength, type StoredResource } from "../../graph/index.js";
+import {
+  formatTimestamp,
+  hasStatusSummary,
+  mapTextLength,
+  type StatusSummary,
+  type StoredResource,
+  statusSummaryOf,
+} from "../../graph/index.js";
 import type { OwnerReference } from "../../kube/index.js";
 import { builder } from "../builder.js";
 import type { ApiContext } from "../context.js";
@@ -10,6 +17,7 @@ import { acrossTurns, inTurnSlices } from "../turn-slices.js";
 import { ClusterObject, clusterById } from "./cluster.js";
 import { JsonScalar } from "./json.js";
 import { ResourceFilterInput } from "./resource-filter.js";
+import { ResourceOrderInput } from "./resource-order.js";
 
 const OwnerReferenceObject = builder.objectRef<OwnerReference>("OwnerReference").implement({
   fields: (t) => ({
@@ -22,7 +30,6 @@ const OwnerReferenceObject = builder.objectRef<OwnerReference>("OwnerReference")
   }),
 });
 
-/** Characters a string map takes as JSON, near enough: quotes, colon and comma around each entry. */
 /** Counts what a field returns into the response before returning it (see ResponseMeter). */
 function charged<T>(context: ApiContext, root: unknown, bytes: number, value: () => T): T {
   context.responseMeter?.charge(root, bytes);
@@ -47,6 +54,40 @@ function parsed<T>(
 function topLevelField(resource: StoredResource, field: string): unknown {
   return resource.object[field] ?? null;
 }
+
+const ResourceSummaryObject = builder.objectRef<StatusSummary>("ResourceSummary").implement({
+  description:
+    "What kubectl's get columns say of a Pod, Node, Deployment, StatefulSet, ReplicaSet, DaemonSet or Job.",
+  fields: (t) => ({
+    phase: t.exposeString("phase", { nullable: true, description: "A Pod's status.phase." }),
+    ready: t.exposeBoolean("ready", {
+      nullable: true,
+      description:
+        "A Pod's or Node's Ready condition; for workloads, ready replicas equal desired ones; for a Job, its completions reached.",
+    }),
+    readyReplicas: t.exposeInt("readyReplicas", {
+      nullable: true,
+      description: "status.readyReplicas (0 when absent); a DaemonSet's numberReady; a Job's succeeded.",
+    }),
+    desiredReplicas: t.exposeInt("desiredReplicas", {
+      nullable: true,
+      description:
+        "spec.replicas (1 when absent); a DaemonSet's desiredNumberScheduled; a Job's completions.",
+    }),
+    restarts: t.exposeInt("restarts", {
+      nullable: true,
+      description: "A Pod's container restarts, init containers included.",
+    }),
+    reason: t.exposeString("reason", {
+      nullable: true,
+      description:
+        "What kubectl's STATUS column shows of a Pod when it says more than the phase (CrashLoopBackOff, Init:0/1, Terminating); a Node's Ready reason; a failed Job's reason.",
+    }),
+  }),
+});
+
+/** What a summary adds to a response, near enough: six short fields. */
+const summaryBytes = 160;
 
 // Weights for the cost rule: a whole object is worth about twenty small fields, spec or status ten.
 const objectCost = costOf({ weight: 20 });
@@ -103,6 +144,24 @@ export const ResourceNode = builder.node(builder.objectRef<StoredResource>("Reso
       extensions: specCost,
       resolve: (r, _args, context, info) =>
         parsed(context, info, r.textLength, () => topLevelField(r, "status")),
+    }),
+    summary: t.field({
+      type: ResourceSummaryObject,
+      nullable: true,
+      description: "Status at a glance for the common kinds; null for the others.",
+      extensions: specCost,
+      // Read from the stored object as `status` is, so it is parsed in the same turn slices.
+      resolve: (r, _args, context, info) =>
+        hasStatusSummary(r) ? parsed(context, info, summaryBytes, () => statusSummaryOf(r)) : null,
+    }),
+    createdAt: t.string({
+      nullable: true,
+      description: "metadata.creationTimestamp (RFC 3339, as the API server writes it); null when absent.",
+      resolve: (r) => (r.createdAtMs === undefined ? null : formatTimestamp(r.createdAtMs)),
+    }),
+    lastChangedAt: t.string({
+      description: "When this server stored the version it holds (ISO 8601).",
+      resolve: (r) => new Date(r.storedAtMs).toISOString(),
     }),
     object: t.field({
       type: JsonScalar,
@@ -161,48 +220,95 @@ const ResourceConnectionObject = builder.objectRef<ResourceConnectionShape>("Res
   }),
 });
 
-export function pageSize(first: number | null | undefined, context: ApiContext): number {
+export function pageSize(
+  name: "first" | "last",
+  size: number | null | undefined,
+  context: ApiContext,
+): number {
   const { defaultPageSize, maxPageSize } = context.limits;
-  if (first === null || first === undefined) return defaultPageSize;
-  if (first < 0 || first > maxPageSize) throw badInput(`first must be between 0 and ${maxPageSize}`);
-  return first;
+  if (size === null || size === undefined) return defaultPageSize;
+  if (size < 0 || size > maxPageSize) throw badInput(`${name} must be between 0 and ${maxPageSize}`);
+  return size;
 }
 
 builder.queryField("resources", (t) =>
   t.field({
     type: ResourceConnectionObject,
     description:
-      "The objects that match the filter, in a stable order (cluster, namespace, kind, name, uid).",
+      "The objects that match the filter, in a stable order (cluster, namespace, kind, name, uid) unless orderBy " +
+      "says otherwise. Page forward with first and after, or backward with last and before; not both.",
     extensions: costOf({
-      size: { pageArgument: "first" },
+      size: { pageArgument: "first", orPageArgument: "last" },
       scan: { filterArgument: "filter", over: "graph" },
     }),
     args: {
       filter: t.arg({ type: ResourceFilterInput }),
+      orderBy: t.arg({ type: ResourceOrderInput }),
       first: t.arg.int({
         description: "Page size: 100 unless given, at most 1000 unless the server says otherwise.",
       }),
       after: t.arg.string({ description: "An endCursor or edge cursor from an earlier page." }),
+      last: t.arg.int({ description: "Page size, read backward from before (or from the end)." }),
+      before: t.arg.string({ description: "A startCursor or edge cursor from an earlier page." }),
     },
     resolve: async (_root, args, context) => {
-      const first = pageSize(args.first, context);
       const { graph } = context;
+      const backward = args.last != null || args.before != null;
       try {
+        if (backward && (args.first != null || args.after != null))
+          throw badInput("first and after page forward, last and before backward: give one pair, not both");
+        const page = backward
+          ? { last: pageSize("last", args.last, context), before: args.before ?? null }
+          : { first: pageSize("first", args.first, context), after: args.after ?? null };
         // In slices: a scan of a huge graph leaves the event loop to other clients every few milliseconds.
-        const page = await graph.listInSlices(args.filter ?? {}, { first, after: args.after ?? null });
-        const edges = page.items.map((node) => ({ cursor: () => graph.cursorOf(node), node }));
+        const result = await graph.listInSlices(args.filter ?? {}, {
+          ...page,
+          orderBy: args.orderBy ?? null,
+        });
+        const edges = result.items.map((node) => ({ cursor: () => result.cursorOf(node), node }));
         return {
           edges,
           pageInfo: {
-            hasNextPage: page.hasNextPage,
-            // Counting what lies before `after` would cost a second pass; Relay allows false here.
-            hasPreviousPage: false,
+            hasNextPage: result.hasNextPage,
+            hasPreviousPage: result.hasPreviousPage,
             startCursor: edges[0]?.cursor() ?? null,
-            endCursor: page.endCursor,
+            endCursor: result.endCursor,
           },
-          totalCount: page.totalCount,
-          sequence: graph.log.cursor(page.sequence),
+          totalCount: result.totalCount,
+          sequence: graph.log.cursor(result.sequence),
         };
+      } catch (error) {
+        throw asClientError(error);
+      }
+    },
+  }),
+);
+
+builder.queryField("resource", (t) =>
+  t.field({
+    type: ResourceNode,
+    nullable: true,
+    description:
+      "One object by its identity, read from the graph's name index; null when it does not exist. kind takes " +
+      "what ResourceFilter.kinds takes; an unknown cluster, apiVersion or kind is refused as filters refuse it.",
+    args: {
+      clusterId: t.arg.id({ required: true }),
+      apiVersion: t.arg.string({ required: true }),
+      kind: t.arg.string({ required: true }),
+      namespace: t.arg.string({ description: "Absent or empty for a cluster-scoped object." }),
+      name: t.arg.string({ required: true }),
+    },
+    resolve: (_root, args, context) => {
+      try {
+        return (
+          context.graph.find({
+            clusterId: String(args.clusterId),
+            apiVersion: args.apiVersion,
+            kind: args.kind,
+            namespace: args.namespace ?? null,
+            name: args.name,
+          }) ?? null
+        );
       } catch (error) {
         throw asClientError(error);
       }

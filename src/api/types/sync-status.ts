@@ -1,6 +1,8 @@
 import { apiVersionOf } from "@meshsync/k8s";
 import type { TypeSyncStatus } from "../../kube/index.js";
 import { builder } from "../builder.js";
+import { costOf } from "../cost.js";
+import { SyncStatusSubscription } from "../sync-status-feed.js";
 
 const SyncPhaseEnum = builder.enumType("SyncPhase", {
   description: "What a type's reflector is doing.",
@@ -34,15 +36,37 @@ const TypeSyncObject = builder.objectRef<TypeSyncStatus>("TypeSync").implement({
   }),
 });
 
+function clusterSet(clusterIds: readonly (string | number)[] | null | undefined): Set<string> | undefined {
+  return clusterIds && clusterIds.length > 0 ? new Set(clusterIds.map(String)) : undefined;
+}
+
 builder.queryField("syncStatus", (t) =>
   t.field({
     type: [TypeSyncObject],
     description: "Sync status of every watched type, per cluster.",
     args: { clusterIds: t.arg.idList({ description: "Only these clusters; every cluster when absent." }) },
     resolve: (_root, args, context) => {
-      const wanted =
-        args.clusterIds && args.clusterIds.length > 0 ? new Set(args.clusterIds.map(String)) : null;
-      return context.syncStatus().filter((s) => wanted === null || wanted.has(s.clusterId));
+      const wanted = clusterSet(args.clusterIds);
+      return context.syncStatus().filter((s) => wanted === undefined || wanted.has(s.clusterId));
     },
+  }),
+);
+
+builder.subscriptionField("syncStatus", (t) =>
+  t.field({
+    type: TypeSyncObject,
+    description:
+      "Every watched type's TypeSync first, then a type's TypeSync whenever its phase, synced, error, forbidden, " +
+      "relists, watches, stalls or skipped change, and when only its objectCount does, at most once a second. " +
+      "A subscriber that falls behind is sent every type's TypeSync again.",
+    extensions: costOf({}),
+    args: { clusterIds: t.arg.idList({ description: "Only these clusters; every cluster when absent." }) },
+    subscribe: (_root, args, context) =>
+      new SyncStatusSubscription(
+        context.syncStatusFeed,
+        clusterSet(args.clusterIds),
+        context.limits.subscriptionQueueSize,
+      ),
+    resolve: (status) => status,
   }),
 );

@@ -1,9 +1,9 @@
 import { GraphQLError } from "graphql";
 import type { Logger } from "pino";
-import { type ChangeSubscription, ErrorCode, resumePoint } from "../../api/index.js";
+import { ErrorCode, type FanoutSource, type Sequenced } from "../../api/index.js";
 import type { ServerLimits } from "../options.js";
 import { Connection } from "./connection.js";
-import { evaluationsOf, Group } from "./group.js";
+import { Group } from "./group.js";
 import type { Render } from "./render.js";
 import type { FrameSink, TransportName } from "./sink.js";
 import { Subscriber } from "./subscriber.js";
@@ -125,13 +125,13 @@ export class Fanout {
   }
 
   /**
-   * Starts a change subscription on a connection, in its group (by `key`), from its `since`. Refused
+   * Starts a subscription on a connection, in its group (by `key`), where its source says. Refused
    * with SERVER_BUSY when the server runs as many subscriptions, or holds as many bytes, as it may.
    */
   subscribe(
     connection: Connection,
     id: string,
-    subscription: ChangeSubscription,
+    subscription: FanoutSource<Sequenced>,
     key: string,
     render: Render,
   ): GraphQLError | undefined {
@@ -148,7 +148,7 @@ export class Fanout {
     if (group === undefined) {
       // Every group matches every change against its filter (in the slices of run()), so what all of
       // them cost a change together is bounded; a subscriber that joins a group costs a change nothing more.
-      const evaluations = evaluationsOf(subscription);
+      const evaluations = subscription.evaluations;
       const limit = this.limits.maxFilterEvaluationsPerChange;
       if (this.filterEvaluations + evaluations > limit) {
         return busy(
@@ -163,16 +163,9 @@ export class Fanout {
     }
     // The start and the join happen in one synchronous turn: nothing commits between them.
     const feed = group.feed;
-    const subscriber = new Subscriber(
-      id,
-      connection,
-      group,
-      feed.sequence,
-      resumePoint(feed, subscription.options.since),
-      () => {
-        this.subscriptionCount--;
-      },
-    );
+    const subscriber = new Subscriber(id, connection, group, feed.sequence, subscription.start(), () => {
+      this.subscriptionCount--;
+    });
     group.join(subscriber);
     connection.subscribers.set(id, subscriber);
     this.subscriptionCount++;

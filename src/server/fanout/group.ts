@@ -1,13 +1,6 @@
-import type { ChangeEvent, ChangeFeed, ChangeSubscription } from "../../api/index.js";
-import { projectChange, resyncEvent, safeMatcher } from "../../api/index.js";
-import { changeEvaluations, type FilterView, type ResourceChange } from "../../graph/index.js";
+import type { FanoutEvent, FanoutSource, Sequenced, SequencedFeed } from "../../api/index.js";
 import type { Render } from "./render.js";
 import type { Subscriber } from "./subscriber.js";
-
-/** What matching a change against a subscription's filter costs; one that says nothing has no filter. */
-export function evaluationsOf(subscription: ChangeSubscription): number {
-  return subscription.options.evaluations ?? changeEvaluations({});
-}
 
 /** Renders kept per group, so that subscribers resuming from a recent `since` share them too. */
 const keptRenders = 512;
@@ -16,7 +9,7 @@ const keptRenders = 512;
  * and its members RESYNC. Waiting costs a reference each: the change log holds the changes anyway.
  */
 const maxPendingChanges = 50_000;
-/** RESYNC renders kept per group: members that overflow in one batch share one. */
+/** Catch-up renders (RESYNC) kept per group: members that overflow in one batch share one. */
 const keptResyncs = 16;
 
 export interface GroupHost {
@@ -29,7 +22,7 @@ export interface GroupHost {
 
 /**
  * Subscribers of one operation (same document, operation name, variables but `since`, and auth scope):
- * one log listener, one filter, one execution and one serialization per change, whatever the number of
+ * one feed listener, one filter, one execution and one serialization per change, whatever the number of
  * members. Changes committed in one turn are matched and rendered together after it, in slices: a
  * commit only appends to the group's list, so that a relist of thousands of objects cannot hold the
  * event loop for the time every group's filter takes on every one of them.
@@ -39,30 +32,28 @@ export class Group {
   readonly members = new Set<Subscriber>();
   /** Members whose connection is full and who are owed a RESYNC: they take nothing until it drains. */
   private readonly parked = new Set<Subscriber>();
-  readonly feed: ChangeFeed;
+  readonly feed: SequencedFeed<Sequenced>;
   /** Queued changes one member may hold before it is dropped to RESYNC. */
   readonly capacity: number;
   /** What matching one change against the group's filter costs, in filter evaluations. */
   readonly evaluations: number;
-  private readonly matches: (resource: FilterView) => boolean;
   private readonly unsubscribe: () => void;
-  private pending: ResourceChange[] = [];
+  private pending: Sequenced[] = [];
   /** How many of `pending` have been handed out: the list is cut only now and then, not every slice. */
   private handled = 0;
   private readonly renders = new Map<number, Buffer | Promise<Buffer>>();
-  private readonly resyncs = new Map<number, Buffer | Promise<Buffer>>();
+  private readonly resyncs = new Map<number, readonly (Buffer | Promise<Buffer>)[]>();
   private rendering = false;
 
   constructor(
     readonly key: string,
-    subscription: ChangeSubscription,
+    readonly source: FanoutSource<Sequenced>,
     private readonly render: Render,
     private readonly host: GroupHost,
   ) {
-    this.feed = subscription.feed;
-    this.capacity = subscription.options.capacity;
-    this.evaluations = evaluationsOf(subscription);
-    this.matches = safeMatcher(subscription.options.matches);
+    this.feed = source.feed;
+    this.capacity = source.capacity;
+    this.evaluations = source.evaluations;
     this.unsubscribe = this.feed.subscribe((change) => this.onChange(change));
   }
 
@@ -70,8 +61,8 @@ export class Group {
     return this.pending.length - this.handled;
   }
 
-  project(change: ResourceChange): ChangeEvent | undefined {
-    return projectChange(this.feed, change, this.matches);
+  project(change: Sequenced): FanoutEvent | undefined {
+    return this.source.project(change);
   }
 
   join(member: Subscriber): void {
@@ -97,11 +88,11 @@ export class Group {
   }
 
   /** The rendered change, shared with every member that needs it. */
-  renderAt(sequence: number, event: ChangeEvent): Buffer | Promise<Buffer> {
+  renderAt(sequence: number, event: FanoutEvent): Buffer | Promise<Buffer> {
     const known = this.renders.get(sequence);
     if (known !== undefined) return known;
     this.host.counters.executed();
-    const rendered = this.render(event);
+    const rendered = this.render(event.root);
     this.renders.set(sequence, rendered);
     if (this.renders.size > keptRenders) {
       const oldest = this.renders.keys().next();
@@ -110,10 +101,11 @@ export class Group {
     return rendered;
   }
 
-  renderResync(at: number): Buffer | Promise<Buffer> {
+  /** What stands in for the changes up to `at` a member missed, rendered once for every member owed it. */
+  renderResync(at: number): readonly (Buffer | Promise<Buffer>)[] {
     const known = this.resyncs.get(at);
     if (known !== undefined) return known;
-    const rendered = this.render(resyncEvent(this.feed, at));
+    const rendered = this.source.catchUp(at).map((root) => this.render(root));
     this.resyncs.set(at, rendered);
     if (this.resyncs.size > keptResyncs) {
       const oldest = this.resyncs.keys().next();
@@ -175,20 +167,17 @@ export class Group {
     for (const member of [...this.members]) member.resyncFrom(last);
   }
 
-  private resume(sequence: number, event: ChangeEvent, payload: Buffer | undefined): void {
+  private resume(sequence: number, event: FanoutEvent, payload: Buffer | undefined): void {
     this.rendering = false;
     if (payload !== undefined) this.deliver(sequence, event, payload);
     this.host.schedule(this);
   }
 
-  private deliver(sequence: number, event: ChangeEvent, payload: Buffer): void {
-    // A change that moved edges is never coalesced into a later one of its object: the later one does
-    // not repeat those edges, and a client keeping a topology would lose them.
-    const objectKey = event.relations === undefined ? event.resource?.key : undefined;
-    for (const member of this.members) member.enqueue(sequence, objectKey, payload);
+  private deliver(sequence: number, event: FanoutEvent, payload: Buffer): void {
+    for (const member of this.members) member.enqueue(sequence, event.key, payload);
   }
 
-  private onChange(change: ResourceChange): void {
+  private onChange(change: Sequenced): void {
     this.pending.push(change);
     this.host.schedule(this);
   }

@@ -23,6 +23,8 @@ export class Subscriber {
   /** Keys are sequences, or object keys for coalesced entries: one Map keeps both in arrival order. */
   private readonly queue = new Map<number | string, Entry>();
   private resyncAt: number | undefined;
+  /** What is left to send of a catch-up (a RESYNC, or the current statuses), before anything else. */
+  private catchUp: (Buffer | Promise<Buffer>)[] = [];
   private backlogNext = 0;
   /** A frame whose render was asynchronous, waiting to be written before anything else. */
   private ready: Buffer | undefined;
@@ -53,7 +55,9 @@ export class Subscriber {
     if (this.closed) return false;
     if (this.ready !== undefined) return true;
     if (this.awaiting) return false;
-    return this.resyncAt !== undefined || this.backlogPending() || this.queue.size > 0;
+    return (
+      this.resyncAt !== undefined || this.catchUp.length > 0 || this.backlogPending() || this.queue.size > 0
+    );
   }
 
   /** A live change of the group, already rendered. */
@@ -96,8 +100,10 @@ export class Subscriber {
     if (this.resyncAt !== undefined) {
       const at = this.resyncAt;
       this.resyncAt = undefined;
-      return this.frameOf(this.group.renderResync(at));
+      this.catchUp = [...this.group.renderResync(at)];
     }
+    const caughtUp = this.catchUp.shift();
+    if (caughtUp !== undefined) return this.frameOf(caughtUp);
     while (this.backlogPending()) {
       const sequence = this.backlogNext;
       const change = this.group.feed.changeAt(sequence);
@@ -163,6 +169,7 @@ export class Subscriber {
     this.queue.clear();
     this.backlogNext = 0;
     this.ready = undefined;
+    this.catchUp = [];
     this.resyncAt = at;
     this.connection.hub.counters.resynced();
     if (this.connection.full()) this.park();
