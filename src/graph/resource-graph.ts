@@ -42,6 +42,11 @@ export interface ResourceGraphOptions {
    * RelationRuleError for one that is malformed.
    */
   relationRules?: readonly unknown[] | undefined;
+  /**
+   * Whether the built-in relation rules apply (default true). False leaves only `relationRules`: with
+   * none, a graph that keeps no relations, the baseline the relations benchmark measures them against.
+   */
+  builtinRelations?: boolean | undefined;
 }
 
 export interface Page {
@@ -127,7 +132,8 @@ export class ResourceGraph implements ResourceEventSink {
     this.learnsTypes = options.resourceTypes === undefined;
     this.resourceTypes = options.resourceTypes ?? fed;
     this.known = new KnownNames(this.resourceTypes, () => this.clusterRefs.keys());
-    const rules = new RuleSet([...builtinRelationRules, ...(options.relationRules ?? [])]);
+    const builtin = options.builtinRelations === false ? [] : builtinRelationRules;
+    const rules = new RuleSet([...builtin, ...(options.relationRules ?? [])]);
     this.relations = new RelationIndex(rules, this.relationLookup());
   }
 
