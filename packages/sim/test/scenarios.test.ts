@@ -144,7 +144,9 @@ function sharedNodes(objects: KubeObject[]): number {
 
 describe("scenarios", () => {
   it("offers demo and the sized clusters", () => {
-    expect(scenarioNames).toEqual(expect.arrayContaining(["empty", "demo", "small", "modest", "medium", "large", "scale"]));
+    expect(scenarioNames).toEqual(
+      expect.arrayContaining(["empty", "demo", "small", "modest", "medium", "large", "scale"]),
+    );
     expect(generateScenario("empty", 1)).toEqual([]);
   });
 
