@@ -100,6 +100,11 @@ export class ResourceGraph implements ResourceEventSink {
   private readonly byCluster = new IndexMap<StoredResource>();
   private readonly byLabel = new IndexMap<StoredResource>(); // `${key}=${value}`
   /**
+   * `${clusterId}|${namespace}|${group}|${kind}|${key}=${value}`, for the kinds selector rules select
+   * only: what a Service's selector reads, in proportion to what it selects.
+   */
+  private readonly byNamespaceLabel = new IndexMap<StoredResource>();
+  /**
    * `${clusterId}|${typeName}|${namespace}` → name → key: Kubernetes holds one object per name. Keyed
    * by the object's own name string, so an entry costs no string of its own.
    */
@@ -182,6 +187,8 @@ export class ResourceGraph implements ResourceEventSink {
       named: (clusterId, group, kind, namespace, name) => this.named(clusterId, group, kind, namespace, name),
       ownedBy: (key) => this.byOwner.get(key),
       withLabel: (label) => this.byLabel.get(label),
+      withLabelIn: (clusterId, namespace, group, kind, label) =>
+        this.byNamespaceLabel.get(`${clusterId}|${namespace}|${group}|${kind}|${label}`),
       inNamespace: (namespace) => this.byNamespace.get(namespace),
       ofKind: (clusterId, group, kind) => this.ofTypes(clusterId, this.kindTypes.get(`${group}/${kind}`)),
       ofDefinition: (clusterId, name) => this.ofTypes(clusterId, this.definedTypes.get(name)),
@@ -418,6 +425,9 @@ export class ResourceGraph implements ResourceEventSink {
     for (const owner of r.ownerReferences) this.byOwner.add(`${r.clusterId}/${owner.uid}`, r);
     this.byCluster.add(r.clusterId, r);
     for (const label in r.labels) this.byLabel.add(`${label}=${r.labels[label]}`, r);
+    const selected = this.selectedSlice(r);
+    if (selected !== undefined)
+      for (const label in r.labels) this.byNamespaceLabel.add(`${selected}${label}=${r.labels[label]}`, r);
     const scope = nameScopeOf(r);
     let names = this.byName.get(scope);
     if (names === undefined) {
@@ -425,6 +435,14 @@ export class ResourceGraph implements ResourceEventSink {
       this.byName.set(scope, names);
     }
     names.set(r.name, r.key);
+  }
+
+  /** The prefix of a selectable object's byNamespaceLabel keys; undefined for one no selector rule selects. */
+  private selectedSlice(r: StoredResource): string | undefined {
+    if (r.namespace === null || this.relations.rules.selectedKinds.size === 0) return undefined;
+    const group = groupOf(r.apiVersion);
+    if (!this.relations.rules.selectedKinds.has(`${group}/${r.kind}`)) return undefined;
+    return `${r.clusterId}|${r.namespace}|${group}|${r.kind}|`;
   }
 
   /** Files a type name under its kind and its definition's name, the first time an object of it comes. */
@@ -442,6 +460,9 @@ export class ResourceGraph implements ResourceEventSink {
     for (const owner of r.ownerReferences) this.byOwner.remove(`${r.clusterId}/${owner.uid}`, r);
     this.byCluster.remove(r.clusterId, r);
     for (const label in r.labels) this.byLabel.remove(`${label}=${r.labels[label]}`, r);
+    const selected = this.selectedSlice(r);
+    if (selected !== undefined)
+      for (const label in r.labels) this.byNamespaceLabel.remove(`${selected}${label}=${r.labels[label]}`, r);
     const scope = nameScopeOf(r);
     const names = this.byName.get(scope);
     if (names?.get(r.name) !== r.key) return;
