@@ -4,7 +4,7 @@
 // relationsAdded over graphql-ws. Two orders: a Pod after its Service, and a Service after its Pods.
 import { join } from "node:path";
 import { GraphSequenceDocument } from "../../test/generated/graphql.js";
-import { EdgeArrivals, objectName } from "../../test/support/edge-arrivals.js";
+import { appPod, appService, EdgeArrivals, objectName } from "../../test/support/edge-arrivals.js";
 import { queryData } from "../../test/support/graphql-client.js";
 import { type RunningProcess, startMeshsync, tempDir } from "../../test/support/processes.js";
 
@@ -28,19 +28,6 @@ async function create(sim: RunningProcess, path: string, object: unknown): Promi
   });
   if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
 }
-
-const pod = (name: string, app: string) => ({
-  apiVersion: "v1",
-  kind: "Pod",
-  metadata: { name, labels: { app } },
-  spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
-});
-const service = (name: string, app: string) => ({
-  apiVersion: "v1",
-  kind: "Service",
-  metadata: { name },
-  spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] },
-});
 
 function percentiles(values: readonly number[]) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -80,12 +67,12 @@ export async function measureEdgeAppearance() {
     ];
 
     // A Pod after its Service: one Service, then its pods one at a time.
-    await create(sim, `${base}/services`, service("early", "early"));
+    await create(sim, `${base}/services`, appService("early", "early"));
     const podAfterService: number[] = [];
     for (let i = 0; i < creations; i++) {
       const name = `early-${i}`;
       const written = performance.now();
-      await create(sim, `${base}/pods`, pod(name, "early"));
+      await create(sim, `${base}/pods`, appPod(name, "early"));
       podAfterService.push((await arrivals.waitFor([selects("early", name)])) - written);
     }
 
@@ -93,11 +80,11 @@ export async function measureEdgeAppearance() {
     const serviceAfterPods: number[] = [];
     for (let i = 0; i < creations; i++) {
       const app = `late-${i}`;
-      for (const n of [0, 1]) await create(sim, `${base}/pods`, pod(`${app}-${n}`, app));
+      for (const n of [0, 1]) await create(sim, `${base}/pods`, appPod(`${app}-${n}`, app));
       // The pods are in the graph first, so the edges can only come with the Service.
       await arrivals.waitForObjects([0, 1].map((n) => objectName("Pod", namespace, `${app}-${n}`)));
       const written = performance.now();
-      await create(sim, `${base}/services`, service(app, app));
+      await create(sim, `${base}/services`, appService(app, app));
       serviceAfterPods.push(
         (await arrivals.waitFor([selects(app, `${app}-0`), selects(app, `${app}-1`)])) - written,
       );

@@ -1,18 +1,15 @@
 // The first hour, from the outside: `meshsync serve` with no cluster serves the embedded demo, says
 // how to point kubectl at it, answers the README's first query with rows, and shows a subscription
 // changes that nobody makes.
-import { execFile } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { eventually } from "@meshsync/testing";
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { hasKubectl, kubectlWith } from "../support/kubectl.js";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
-
-const run = promisify(execFile);
 
 /** The README's "A first query" example, exactly as a reader copies it. */
 function readmeExample(): string {
@@ -61,20 +58,8 @@ function kubeconfigPath(): string {
   return match[1];
 }
 
-async function hasKubectl(): Promise<boolean> {
-  try {
-    await run("kubectl", ["version", "--client"]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** kubectl with the kubeconfig serve wrote, as a user pastes it, and a cache of its own. */
-async function kubectl(...args: string[]): Promise<string> {
-  const base = ["--kubeconfig", kubeconfigPath(), "--cache-dir", tempDir("kubectl-cache-")];
-  return (await run("kubectl", [...base, ...args])).stdout;
-}
+const kubectl = (...args: string[]) => kubectlWith(kubeconfigPath(), ...args);
 
 beforeAll(async () => {
   runtimeDir = tempDir("meshsync-runtime-");

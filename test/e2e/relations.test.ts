@@ -1,10 +1,8 @@
 // Relations end to end: `meshsync sim` (the demo scenario, no churn) and `meshsync serve` as processes,
 // with kubectl's view of the same simulator as the truth the graph's edges must equal, and objects
 // kubectl creates gaining their edges live over graphql-ws.
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,11 +11,10 @@ import {
   RelationsOfKindDocument,
   ResourceRelationsDocument,
 } from "../generated/graphql.js";
-import { EdgeArrivals, objectName } from "../support/edge-arrivals.js";
+import { appPod, appService, EdgeArrivals, objectName } from "../support/edge-arrivals.js";
 import { queryData } from "../support/graphql-client.js";
+import { hasKubectl, kubectlWith } from "../support/kubectl.js";
 import { type SimAndServe, startSimAndServe, tempDir } from "../support/processes.js";
-
-const run = promisify(execFile);
 
 type Json = Record<string, unknown>;
 interface KubeItem {
@@ -33,20 +30,7 @@ interface KubeItem {
 
 let pair: SimAndServe;
 
-async function hasKubectl(): Promise<boolean> {
-  try {
-    await run("kubectl", ["version", "--client"]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** kubectl pointed at the simulator, with a fresh discovery cache. */
-async function kubectl(...args: string[]): Promise<string> {
-  const base = ["--kubeconfig", pair.kubeconfig, "--cache-dir", tempDir("kubectl-cache-")];
-  return (await run("kubectl", [...base, ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout;
-}
+const kubectl = (...args: string[]) => kubectlWith(pair.kubeconfig, ...args);
 
 async function kubectlItems(...args: string[]): Promise<KubeItem[]> {
   return (JSON.parse(await kubectl(...args, "-o", "json")) as { items: KubeItem[] }).items;
@@ -194,18 +178,6 @@ describe("relations on the demo scenario, against kubectl's view", () => {
       await kubectl("create", "--validate=false", "-n", namespace, "-f", path);
       return started;
     };
-    const pod = (name: string, app: string) => ({
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name, labels: { app } },
-      spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
-    });
-    const service = (name: string, app: string) => ({
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name },
-      spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] },
-    });
     const name = (kind: string, n: string) => objectName(kind, namespace, n);
     const selects = (svc: string, p: string): [string, string, string] => [
       "selects",
@@ -226,9 +198,13 @@ describe("relations on the demo scenario, against kubectl's view", () => {
     };
     try {
       // A Service after its Pods: the pods are in the graph first, so the edges come with the Service.
-      await create("late-pods.json", [pod("late-0", "late"), pod("late-1", "late"), pod("other", "other")]);
+      await create("late-pods.json", [
+        appPod("late-0", "late"),
+        appPod("late-1", "late"),
+        appPod("other", "other"),
+      ]);
       await arrivals.waitForObjects([name("Pod", "late-0"), name("Pod", "late-1")]);
-      const serviceWritten = await create("late-service.json", [service("late", "late")]);
+      const serviceWritten = await create("late-service.json", [appService("late", "late")]);
       const serviceArrived = await arrivals.waitFor([selects("late", "late-0"), selects("late", "late-1")]);
       expect(await relationsOf(name("Service", "late"))).toEqual([
         `selects OUT ${name("Pod", "late-0")}`,
@@ -236,10 +212,13 @@ describe("relations on the demo scenario, against kubectl's view", () => {
       ]);
 
       // Pods after their Service.
-      await create("early-service.json", [service("early", "early")]);
+      await create("early-service.json", [appService("early", "early")]);
       await arrivals.waitForObjects([name("Service", "early")]);
       expect(await relationsOf(name("Service", "early"))).toEqual([]);
-      const podsWritten = await create("early-pods.json", [pod("early-0", "early"), pod("early-1", "early")]);
+      const podsWritten = await create("early-pods.json", [
+        appPod("early-0", "early"),
+        appPod("early-1", "early"),
+      ]);
       const podsArrived = await arrivals.waitFor([selects("early", "early-0"), selects("early", "early-1")]);
       for (const p of ["early-0", "early-1"])
         expect(await relationsOf(name("Pod", p))).toEqual([`selects IN ${name("Service", "early")}`]);

@@ -4,6 +4,22 @@
 import { EdgeArrivalsDocument, type EdgeArrivalsSubscription } from "../generated/graphql.js";
 import { type Subscription, subscribe } from "./graphql-client.js";
 
+/** A Pod of an app (label app=<app>), as a client creates one. */
+export const appPod = (name: string, app: string) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, labels: { app } },
+  spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
+});
+
+/** A Service that selects an app's pods. */
+export const appService = (name: string, app: string) => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name },
+  spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] },
+});
+
 /** An object as the stream names it: `Kind/namespace/name`. */
 export const objectName = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 
