@@ -280,6 +280,13 @@ function questions(graph: ResourceGraph): Question[] {
     "query L($f: ResourceFilter) { resources(first: 100, filter: $f) { totalCount edges { node { id kind namespace name } } } }";
   return [
     {
+      // The floor: what the machine and the GraphQL pipeline add to any question.
+      what: "baseline: { __typename } (on the graph: nothing)",
+      graph: () => undefined,
+      query: "{ __typename }",
+      variables: {},
+    },
+    {
       what: `a namespace's pods (${namespace}, ${podsByNamespace.get(namespace)} pods; first page of ${first})`,
       graph: () => graph.list({ namespaces: [namespace], kinds: ["Pod"] }, { first }),
       query: listQuery,
@@ -332,33 +339,63 @@ async function latencies(graph: ResourceGraph) {
     if (body.errors !== undefined) throw new Error(`${question.what}: ${JSON.stringify(body.errors)}`);
   };
   const asked = questions(graph);
-  const onGraph = asked.map(() => [] as number[]);
-  const throughGraphql = asked.map(() => [] as number[]);
+  const onGraph = asked.map(() => [] as Sample[]);
+  const throughGraphql = asked.map(() => [] as Sample[]);
+  // Collections, to tell the tail they make from the rest.
+  const collections: { start: number; end: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      collections.push({ start: entry.startTime, end: entry.startTime + entry.duration });
+  });
+  observer.observe({ entryTypes: ["gc"] });
   // Warm-up, then the questions in turn, so that each meets the others' garbage.
   for (const question of asked) for (let i = 0; i < 20; i++) await execute(question);
+  const phaseStart = performance.now();
   for (let i = 0; i < graphSamples; i++)
     for (const [q, question] of asked.entries()) {
-      const started = performance.now();
+      const start = performance.now();
       question.graph();
-      onGraph[q]!.push(performance.now() - started);
+      onGraph[q]!.push({ start, end: performance.now() });
     }
   for (let i = 0; i < graphqlSamples; i++)
     for (const [q, question] of asked.entries()) {
-      const started = performance.now();
+      const start = performance.now();
       await execute(question);
-      throughGraphql[q]!.push(performance.now() - started);
+      throughGraphql[q]!.push({ start, end: performance.now() });
     }
-  return asked.map((question, q) => ({
-    what: question.what,
-    graph: percentiles(onGraph[q]!),
-    graphql: percentiles(throughGraphql[q]!),
-  }));
+  const phaseMs = performance.now() - phaseStart;
+  // Entries are delivered on a later turn.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
+  const during = (sample: Sample) => collections.some((gc) => gc.start < sample.end && gc.end > sample.start);
+  const figures = (samples: Sample[]) => {
+    const calm = samples.filter((sample) => !during(sample));
+    return {
+      ...percentiles(samples.map((sample) => sample.end - sample.start)),
+      samplesDuringGc: samples.length - calm.length,
+      p99MsOutsideGc: percentiles(calm.map((sample) => sample.end - sample.start)).p99Ms,
+    };
+  };
+  const gcMs = collections.reduce((total, gc) => total + (gc.end - gc.start), 0);
+  return {
+    gc: { collections: collections.length, ms: round(gcMs), shareOfPhase: round(gcMs / phaseMs, 3) },
+    asked: asked.map((question, q) => ({
+      what: question.what,
+      graph: figures(onGraph[q]!),
+      graphql: figures(throughGraphql[q]!),
+    })),
+  };
+}
+
+interface Sample {
+  start: number;
+  end: number;
 }
 
 const loadAverageAtStart = loadavg().map((l) => round(l));
 const sizesMeasured = [];
-for (const name of sizeNames) {
-  const started = performance.now();
+/** Loads a scenario in interleaved runs; the generated objects are garbage once it returns. */
+function loadScenario(name: string) {
   const objects = generateScenario(name, 1);
   const pods = objects.filter((o) => o.kind === "Pod").length;
   const runs = pods > 50_000 ? 2 : 4;
@@ -377,17 +414,25 @@ for (const name of sizeNames) {
     ),
     relationReferences: load.kept.withRules!.relationReferences,
   };
+  return { objectCount: objects.length, pods, memory, kept: load.kept };
+}
+
+for (const name of sizeNames) {
+  const started = performance.now();
+  const { objectCount, pods, memory, kept } = loadScenario(name);
+  const load = { kept };
   const changes = upkeep(load.kept.withRules!, load.kept.without!, typeNamer());
   // The questions meet one graph's heap, as a server's would.
   delete load.kept.without;
-  const asked = await latencies(load.kept.withRules!);
+  const { gc, asked } = await latencies(load.kept.withRules!);
   const figures = {
     scenario: name,
-    objects: objects.length,
+    objects: objectCount,
     pods,
     memory,
     upkeep: changes,
     questions: asked,
+    questionsGc: gc,
     seconds: round((performance.now() - started) / 1000),
   };
   console.log(JSON.stringify(figures, null, 2));
@@ -446,14 +491,21 @@ function markdown(r: typeof result): string {
     "",
     `## Questions (ms; ${graphSamples} samples on the graph, ${graphqlSamples} through GraphQL execution in-process, interleaved)`,
     "",
-    "| scenario | question | graph p50 | graph p99 | GraphQL p50 | GraphQL p99 | GraphQL max |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "p99 outside GC: the p99 of the samples no garbage collection overlapped (PerformanceObserver gc entries).",
+    "",
+    "| scenario | question | graph p50 | graph p99 | p99 outside GC | GraphQL p50 | GraphQL p99 | p99 outside GC | GraphQL max |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   );
   for (const size of r.sizes)
     for (const q of size.questions)
       lines.push(
-        `| ${size.scenario} | ${q.what} | ${q.graph.p50Ms} | ${q.graph.p99Ms} | ${q.graphql.p50Ms} | ${q.graphql.p99Ms} | ${q.graphql.maxMs} |`,
+        `| ${size.scenario} | ${q.what} | ${q.graph.p50Ms} | ${q.graph.p99Ms} | ${q.graph.p99MsOutsideGc} | ${q.graphql.p50Ms} | ${q.graphql.p99Ms} | ${q.graphql.p99MsOutsideGc} | ${q.graphql.maxMs} |`,
       );
+  lines.push("");
+  for (const size of r.sizes)
+    lines.push(
+      `- ${size.scenario}: ${size.questionsGc.collections} collections took ${size.questionsGc.ms} ms, ${Math.round(size.questionsGc.shareOfPhase * 100)}% of the questions' time`,
+    );
   if (r.edgeAppearance !== undefined) {
     const e = r.edgeAppearance;
     lines.push(
