@@ -22,8 +22,7 @@ import {
   type ResourceGraphOptions,
   type StoredResource,
 } from "../src/graph/index.js";
-import type { ResourceType } from "../src/kube/index.js";
-import { scenarioType } from "./support/scenario-graph.js";
+import { typeNamer } from "./support/scenario-graph.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const full = process.argv.includes("--full");
@@ -59,10 +58,10 @@ function churn(configuration: string): Run {
   const graph = new ResourceGraph(configurations[configuration]);
   const cluster = { id: "bench", name: "bench" };
   graph.addCluster(cluster);
-  const types = new Map<string, ResourceType>();
+  const typeOf = typeNamer();
   const live = generateScenario("demo", 1).map((object) => ({
     object,
-    type: scenarioType(object, types),
+    type: typeOf(object),
     name: object.metadata?.name ?? "",
   }));
   for (const { object, type } of live) graph.upsert(cluster, type, object);

@@ -53,6 +53,11 @@ export interface ResourceGraphOptions {
    * RelationRuleError for one that is malformed.
    */
   relationRules?: readonly unknown[] | undefined;
+  /**
+   * Whether the built-in relation rules apply (default true). False leaves only `relationRules`: with
+   * none, a graph that keeps no relations, the baseline the relations benchmark measures them against.
+   */
+  builtinRelations?: boolean | undefined;
 }
 
 export interface Page {
@@ -146,6 +151,11 @@ export class ResourceGraph implements ResourceEventSink {
   private readonly byCluster = new IndexMap<StoredResource>();
   private readonly byLabel = new IndexMap<StoredResource>(); // `${key}=${value}`
   /**
+   * `${clusterId}|${namespace}|${group}|${kind}|${key}=${value}`, for the kinds selector rules select
+   * only: what a Service's selector reads, in proportion to what it selects.
+   */
+  private readonly byNamespaceLabel = new IndexMap<StoredResource>();
+  /**
    * `${clusterId}|${typeName}|${namespace}` → name → key: Kubernetes holds one object per name. Keyed
    * by the object's own name string, so an entry costs no string of its own.
    */
@@ -187,7 +197,8 @@ export class ResourceGraph implements ResourceEventSink {
     this.learnsTypes = options.resourceTypes === undefined;
     this.resourceTypes = options.resourceTypes ?? fed;
     this.known = new KnownNames(this.resourceTypes, () => this.clusterRefs.keys());
-    const rules = new RuleSet([...builtinRelationRules, ...(options.relationRules ?? [])]);
+    const builtin = options.builtinRelations === false ? [] : builtinRelationRules;
+    const rules = new RuleSet([...builtin, ...(options.relationRules ?? [])]);
     this.relations = new RelationIndex(rules, this.relationLookup());
   }
 
@@ -241,6 +252,8 @@ export class ResourceGraph implements ResourceEventSink {
       named: (clusterId, group, kind, namespace, name) => this.named(clusterId, group, kind, namespace, name),
       ownedBy: (key) => this.byOwner.get(key),
       withLabel: (label) => this.byLabel.get(label),
+      withLabelIn: (clusterId, namespace, group, kind, label) =>
+        this.byNamespaceLabel.get(`${clusterId}|${namespace}|${group}|${kind}|${label}`),
       inNamespace: (namespace) => this.byNamespace.get(namespace),
       ofKind: (clusterId, group, kind) => this.ofTypes(clusterId, this.kindTypes.get(`${group}/${kind}`)),
       ofDefinition: (clusterId, name) => this.ofTypes(clusterId, this.definedTypes.get(name)),
@@ -547,6 +560,9 @@ export class ResourceGraph implements ResourceEventSink {
     this.byCluster.add(r.clusterId, r);
     this.cells.add(r);
     for (const label in r.labels) this.byLabel.add(`${label}=${r.labels[label]}`, r);
+    const selected = this.selectedSlice(r);
+    if (selected !== undefined)
+      for (const label in r.labels) this.byNamespaceLabel.add(`${selected}${label}=${r.labels[label]}`, r);
     const scope = nameScopeOf(r);
     let names = this.byName.get(scope);
     if (names === undefined) {
@@ -554,6 +570,14 @@ export class ResourceGraph implements ResourceEventSink {
       this.byName.set(scope, names);
     }
     names.set(r.name, r.key);
+  }
+
+  /** The prefix of a selectable object's byNamespaceLabel keys; undefined for one no selector rule selects. */
+  private selectedSlice(r: StoredResource): string | undefined {
+    if (r.namespace === null || this.relations.rules.selectedKinds.size === 0) return undefined;
+    const group = groupOf(r.apiVersion);
+    if (!this.relations.rules.selectedKinds.has(`${group}/${r.kind}`)) return undefined;
+    return `${r.clusterId}|${r.namespace}|${group}|${r.kind}|`;
   }
 
   /** Files a type name under its kind and its definition's name, the first time an object of it comes. */
@@ -572,6 +596,9 @@ export class ResourceGraph implements ResourceEventSink {
     this.byCluster.remove(r.clusterId, r);
     this.cells.remove(r);
     for (const label in r.labels) this.byLabel.remove(`${label}=${r.labels[label]}`, r);
+    const selected = this.selectedSlice(r);
+    if (selected !== undefined)
+      for (const label in r.labels) this.byNamespaceLabel.remove(`${selected}${label}=${r.labels[label]}`, r);
     const scope = nameScopeOf(r);
     const names = this.byName.get(scope);
     if (names?.get(r.name) !== r.key) return;

@@ -8,7 +8,7 @@ import { eventually } from "@meshsync/testing";
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { hasKubectl, kubectl as kubectlWith } from "../support/kubectl.js";
+import { hasKubectl, kubectlWith } from "../support/kubectl.js";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 
 /** The README's "A first query" example, exactly as a reader copies it. */
@@ -58,10 +58,8 @@ function kubeconfigPath(): string {
   return match[1];
 }
 
-/** kubectl with the kubeconfig serve wrote, as a user pastes it. */
-function kubectl(...args: string[]): Promise<string> {
-  return kubectlWith(kubeconfigPath(), ...args);
-}
+/** kubectl with the kubeconfig serve wrote, as a user pastes it, and a cache of its own. */
+const kubectl = (...args: string[]) => kubectlWith(kubeconfigPath(), ...args);
 
 beforeAll(async () => {
   runtimeDir = tempDir("meshsync-runtime-");

@@ -14,7 +14,7 @@ import {
   type SyncStatusChangesSubscription,
 } from "../generated/graphql.js";
 import { queryData, subscribe } from "../support/graphql-client.js";
-import { hasKubectl, kubectl as kubectlWith } from "../support/kubectl.js";
+import { hasKubectl, kubectlWith } from "../support/kubectl.js";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 
 // Long enough to subscribe while ConfigMaps are still being listed.

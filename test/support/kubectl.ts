@@ -1,5 +1,5 @@
-// kubectl, the acceptance test of the simulator's fidelity, for the end-to-end tests that compare
-// meshsync's view with kubectl's. Tests skip when it is not installed.
+// kubectl as the end-to-end tests run it: the real binary, pointed at one kubeconfig, with a fresh
+// discovery cache per call so that no earlier run's cache answers for the server under test.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { tempDir } from "./processes.js";
@@ -15,8 +15,8 @@ export async function hasKubectl(): Promise<boolean> {
   }
 }
 
-/** kubectl with this kubeconfig and a cache of its own; its stdout. */
-export async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
+/** `kubectl --kubeconfig <kubeconfig> <args>`; resolves to its stdout, rejects when it fails. */
+export async function kubectlWith(kubeconfig: string, ...args: string[]): Promise<string> {
   const base = ["--kubeconfig", kubeconfig, "--cache-dir", tempDir("kubectl-cache-")];
-  return (await run("kubectl", [...base, ...args])).stdout;
+  return (await run("kubectl", [...base, ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout;
 }

@@ -23,6 +23,7 @@ import type { KubeObject, ObjectApi } from "./object-api.js";
 import { generateScenario } from "./scenarios/index.js";
 import { SimulatorServer } from "./server.js";
 
+export { builtinResourceTypes, type SimResourceType } from "./catalog.js";
 export { type Fault, type FaultResult, parseFaults } from "./faults.js";
 export { kubeconfigFor } from "./kubeconfig.js";
 export type { KubeObject, ObjectApi } from "./object-api.js";

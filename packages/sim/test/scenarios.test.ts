@@ -144,7 +144,9 @@ function sharedNodes(objects: KubeObject[]): number {
 
 describe("scenarios", () => {
   it("offers demo and the sized clusters", () => {
-    expect(scenarioNames).toEqual(expect.arrayContaining(["empty", "demo", "small", "medium", "scale"]));
+    expect(scenarioNames).toEqual(
+      expect.arrayContaining(["empty", "demo", "small", "modest", "medium", "large", "scale"]),
+    );
     expect(generateScenario("empty", 1)).toEqual([]);
   });
 
@@ -180,6 +182,7 @@ describe("scenarios", () => {
     ["demo", 1],
     ["demo", 42],
     ["small", 5],
+    ["modest", 2],
     ["medium", 1],
   ] as const) {
     it(`${name} (seed ${seed}): every reference points at an object that exists`, () => {
@@ -187,8 +190,8 @@ describe("scenarios", () => {
     });
   }
 
-  it("small and medium have the planned numbers of nodes, pods and services", () => {
-    for (const name of ["small", "medium"] as const) {
+  it("small, modest, medium and large have the planned numbers of nodes, pods and services", () => {
+    for (const name of ["small", "modest", "medium", "large"] as const) {
       const objects = generateScenario(name, 9);
       expect(ofKind(objects, "Node")).toHaveLength(sizes[name].nodes);
       expect(ofKind(objects, "Pod")).toHaveLength(sizes[name].pods);

@@ -45,6 +45,18 @@ export interface RelationLookup {
   ): StoredResource | undefined;
   ownedBy(key: string): ReadonlySet<StoredResource>;
   withLabel(label: string): ReadonlySet<StoredResource>;
+  /**
+   * The objects of one kind in one namespace with this `key=value` label, for the kinds a selector
+   * rule selects (RuleSet.selectedKinds): what a namespaced selector reads, however many other
+   * namespaces hold objects with the same label.
+   */
+  withLabelIn(
+    clusterId: string,
+    namespace: string,
+    group: string,
+    kind: string,
+    label: string,
+  ): ReadonlySet<StoredResource>;
   inNamespace(namespace: string): ReadonlySet<StoredResource>;
   ofKind(clusterId: string, group: string, kind: string): Iterable<StoredResource>;
   /** The objects of every type a CustomResourceDefinition of this name defines. */
@@ -386,7 +398,13 @@ export class RelationIndex {
     let size = Number.POSITIVE_INFINITY;
     for (const r of ref.selector.requirements)
       if ((r.operator === "=" || r.operator === "==" || r.operator === "in") && r.values.length === 1) {
-        const set = this.lookup.withLabel(`${r.key}=${r.values[0]}`);
+        const label = `${r.key}=${r.values[0]}`;
+        // A namespaced selector reads its own namespace's slice: the same label in every other
+        // namespace (app=postgres, say) costs it nothing.
+        const set =
+          ref.namespace !== null
+            ? this.lookup.withLabelIn(want.clusterId, ref.namespace, ref.group, ref.kind, label)
+            : this.lookup.withLabel(label);
         if (set.size < size) {
           candidates = set;
           size = set.size;

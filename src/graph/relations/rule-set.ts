@@ -143,6 +143,8 @@ export class RuleSet {
   readonly definitions: readonly string[];
   /** Every relation type the rules give, for validating what a query asks for. */
   readonly types: ReadonlySet<string>;
+  /** The kinds selector rules select (`group/kind`): the graph files their labels by namespace. */
+  readonly selectedKinds: ReadonlySet<string>;
   private readonly byKind = new Map<string, KindRules>();
 
   constructor(rules: readonly unknown[]) {
@@ -155,6 +157,7 @@ export class RuleSet {
     }
     const owners: CompiledOwnerRule[] = [];
     const definitions: string[] = [];
+    const selectedKinds = new Set<string>();
     (parsed.data as RelationRule[]).forEach((rule, index) => {
       try {
         if ("owner" in rule) owners.push(compileOwner(rule));
@@ -165,6 +168,7 @@ export class RuleSet {
         } else {
           const compiled = compileSelector(rule);
           this.file(rule.from, (k) => k.selectors.push(compiled));
+          selectedKinds.add(kindKey(compiled.to.group, compiled.to.kind));
         }
       } catch (error) {
         if (!(error instanceof FieldPathError) && !(error instanceof RelationRuleError)) throw error;
@@ -175,6 +179,7 @@ export class RuleSet {
     });
     this.owners = owners;
     this.definitions = definitions;
+    this.selectedKinds = selectedKinds;
     this.types = new Set((parsed.data as RelationRule[]).map((rule) => rule.type));
   }
 

@@ -4,7 +4,9 @@ import { type TypeName, types } from "./objects.js";
 
 export const clusterA = { id: "cluster-a", name: "ctx-a" };
 
-export function graphWith(options: { relationRules?: readonly unknown[] } = {}): ResourceGraph {
+export function graphWith(
+  options: { relationRules?: readonly unknown[]; builtinRelations?: boolean } = {},
+): ResourceGraph {
   return new ResourceGraph({ resourceTypes: () => Object.values(types), ...options });
 }
 

@@ -522,6 +522,33 @@ describe("built-in relation rules, on objects shaped like the API server's", () 
     ]);
     expect(allEdges(graph)).toEqual([]);
   });
+
+  it("with builtinRelations false, keeps only the rules it is given, and none without them", () => {
+    const objects = (graph: ReturnType<typeof graphWith>) =>
+      feed(
+        graph,
+        ["nodes", object("nodes", { name: "node-1" })],
+        ["services", object("services", { name: "web" }, { spec: { selector: { app: "web" } } })],
+        ["pods", object("pods", { name: "web-1", labels: { app: "web" } }, { spec: { nodeName: "node-1" } })],
+      );
+    const bare = graphWith({ builtinRelations: false });
+    objects(bare);
+    expect(allEdges(bare)).toEqual([]);
+    expect(bare.relationTypes.size).toBe(0);
+    expect(bare.relationReferences).toBe(0);
+    const ownRule = graphWith({
+      builtinRelations: false,
+      relationRules: [
+        {
+          type: "placed-on",
+          from: [{ kind: "Pod" }],
+          ref: { paths: ["spec.nodeName"], to: { kind: "Node" } },
+        },
+      ],
+    });
+    objects(ownRule);
+    expect(allEdges(ownRule)).toEqual(["placed-on Pod/default/web-1 -> Node/node-1"]);
+  });
 });
 
 describe("an operator's relation rules, for CRDs, without code", () => {

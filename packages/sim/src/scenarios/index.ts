@@ -19,7 +19,9 @@ const generators: Record<string, (seed: number) => KubeObject[]> = {
   // demo plus cert-manager's and the Prometheus operator's CRDs and resources.
   crds: generateWithCrds,
   small: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.small)),
+  modest: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.modest)),
   medium: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.medium)),
+  large: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.large)),
   scale: (seed) => generateFromSpec(seed, (builder) => sizedSpec(builder, sizes.scale)),
 };
 

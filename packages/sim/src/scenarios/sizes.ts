@@ -14,7 +14,10 @@ export interface SizeTarget {
 
 export const sizes = {
   small: { nodes: 4, controlPlanes: 1, namespaces: 3, pods: 50, services: 12 },
+  // 1,000 and 10,000 pods: with small, medium and scale, a ladder that benchmarks measure growth on.
+  modest: { nodes: 40, controlPlanes: 1, namespaces: 8, pods: 1_000, services: 70 },
   medium: { nodes: 200, controlPlanes: 3, namespaces: 20, pods: 5_000, services: 340 },
+  large: { nodes: 400, controlPlanes: 3, namespaces: 30, pods: 10_000, services: 700 },
   // The Kubernetes scalability thresholds: 5,000 nodes, 150,000 pods, 10,000 services.
   scale: { nodes: 5_000, controlPlanes: 3, namespaces: 100, pods: 150_000, services: 10_000 },
 } as const satisfies Record<string, SizeTarget>;
