@@ -64,32 +64,83 @@ export interface RelationLookup {
   readonly scopeOf: ScopeOf;
 }
 
-/** A set of references that all point at one identity, the key being that identity. */
-class Bucket<W> {
-  readonly wants = new Set<W>();
-  constructor(readonly key: string) {}
+/**
+ * The objects whose references of one type point at one identity (a name, or a uid). One per type and
+ * target, not per reference: a reference costs its source's key in `sources` and nothing more, so the
+ * pods of a namespace that all mount kube-root-ca.crt share one Target.
+ */
+class Target {
+  /**
+   * The sources: one key, a short list, or a set past `listedSources`. Most targets have a few (a pod
+   * an EndpointSlice names, the ConfigMap of one Deployment's replicas), and a set costs several times
+   * a list's slot per entry.
+   */
+  private held: string | string[] | Set<string>;
+
+  constructor(
+    /** The identity pointed at: every type's Target for it is filed under this key. */
+    readonly key: string,
+    /** What each source's reference says, the same for all of them; the first one's copy. */
+    readonly ref: NameReference | UidReference,
+    source: string,
+  ) {
+    this.held = source;
+  }
+
+  get size(): number {
+    const held = this.held;
+    return typeof held === "string" ? 1 : Array.isArray(held) ? held.length : held.size;
+  }
+
+  add(source: string): void {
+    const held = this.held;
+    if (typeof held === "string") {
+      if (held !== source) this.held = [held, source];
+    } else if (Array.isArray(held)) {
+      if (held.includes(source)) return;
+      if (held.length < listedSources) held.push(source);
+      else this.held = new Set([...held, source]);
+    } else held.add(source);
+  }
+
+  /** Takes a source away; false when none is left. */
+  delete(source: string): boolean {
+    const held = this.held;
+    if (typeof held === "string") return held !== source;
+    if (Array.isArray(held)) {
+      const at = held.indexOf(source);
+      if (at >= 0) held.splice(at, 1);
+      return held.length > 0;
+    }
+    held.delete(source);
+    return held.size > 0;
+  }
+
+  *sources(): Generator<string> {
+    const held = this.held;
+    if (typeof held === "string") yield held;
+    else yield* held;
+  }
 }
 
-interface NameWant {
-  readonly ref: NameReference;
-  readonly source: string;
-  readonly bucket: Bucket<NameWant>;
-}
+/** Sources a Target keeps in a list before it keeps them in a set. */
+const listedSources = 16;
 
-interface UidWant {
-  readonly ref: UidReference;
-  readonly source: string;
-  readonly bucket: Bucket<UidWant>;
-}
-
+/** One object's selector: selectors are few (Services, policies), so each has its own. */
 interface SelectorWant {
   readonly ref: SelectorReference;
   readonly source: string;
   readonly clusterId: string;
-  readonly bucket: Bucket<SelectorWant>;
+  readonly bucket: Bucket;
 }
 
-type Want = NameWant | UidWant | SelectorWant;
+/** The selectors filed under one `key=value` requirement (or `*`) of one scope and kind. */
+class Bucket {
+  readonly wants = new Set<SelectorWant>();
+  constructor(readonly key: string) {}
+}
+
+type Filed = Target | SelectorWant;
 
 /** Thrown by a limited edge search once it has found enough: it leaves every loop at once. */
 const enough = Symbol("enough edges");
@@ -97,8 +148,16 @@ const enough = Symbol("enough edges");
 const definitionGroup = "apiextensions.k8s.io";
 const definitionKind = "CustomResourceDefinition";
 
-const nameKey = (clusterId: string, group: string, kind: string, namespace: string | null, name: string) =>
-  `${clusterId}|${group}|${kind}|${namespace ?? ""}|${name}`;
+const nameIdentity = (
+  clusterId: string,
+  group: string,
+  kind: string,
+  namespace: string | null,
+  name: string,
+) => `n|${clusterId}|${group}|${kind}|${namespace ?? ""}|${name}`;
+
+/** An object's identity by uid: its graph key, `${clusterId}/${uid}`. */
+const uidIdentity = (key: string) => `u|${key}`;
 
 /** A selector is filed under one of its `key=value` requirements, or under `*` when it has none. */
 const selectorKey = (
@@ -116,14 +175,22 @@ function firstEquality(ref: SelectorReference): string {
   return "*";
 }
 
-export function referenceKey(ref: Reference): string {
-  switch (ref.form) {
-    case "name":
-      return `${ref.type}|n|${ref.group}|${ref.kind}|${ref.namespace ?? ""}|${ref.name}`;
+/** Whether two references point at the same thing the same way (what an object's change may leave alone). */
+function sameReference(a: Reference, b: Reference): boolean {
+  if (a.type !== b.type || a.form !== b.form) return false;
+  switch (a.form) {
+    case "name": {
+      const n = b as NameReference;
+      return a.name === n.name && a.namespace === n.namespace && a.kind === n.kind && a.group === n.group;
+    }
     case "uid":
-      return `${ref.type}|u|${ref.uid}`;
-    case "selector":
-      return `${ref.type}|s|${ref.group}|${ref.kind}|${ref.namespace ?? "*"}|${ref.signature}`;
+      return a.uid === (b as UidReference).uid;
+    case "selector": {
+      const s = b as SelectorReference;
+      return (
+        a.signature === s.signature && a.namespace === s.namespace && a.kind === s.kind && a.group === s.group
+      );
+    }
   }
 }
 
@@ -162,10 +229,11 @@ const groupOfResource = (r: StoredResource) => groupOf(r.apiVersion);
  * and type indexes answer them.
  */
 export class RelationIndex {
-  private readonly wants = new Map<string, Want[]>();
-  private readonly names = new Map<string, Bucket<NameWant>>();
-  private readonly uids = new Map<string, Bucket<UidWant>>();
-  private readonly selectors = new Map<string, Bucket<SelectorWant>>();
+  /** Each object's references, by its key: what it filed, so it can take them back. */
+  private readonly filed = new Map<string, Filed[]>();
+  /** Identity (nameIdentity, uidIdentity) → the Targets of every relation type pointing at it. */
+  private readonly targets = new Map<string, Target[]>();
+  private readonly selectors = new Map<string, Bucket>();
   /** Selectors of objects in namespaces chosen by labels: a Namespace's relabel moves their edges. */
   private readonly namespaceSelectors = new Set<SelectorWant>();
   private referenceCount = 0;
@@ -193,60 +261,73 @@ export class RelationIndex {
    */
   mayChange(prev: StoredResource, next: StoredResource, refs: readonly Reference[]): boolean {
     if (!sameLabels(prev.labels, next.labels) || !sameOwners(prev, next)) return true;
-    const held = this.wants.get(prev.key) ?? [];
+    const held = this.filed.get(prev.key) ?? [];
     if (held.length !== refs.length) return true;
-    const keys = new Set(held.map((want) => referenceKey(want.ref)));
-    return !refs.every((ref) => keys.has(referenceKey(ref)));
+    return !refs.every((ref) => held.some((filed) => sameReference(filed.ref, ref)));
   }
 
   /** Files `r`'s references, replacing those of the version before it. */
   register(r: StoredResource, refs: readonly Reference[]): void {
     this.unregister(r.key);
     if (refs.length === 0) return;
-    const wants: Want[] = [];
-    for (const ref of refs) wants.push(this.file(r, ref));
-    this.wants.set(r.key, wants);
-    this.referenceCount += wants.length;
+    const filed: Filed[] = [];
+    for (const ref of refs) filed.push(this.file(r, ref));
+    this.filed.set(r.key, filed);
+    this.referenceCount += filed.length;
   }
 
   unregister(key: string): void {
-    const wants = this.wants.get(key);
-    if (wants === undefined) return;
-    for (const want of wants) {
-      const { bucket } = want;
-      (bucket.wants as Set<Want>).delete(want);
-      if (bucket.wants.size === 0) this.bucketsOf(want).delete(bucket.key);
-      if (want.ref.form === "selector") this.namespaceSelectors.delete(want as SelectorWant);
+    const filed = this.filed.get(key);
+    if (filed === undefined) return;
+    for (const item of filed) {
+      if (item instanceof Target) {
+        if (item.delete(key)) continue;
+        const all = this.targets.get(item.key) ?? [];
+        const rest = all.filter((target) => target !== item);
+        if (rest.length > 0) this.targets.set(item.key, rest);
+        else this.targets.delete(item.key);
+      } else {
+        item.bucket.wants.delete(item);
+        if (item.bucket.wants.size === 0) this.selectors.delete(item.bucket.key);
+        this.namespaceSelectors.delete(item);
+      }
     }
-    this.wants.delete(key);
-    this.referenceCount -= wants.length;
+    this.filed.delete(key);
+    this.referenceCount -= filed.length;
   }
 
-  private bucketsOf(want: Want): Map<string, Bucket<Want>> {
-    const form = want.ref.form;
-    return (form === "name" ? this.names : form === "uid" ? this.uids : this.selectors) as Map<
-      string,
-      Bucket<Want>
-    >;
-  }
-
-  private file(r: StoredResource, ref: Reference): Want {
-    const source = r.key;
-    if (ref.form === "name") {
-      const bucket = bucketIn(this.names, nameKey(r.clusterId, ref.group, ref.kind, ref.namespace, ref.name));
-      const want: NameWant = { ref, source, bucket };
-      bucket.wants.add(want);
-      return want;
-    }
-    if (ref.form === "uid") {
-      const bucket = bucketIn(this.uids, `${r.clusterId}/${ref.uid}`);
-      const want: UidWant = { ref, source, bucket };
-      bucket.wants.add(want);
-      return want;
+  private file(r: StoredResource, ref: Reference): Filed {
+    if (ref.form !== "selector") {
+      const identity =
+        ref.form === "name"
+          ? nameIdentity(r.clusterId, ref.group, ref.kind, ref.namespace, ref.name)
+          : uidIdentity(`${r.clusterId}/${ref.uid}`);
+      let all = this.targets.get(identity);
+      if (all === undefined) {
+        all = [];
+        this.targets.set(identity, all);
+      }
+      const target = all.find((t) => t.ref.type === ref.type);
+      if (target !== undefined) {
+        target.add(r.key);
+        return target;
+      }
+      const created = new Target(identity, ref, r.key);
+      all.push(created);
+      return created;
     }
     const key = selectorKey(r.clusterId, ref.namespace, ref.group, ref.kind, firstEquality(ref));
-    const bucket = bucketIn(this.selectors, key);
-    const want: SelectorWant = { ref, source, clusterId: r.clusterId, bucket };
+    let bucket = this.selectors.get(key);
+    if (bucket === undefined) {
+      bucket = new Bucket(key);
+      this.selectors.set(key, bucket);
+    }
+    const want: SelectorWant = {
+      ref,
+      source: r.key,
+      clusterId: r.clusterId,
+      bucket,
+    };
     bucket.wants.add(want);
     if (ref.namespaces !== undefined) this.namespaceSelectors.add(want);
     return want;
@@ -313,12 +394,12 @@ export class RelationIndex {
           if (reference.uid === r.uid)
             for (const rule of this.rules.owners)
               if (ownerRuleApplies(rule, owned, reference)) add(rule.type, r, owned);
-    for (const want of this.wants.get(r.key) ?? []) {
-      const { ref } = want;
+    for (const filed of this.filed.get(r.key) ?? []) {
+      const { ref } = filed;
       if (ref.form === "name")
         add(ref.type, r, lookup.named(r.clusterId, ref.group, ref.kind, ref.namespace, ref.name));
       else if (ref.form === "uid") add(ref.type, r, lookup.get(`${r.clusterId}/${ref.uid}`));
-      else for (const target of this.selected(want as SelectorWant)) add(ref.type, r, target);
+      else for (const target of this.selected(filed as SelectorWant)) add(ref.type, r, target);
     }
     if (this.rules.definitions.length > 0) {
       const group = groupOfResource(r);
@@ -349,10 +430,12 @@ export class RelationIndex {
           if (ownerRuleApplies(rule, r, reference)) add(rule.type, owner, r);
       }
     const group = groupOfResource(r);
-    const named = this.names.get(nameKey(r.clusterId, group, r.kind, r.namespace, r.name));
-    if (named !== undefined) for (const want of named.wants) add(want.ref.type, lookup.get(want.source), r);
-    const byUid = this.uids.get(r.key);
-    if (byUid !== undefined) for (const want of byUid.wants) add(want.ref.type, lookup.get(want.source), r);
+    for (const identity of [
+      nameIdentity(r.clusterId, group, r.kind, r.namespace, r.name),
+      uidIdentity(r.key),
+    ])
+      for (const target of this.targets.get(identity) ?? [])
+        for (const source of target.sources()) add(target.ref.type, lookup.get(source), r);
     if (this.selectors.size > 0 && r.namespace !== null) {
       const namespaceLabels = this.namespaceLabels(r.clusterId, r.namespace);
       const consider = (key: string) => {
@@ -427,15 +510,6 @@ export class RelationIndex {
       if (this.selects(want, target, namespaceLabels)) yield target;
     }
   }
-}
-
-function bucketIn<W>(map: Map<string, Bucket<W>>, key: string): Bucket<W> {
-  let bucket = map.get(key);
-  if (bucket === undefined) {
-    bucket = new Bucket<W>(key);
-    map.set(key, bucket);
-  }
-  return bucket;
 }
 
 const toChange = (edge: Edge): EdgeChange => ({ type: edge.type, from: edge.from.key, to: edge.to.key });
