@@ -10,7 +10,7 @@ import { runMeshsync as meshsync } from "./support/processes.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-const scenarios = "empty, demo, crds, small, medium, scale";
+const scenarios = "empty, demo, crds, small, modest, medium, large, scale";
 
 describe("the CLI answers a user's mistake with one line and status 2", () => {
   const configDir = mkdtempSync(join(tmpdir(), "meshsync-cli-"));
