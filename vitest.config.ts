@@ -3,6 +3,9 @@ import { configDefaults, defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
 
+/** The files that measure latency under an attack: run alone, last (the "hostile" project below). */
+const measuredAlone = ["test/e2e/hostile-*.test.ts", "test/e2e/slow-clients.test.ts"];
+
 export default defineConfig({
   resolve: {
     // The workspace packages are TypeScript in a checkout; this condition picks their sources over
@@ -22,16 +25,17 @@ export default defineConfig({
         test: {
           name: "meshsync",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/e2e/hostile-*.test.ts"],
+          exclude: [...configDefaults.exclude, ...measuredAlone],
         },
       },
-      // The hostile-input files measure a healthy client's latency while they attack: they run after
-      // everything else, one at a time, so that no other test's load is taken for the attack's.
+      // The hostile-input files, and the clients that stop reading, measure a healthy client's latency
+      // while they attack: they run after everything else, one at a time, so that no other test's load
+      // is taken for the attack's.
       {
         extends: true,
         test: {
           name: "hostile",
-          include: ["test/e2e/hostile-*.test.ts"],
+          include: measuredAlone,
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
         },

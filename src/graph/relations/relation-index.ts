@@ -333,7 +333,6 @@ export class RelationIndex {
     return want;
   }
 
-  /** The edges `r` has now, in one direction or both, of some types or all; each edge once. */
   /**
    * The edges `r` has now, in one direction or both, of some types or all; each edge once. With a
    * limit, at most that many, found without reading the rest: a hub (the ConfigMap every pod of a
