@@ -41,6 +41,46 @@ async function churn(t: TestServer, count: number, spread: number): Promise<void
   }
 }
 
+/** Limits under which a connection coalesces after 32 KiB and is never closed for it. */
+const coalescing = {
+  socketHighWaterBytes: 32 * 1024,
+  coalesceAfterBytes: 32 * 1024,
+  maxQueuedBytesPerSocket: 64 * 1024 * 1024,
+  coalesceForMs: 60_000,
+  slowSocketTimeoutMs: 60_000,
+};
+
+/**
+ * Subscribes `document` as "s", stops reading while 3,000 changes of 30 pods go by until some are
+ * coalesced, reads again up to the last change, and gives every `next` payload's resourceChanges.
+ */
+async function readAfterCoalescing<Change>(
+  t: TestServer,
+  document: string,
+  variables?: Record<string, unknown>,
+): Promise<Change[]> {
+  const reader = await connect(t.server.url);
+  reader.subscribe("s", document, variables);
+  await eventually(() => t.graph.log.listenerCount === 1, 5000, "the subscription to start");
+  reader.ws.pause();
+  await churn(t, 3000, 30);
+  await eventually(
+    async () => (await metric(t.server.origin, "meshsync_subscription_coalesced_total")) > 0,
+    10_000,
+    "changes to coalesce",
+  );
+  reader.ws.resume();
+  const last = t.graph.log.cursor();
+  const done = await reader.waitFor(
+    (m) => m.type === "next" && JSON.stringify(m.payload).includes(`"sequence":"${last}"`),
+    30_000,
+  );
+  expect(done.id).toBe("s");
+  return reader.messages
+    .filter((m) => m.type === "next")
+    .map((m) => (m.payload as { data: { resourceChanges: Change } }).data.resourceChanges);
+}
+
 describe("a client that stops reading", () => {
   it("holds no more than its stated bound, then is closed with 4413 and a reason", async () => {
     const limits = {
@@ -100,48 +140,12 @@ describe("a client that stops reading", () => {
   });
 
   it("gets the latest state of every object, coalesced, in increasing sequence, when it reads again", async () => {
-    t = await startTestServer({
-      limits: {
-        socketHighWaterBytes: 32 * 1024,
-        coalesceAfterBytes: 32 * 1024,
-        maxQueuedBytesPerSocket: 64 * 1024 * 1024,
-        coalesceForMs: 60_000,
-        slowSocketTimeoutMs: 60_000,
-      },
-    });
-    const reader = await connect(t.server.url);
-    reader.subscribe("s", objects, { since: t.graph.log.cursor() });
-    await eventually(() => t!.graph.log.listenerCount === 1, 5000, "the subscription to start");
-    reader.ws.pause();
-    await churn(t, 3000, 30);
-    await eventually(
-      async () => (await metric(t!.server.origin, "meshsync_subscription_coalesced_total")) > 0,
-      10_000,
-      "changes to coalesce",
-    );
-    reader.ws.resume();
-    const last = t.graph.log.cursor();
-    const done = await reader.waitFor(
-      (m) => m.type === "next" && JSON.stringify(m.payload).includes(`"sequence":"${last}"`),
-      30_000,
-    );
-    expect(done.id).toBe("s");
-    const changes = reader.messages
-      .filter((m) => m.type === "next")
-      .map(
-        (m) =>
-          (
-            m.payload as {
-              data: {
-                resourceChanges: {
-                  sequence: string;
-                  type: string;
-                  resource: { name: string; resourceVersion: string };
-                };
-              };
-            }
-          ).data.resourceChanges,
-      );
+    t = await startTestServer({ limits: coalescing });
+    const changes = await readAfterCoalescing<{
+      sequence: string;
+      type: string;
+      resource: { name: string; resourceVersion: string };
+    }>(t, objects, { since: t.graph.log.cursor() });
     expect(changes.some((c) => c.type === "RESYNC")).toBe(false);
     expect(changes.length).toBeLessThan(3000);
     const sequences = changes.map((c) => Number(c.sequence.split(":")[1]));
@@ -155,15 +159,7 @@ describe("a client that stops reading", () => {
 
 describe("a slow client keeping a topology", () => {
   it("gets every edge a change moved, even when later changes of the same objects are coalesced", async () => {
-    t = await startTestServer({
-      limits: {
-        socketHighWaterBytes: 32 * 1024,
-        coalesceAfterBytes: 32 * 1024,
-        maxQueuedBytesPerSocket: 64 * 1024 * 1024,
-        coalesceForMs: 60_000,
-        slowSocketTimeoutMs: 60_000,
-      },
-    });
+    t = await startTestServer({ limits: coalescing });
     t.graph.upsert(
       cluster,
       { ...podType, resource: "nodes", kind: "Node", namespaced: false },
@@ -173,30 +169,14 @@ describe("a slow client keeping a topology", () => {
         metadata: { name: "node-1", uid: "uid-node-1", resourceVersion: "1" },
       },
     );
-    const reader = await connect(t.server.url);
-    reader.subscribe(
-      "s",
+    // Each pod's first version arrives with its runs-on edge; every later one moves no edge.
+    const changes = await readAfterCoalescing<{
+      resource: { name: string };
+      relationsAdded: { type: string }[];
+    }>(
+      t,
       "subscription { resourceChanges { sequence type resource { name object } relationsAdded { type to } } }",
     );
-    await eventually(() => t!.graph.log.listenerCount === 1, 5000, "the subscription to start");
-    reader.ws.pause();
-    // Each pod's first version arrives with its runs-on edge; every later one moves no edge.
-    await churn(t, 3000, 30);
-    await eventually(
-      async () => (await metric(t!.server.origin, "meshsync_subscription_coalesced_total")) > 0,
-      10_000,
-      "changes to coalesce",
-    );
-    reader.ws.resume();
-    const last = t.graph.log.cursor();
-    await reader.waitFor(
-      (m) => m.type === "next" && JSON.stringify(m.payload).includes(`"sequence":"${last}"`),
-      30_000,
-    );
-    type Change = { resource: { name: string }; relationsAdded: { type: string }[] };
-    const changes = reader.messages
-      .filter((m) => m.type === "next")
-      .map((m) => (m.payload as { data: { resourceChanges: Change } }).data.resourceChanges);
     expect(changes.length).toBeLessThan(3000);
     const withEdge = new Set(
       changes.filter((c) => c.relationsAdded.some((e) => e.type === "runs-on")).map((c) => c.resource.name),
