@@ -13,7 +13,7 @@ import { costOf } from "../cost.js";
 import { asClientError, badInput } from "../errors.js";
 import { acrossTurns } from "../turn-slices.js";
 import { resourceByGlobalId } from "./relay-node.js";
-import { ResourceNode } from "./resource.js";
+import { pageSize, ResourceNode } from "./resource.js";
 import { ResourceChangeObject } from "./resource-change.js";
 
 // Relations between objects: each object's edges, a neighbourhood in one round trip for drawing, and
@@ -91,14 +91,6 @@ function relationTypes(
   return new Set(types);
 }
 
-function bounded(first: number | null | undefined, context: ApiContext, what: string): number {
-  const { defaultPageSize, maxPageSize } = context.limits;
-  if (first === null || first === undefined) return defaultPageSize;
-  if (!Number.isInteger(first) || first < 1 || first > maxPageSize)
-    throw badInput(`${what} must be between 1 and ${maxPageSize}`);
-  return first;
-}
-
 const toChange = (edge: Edge): EdgeChange => ({ type: edge.type, from: edge.from.key, to: edge.to.key });
 
 builder.objectFields(ResourceNode, (t) => ({
@@ -114,7 +106,7 @@ builder.objectFields(ResourceNode, (t) => ({
       first: t.arg.int(),
     },
     resolve: (r, args, context) => {
-      const first = bounded(args.first, context, "first");
+      const first = pageSize("first", args.first, context, 1);
       const types = relationTypes(context, args.types);
       const relations: RelationShape[] = [];
       for (const edge of context.graph.edges(r, args.direction as RelationDirection, types, first)) {
@@ -134,7 +126,7 @@ builder.objectFields(ResourceNode, (t) => ({
     extensions: costOf({ size: { pageArgument: "first" } }),
     args: { first: t.arg.int() },
     resolve: (r, args, context) => {
-      const first = bounded(args.first, context, "first");
+      const first = pageSize("first", args.first, context, 1);
       // An event storm can leave thousands about one object: the newest of the first ten thousand.
       const events = context.graph.edges(r, "IN", aboutOnly, 10_000).map((edge) => edge.from);
       return events
@@ -216,7 +208,7 @@ builder.queryField("neighbourhood", (t) =>
       const hops = args.hops ?? 1;
       if (!Number.isInteger(hops) || hops < 0 || hops > maxHops)
         throw badInput(`hops must be between 0 and ${maxHops}`);
-      const first = bounded(args.first, context, "first");
+      const first = pageSize("first", args.first, context, 1);
       const types = relationTypes(context, args.types);
       let admits: ((r: StoredResource) => boolean) | undefined;
       try {

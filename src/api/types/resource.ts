@@ -220,14 +220,17 @@ const ResourceConnectionObject = builder.objectRef<ResourceConnectionShape>("Res
   }),
 });
 
+/** A list's size argument: the default page size when absent, else from `least` to the largest page. */
 export function pageSize(
   name: "first" | "last",
   size: number | null | undefined,
   context: ApiContext,
+  least = 0,
 ): number {
   const { defaultPageSize, maxPageSize } = context.limits;
   if (size === null || size === undefined) return defaultPageSize;
-  if (size < 0 || size > maxPageSize) throw badInput(`${name} must be between 0 and ${maxPageSize}`);
+  if (size < least || size > maxPageSize)
+    throw badInput(`${name} must be between ${least} and ${maxPageSize}`);
   return size;
 }
 
