@@ -239,11 +239,7 @@ export class ResourceGraph implements ResourceEventSink {
     namespace: string | null,
     name: string,
   ): StoredResource | undefined {
-    for (const typeName of this.kindTypes.get(`${group}/${kind}`) ?? []) {
-      const key = this.byName.get(`${clusterId}|${typeName}|${namespace ?? ""}`)?.get(name);
-      if (key !== undefined) return this.objects.get(key);
-    }
-    return undefined;
+    return this.namedAs(clusterId, this.kindTypes.get(`${group}/${kind}`) ?? [], namespace, name);
   }
 
   private relationLookup(): RelationLookup {
@@ -369,10 +365,27 @@ export class ResourceGraph implements ResourceEventSink {
       throw new FilterError(
         `kind: ${quoteExcerpt(kind)} is not served at apiVersion ${quoteExcerpt(apiVersion)}`,
       );
+    return this.namedAs(
+      clusterId,
+      typeNames,
+      namespace ?? null,
+      name,
+      (stored) => stored.apiVersion === apiVersion,
+    );
+  }
+
+  /** The first object of these type names, in this namespace, of this name, that `accepts` takes: no scan. */
+  private namedAs(
+    clusterId: string,
+    typeNames: Iterable<string>,
+    namespace: string | null,
+    name: string,
+    accepts: (stored: StoredResource) => boolean = () => true,
+  ): StoredResource | undefined {
     for (const typeName of typeNames) {
       const key = this.byName.get(`${clusterId}|${typeName}|${namespace ?? ""}`)?.get(name);
       const stored = key === undefined ? undefined : this.objects.get(key);
-      if (stored !== undefined && stored.apiVersion === apiVersion) return stored;
+      if (stored !== undefined && accepts(stored)) return stored;
     }
     return undefined;
   }
