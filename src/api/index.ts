@@ -30,6 +30,6 @@ export {
   type Sequenced,
   type SequencedFeed,
 } from "./fanout-source.js";
-export { stringifyWithRawJson } from "./raw-json.js";
+export { jsonPieces, stringifyWithRawJson } from "./raw-json.js";
 export { isResponseTooLarge, ResponseMeter } from "./response-meter.js";
 export { printSortedSchema, schema } from "./schema.js";

@@ -25,6 +25,16 @@ export class RawJson {
  * the transport encodes several times faster than the rope a replace would leave.
  */
 export function stringifyWithRawJson(value: unknown): string {
+  const pieces = jsonPieces(value);
+  return pieces.length === 1 ? pieces[0]! : pieces.join("");
+}
+
+/**
+ * The pieces whose concatenation is stringifyWithRawJson(value): the text between RawJsons and each
+ * one's text, in order. A transport that writes a long result a part at a time takes these, so that no
+ * copy of the whole result is ever made.
+ */
+export function jsonPieces(value: unknown): string[] {
   const outer = collecting;
   const current = { texts: [] as string[], marker: `\u0000${randomBytes(8).toString("hex")}:` };
   collecting = current;
@@ -34,16 +44,16 @@ export function stringifyWithRawJson(value: unknown): string {
   } finally {
     collecting = outer;
   }
-  if (current.texts.length === 0) return text;
+  if (current.texts.length === 0) return [text];
   // As JSON.stringify writes the marker inside a string: its NUL escaped, after the opening quote.
   const opening = `"${JSON.stringify(current.marker).slice(1, -1)}`;
-  const parts: string[] = [];
+  const pieces: string[] = [];
   let at = 0;
   for (let found = text.indexOf(opening); found >= 0; found = text.indexOf(opening, at)) {
     const close = text.indexOf('"', found + opening.length);
-    parts.push(text.slice(at, found), current.texts[Number(text.slice(found + opening.length, close))]!);
+    pieces.push(text.slice(at, found), current.texts[Number(text.slice(found + opening.length, close))]!);
     at = close + 1;
   }
-  parts.push(text.slice(at));
-  return parts.join("");
+  pieces.push(text.slice(at));
+  return pieces;
 }

@@ -160,6 +160,7 @@ export function createGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
         connection?.release();
         onEnd();
       },
+      (reason) => connection?.evict(reason, "too_slow"),
     );
     connection = fanout.open(stream.sink(), options.scope);
     return { stream, connection };
@@ -179,8 +180,7 @@ export function createGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
         refused(prepared.stage);
         return prepared.errors;
       case "result":
-        stream.next(idJson, serializeResult(prepared.result));
-        stream.complete(idJson, prepared.written);
+        stream.result(idJson, prepared.result, prepared.written);
         onDone();
         return undefined;
       case "changes": {

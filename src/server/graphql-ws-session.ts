@@ -6,9 +6,17 @@ import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { CloseCode, ErrorCode } from "../api/index.js";
 import { credentialOfConnectionParams } from "./auth.js";
-import { type Connection, type Fanout, type FrameSink, serializeResult } from "./fanout/index.js";
+import {
+  type Connection,
+  type Fanout,
+  type FrameSink,
+  resultPieces,
+  serializeResult,
+} from "./fanout/index.js";
 import { type OperationParams, prepareOperation } from "./operation.js";
 import type { ServerLimits } from "./options.js";
+import { drainedOrGone, OrderedWriter, writesWaitingBound } from "./ordered-writer.js";
+import { writeFragment, writeTextFrame } from "./ws-frames.js";
 import type { MeshsyncYoga } from "./yoga.js";
 
 /** What every session of one server shares. */
@@ -26,33 +34,6 @@ export interface SessionDeps {
   admit(session: GraphqlWsSession): boolean;
   /** The session is over, acknowledged or not. */
   ended(session: GraphqlWsSession): void;
-}
-
-const frameEnd = Buffer.from("}");
-
-/**
- * One unmasked, final text frame (RFC 6455 5.2) of prefix + payload + "}", written straight to the
- * socket: the payload is shared by every subscriber of a group and is never copied or re-encoded. ws
- * writes its own frames (ping, close) synchronously and whole, and compression is off, so frames
- * never interleave.
- */
-function writeTextFrame(socket: Socket, prefix: Buffer, payload: Buffer): void {
-  const length = prefix.length + payload.length + frameEnd.length;
-  const lengthBytes = length < 126 ? 0 : length < 65_536 ? 2 : 8;
-  const head = Buffer.allocUnsafe(2 + lengthBytes + prefix.length);
-  head[0] = 0x81;
-  if (lengthBytes === 0) head[1] = length;
-  else if (lengthBytes === 2) {
-    head[1] = 126;
-    head.writeUInt16BE(length, 2);
-  } else {
-    head[1] = 127;
-    head.writeBigUInt64BE(BigInt(length), 2);
-  }
-  prefix.copy(head, 2 + lengthBytes);
-  socket.write(head);
-  socket.write(payload);
-  socket.write(frameEnd);
 }
 
 /** A close reason must fit a control frame: 123 bytes. */
@@ -80,6 +61,8 @@ export class GraphqlWsSession {
   private readonly keepAlive: NodeJS.Timeout;
   private awaitingPong = false;
   private closing = false;
+  /** Messages outside the fan-out, in order; a long result a fragment a turn. */
+  private readonly writer: OrderedWriter;
 
   constructor(
     private readonly ws: WebSocket,
@@ -90,6 +73,26 @@ export class GraphqlWsSession {
     private readonly deps: SessionDeps,
   ) {
     const { limits } = deps;
+    this.writer = new OrderedWriter(
+      {
+        whole: (text, onWritten) => {
+          if (this.closing || ws.readyState !== ws.OPEN) onWritten?.();
+          else ws.send(text, () => onWritten?.());
+        },
+        chunk: (bytes, first, last, onWritten) => writeFragment(raw, bytes, first, last, onWritten),
+        full: () => ws.bufferedAmount >= limits.socketHighWaterBytes,
+        drained: () => drainedOrGone(raw),
+        stopped: () => this.closing || ws.readyState !== ws.OPEN,
+        unsent: () => ws.bufferedAmount,
+      },
+      { maxWaiting: writesWaitingBound, stallMs: limits.slowSocketTimeoutMs },
+      {
+        stalled: (unsent) =>
+          this.evict(`too slow: ${unsent} bytes unsent for ${limits.slowSocketTimeoutMs} ms`),
+        overflowed: () => this.evict(`too slow: ${writesWaitingBound} messages waiting behind a result`),
+        idle: () => this.connection?.wake(),
+      },
+    );
     this.initTimer = setTimeout(() => {
       if (!this.initReceived) {
         deps.refused("init_timeout");
@@ -128,11 +131,17 @@ export class GraphqlWsSession {
     setTimeout(() => this.ws.terminate(), this.deps.limits.closeGraceMs).unref();
   }
 
+  /** Closes for falling behind, counted with the fan-out's own evictions. */
+  private evict(reason: string): void {
+    if (this.connection === undefined) this.close(CloseCode.TooSlow, reason);
+    else this.connection.evict(reason, "too_slow");
+  }
+
   private ping(): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.awaitingPong) {
-      // A socket that is merely behind is the fan-out's to judge (4413); this one is gone.
-      if (this.connection?.blockedSince === undefined) this.ws.terminate();
+      // A socket that is merely behind is the fan-out's, or the writer's, to judge (4413); this one is gone.
+      if (this.connection?.blockedSince === undefined && !this.writer.busy) this.ws.terminate();
       return;
     }
     this.awaitingPong = true;
@@ -143,7 +152,11 @@ export class GraphqlWsSession {
     const { ws, raw } = this;
     return {
       transport: "ws",
-      buffered: () => ws.bufferedAmount,
+      // Nothing may land inside a long result: until it is out, the socket counts as full.
+      buffered: () =>
+        this.writer.busy
+          ? Math.max(ws.bufferedAmount, this.deps.limits.socketHighWaterBytes)
+          : ws.bufferedAmount,
       cork: () => raw.cork(),
       uncork: () => raw.uncork(),
       nextPrefix: (idJson) => Buffer.from(`{"id":${idJson},"type":"next","payload":`),
@@ -152,15 +165,17 @@ export class GraphqlWsSession {
     };
   }
 
-  /** A message outside the fan-out (ack, pong, errors, query results): bounded by closing a socket that does not read. */
+  /** A message outside the fan-out (ack, pong, errors): bounded by closing a socket that does not read. */
   private send(text: string): void {
-    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
-    const { limits } = this.deps;
-    if (this.ws.bufferedAmount > limits.socketHighWaterBytes + limits.maxQueuedBytesPerSocket) {
-      this.close(CloseCode.TooSlow, `too slow: ${this.ws.bufferedAmount} bytes unsent`);
-      return;
-    }
-    this.ws.send(text);
+    this.writer.write(() => {
+      if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+      const { limits } = this.deps;
+      if (this.ws.bufferedAmount > limits.socketHighWaterBytes + limits.maxQueuedBytesPerSocket) {
+        this.close(CloseCode.TooSlow, `too slow: ${this.ws.bufferedAmount} bytes unsent`);
+        return;
+      }
+      this.ws.send(text);
+    });
   }
 
   /**
@@ -168,11 +183,13 @@ export class GraphqlWsSession {
    * for the bytes before it, which may be the very result it completes.
    */
   private sendControl(text: string, onWritten?: () => void): void {
-    if (this.closing || this.ws.readyState !== this.ws.OPEN) {
-      onWritten?.();
-      return;
-    }
-    this.ws.send(text, () => onWritten?.());
+    this.writer.write(() => {
+      if (this.closing || this.ws.readyState !== this.ws.OPEN) {
+        onWritten?.();
+        return;
+      }
+      this.ws.send(text, () => onWritten?.());
+    });
   }
 
   private onMessage(text: string): void {
@@ -303,9 +320,18 @@ export class GraphqlWsSession {
     }
   }
 
-  /** The result, then its complete; `written` once both are out of the process (or the socket is gone). */
+  /**
+   * The result, then its complete; `written` once both are out of the process (or the socket is gone).
+   * A long result is refused as any message is when the socket has not read what came before it.
+   */
   private sendResult(idJson: string, result: ExecutionResult, written: () => void): void {
-    this.send(`{"id":${idJson},"type":"next","payload":${serializeResult(result)}}`);
+    const { limits } = this.deps;
+    this.writer.write(() => {
+      if (this.ws.bufferedAmount > limits.socketHighWaterBytes + limits.maxQueuedBytesPerSocket) {
+        this.close(CloseCode.TooSlow, `too slow: ${this.ws.bufferedAmount} bytes unsent`);
+      }
+    });
+    this.writer.message([`{"id":${idJson},"type":"next","payload":`, ...resultPieces(result), "}"]);
     this.sendControl(`{"id":${idJson},"type":"complete"}`, written);
   }
 

@@ -1,6 +1,8 @@
 import type { ServerResponse } from "node:http";
-import type { FrameSink } from "./fanout/index.js";
+import type { ExecutionResult } from "graphql";
+import { type FrameSink, resultPieces } from "./fanout/index.js";
 import type { ServerLimits } from "./options.js";
+import { drainedOrGone, OrderedWriter, writesWaitingBound } from "./ordered-writer.js";
 
 const streamHeaders = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -18,7 +20,7 @@ const distinctEnd = Buffer.from("\n\n");
 
 export type SseLimits = Pick<
   ServerLimits,
-  "socketHighWaterBytes" | "maxQueuedBytesPerSocket" | "closeGraceMs" | "keepAliveMs"
+  "socketHighWaterBytes" | "maxQueuedBytesPerSocket" | "closeGraceMs" | "keepAliveMs" | "slowSocketTimeoutMs"
 >;
 
 /**
@@ -30,6 +32,8 @@ export class SseStream {
   private response: ServerResponse | undefined;
   private readonly keepAlive: NodeJS.Timeout;
   private ended = false;
+  /** Events outside the fan-out, in order; a long result a chunk a turn. */
+  private readonly writer: OrderedWriter;
 
   constructor(
     private readonly limits: SseLimits,
@@ -37,7 +41,29 @@ export class SseStream {
     private readonly single: boolean,
     private readonly onWritable: () => void,
     private readonly onEnd: () => void,
+    /** Ends the stream for falling behind, as the fan-out evicts (counted, with a reason). */
+    evict: (reason: string) => void,
   ) {
+    const writable = () => (this.ended ? undefined : this.response);
+    this.writer = new OrderedWriter(
+      {
+        whole: (text, onWritten) => this.writeOrSkip(text, onWritten),
+        chunk: (bytes, _first, _last, onWritten) => this.writeOrSkip(bytes, onWritten),
+        full: () => (writable()?.writableLength ?? 0) >= limits.socketHighWaterBytes,
+        drained: () => {
+          const response = writable();
+          return response === undefined ? Promise.resolve() : drainedOrGone(response);
+        },
+        stopped: () => writable() === undefined,
+        unsent: () => writable()?.writableLength ?? 0,
+      },
+      { maxWaiting: writesWaitingBound, stallMs: limits.slowSocketTimeoutMs },
+      {
+        stalled: (unsent) => evict(`too slow: ${unsent} bytes unsent for ${limits.slowSocketTimeoutMs} ms`),
+        overflowed: () => evict(`too slow: ${writesWaitingBound} events waiting behind a result`),
+        idle: onWritable,
+      },
+    );
     this.keepAlive = setInterval(() => this.sendControl(keepAliveComment), limits.keepAliveMs);
     this.keepAlive.unref();
   }
@@ -60,8 +86,13 @@ export class SseStream {
     const single = this.single;
     return {
       transport: "sse",
+      // Nothing may land inside a long result: until it is out, the stream counts as full.
       buffered: () =>
-        this.response === undefined ? this.limits.socketHighWaterBytes : this.response.writableLength,
+        this.response === undefined
+          ? this.limits.socketHighWaterBytes
+          : this.writer.busy
+            ? Math.max(this.response.writableLength, this.limits.socketHighWaterBytes)
+            : this.response.writableLength,
       cork: () => this.response?.cork(),
       uncork: () => this.response?.uncork(),
       nextPrefix: single
@@ -75,15 +106,22 @@ export class SseStream {
     };
   }
 
-  /** A result outside the fan-out (a query's, an error, a completion); a stream that does not read is closed. */
-  send(text: string): void {
-    const response = this.response;
-    if (response === undefined || this.ended) return;
-    if (response.writableLength > this.limits.socketHighWaterBytes + this.limits.maxQueuedBytesPerSocket) {
-      this.close(`closed 4413 too slow: ${response.writableLength} bytes unsent`);
-      return;
-    }
-    response.write(text);
+  private writeOrSkip(data: string | Buffer, onWritten?: () => void): void {
+    if (this.response === undefined || this.ended) onWritten?.();
+    else this.response.write(data, () => onWritten?.());
+  }
+
+  /** An event outside the fan-out (an error, a completion's); a stream that does not read is closed. */
+  private send(text: string): void {
+    this.writer.write(() => {
+      const response = this.response;
+      if (response === undefined || this.ended) return;
+      if (response.writableLength > this.limits.socketHighWaterBytes + this.limits.maxQueuedBytesPerSocket) {
+        this.close(`closed 4413 too slow: ${response.writableLength} bytes unsent`);
+        return;
+      }
+      response.write(text);
+    });
   }
 
   /**
@@ -91,11 +129,7 @@ export class SseStream {
    * the bytes before them, which may be the very result they complete.
    */
   private sendControl(text: string, onWritten?: () => void): void {
-    if (this.response === undefined || this.ended) {
-      onWritten?.();
-      return;
-    }
-    this.response.write(text, () => onWritten?.());
+    this.writer.write(() => this.writeOrSkip(text, onWritten));
   }
 
   next(idJson: string, payload: string): void {
@@ -106,6 +140,23 @@ export class SseStream {
     );
   }
 
+  /** A query's result and its completion; `onWritten` once both are out of the process, or the stream gone. */
+  result(idJson: string, result: ExecutionResult, onWritten: () => void): void {
+    const { limits } = this;
+    this.writer.write(() => {
+      const unsent = this.response?.writableLength ?? 0;
+      if (unsent > limits.socketHighWaterBytes + limits.maxQueuedBytesPerSocket) {
+        this.close(`closed 4413 too slow: ${unsent} bytes unsent`);
+      }
+    });
+    this.writer.message(
+      this.single
+        ? [`event: next\ndata: {"id":${idJson},"payload":`, ...resultPieces(result), "}\n\n"]
+        : ["event: next\ndata: ", ...resultPieces(result), "\n\n"],
+    );
+    this.complete(idJson, onWritten);
+  }
+
   /** Ends an operation; `onWritten` once this (and all before it) is out of the process, or the stream gone. */
   complete(idJson: string, onWritten?: () => void): void {
     this.sendControl(
@@ -114,8 +165,17 @@ export class SseStream {
     );
   }
 
-  /** Ends the stream, after a comment line saying why when there is one; cut if it is not read in time. */
+  /**
+   * Ends the stream: once what was written before is out, or, with `why` (the stream falls behind), at
+   * once after a comment line saying why. Cut if it is not read in time. Inside a long result no comment
+   * is written (it would become part of the event's data); the client drops the unfinished event.
+   */
   close(why?: string): void {
+    if (why === undefined) this.writer.write(() => this.endNow(undefined));
+    else this.endNow(this.writer.busy ? undefined : why);
+  }
+
+  private endNow(why: string | undefined): void {
     const response = this.response;
     if (response !== undefined && !this.ended) {
       if (why !== undefined) response.write(`: ${why.replace(/[\r\n]+/g, " ")}\n\n`);

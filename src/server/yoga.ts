@@ -1,10 +1,12 @@
+import { IncomingMessage } from "node:http";
 import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
-import { type ApiContext, ErrorCode, schema, stringifyWithRawJson } from "../api/index.js";
+import { type ApiContext, ErrorCode, jsonPieces, schema } from "../api/index.js";
 import { useBoundedErrors } from "./error-excerpts.js";
 import { useQueryLimits } from "./limits-plugin.js";
 import type { ServerLimits } from "./options.js";
+import { bytesInTurns, isLong } from "./result-chunks.js";
 
 export const graphqlPath = "/graphql";
 
@@ -41,13 +43,79 @@ const subscriptionsOverHttpOff: Plugin = {
   },
 };
 
-/** HTTP results are written as the other transports write theirs: stored objects spliced in as text. */
-const rawJsonResults: Plugin = {
-  onResultProcess({ result, setResult }) {
-    if (Array.isArray(result) || Symbol.asyncIterator in result) return;
-    setResult({ ...result, stringify: stringifyWithRawJson });
-  },
-};
+/** The node request yoga's node adapter puts in the server context. */
+function nodeRequestOf(serverContext: unknown): IncomingMessage | undefined {
+  const request = (serverContext as { req?: unknown } | null | undefined)?.req;
+  return request instanceof IncomingMessage ? request : undefined;
+}
+
+/**
+ * A body that takes the next chunk when the client has read the last (the socket drained); `started`
+ * runs when the first is taken.
+ */
+function streamOf(chunks: AsyncGenerator<Buffer>, started: () => void): ReadableStream<Uint8Array> {
+  let first = true;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (first) {
+          first = false;
+          started();
+        }
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * HTTP results are written as the other transports write theirs: stored objects spliced in as text,
+ * and a long result a chunk a turn. Yoga builds the response (status, headers) from the result's text;
+ * a long one is given yoga as nothing, and its response's body is then replaced by a stream of chunks,
+ * which node writes as the client reads (chunked transfer encoding).
+ */
+function rawJsonResults(idleSocketTimeoutMs: number): Plugin {
+  const longResults = new WeakMap<Request, readonly string[]>();
+  return {
+    onResultProcess({ request, result, setResult }) {
+      if (Array.isArray(result) || Symbol.asyncIterator in result) return;
+      setResult({
+        ...result,
+        // Yoga calls it with the result it sends: internal error extensions already taken out.
+        stringify: (sent) => {
+          const pieces = jsonPieces(sent);
+          if (!isLong(pieces)) return pieces.join("");
+          longResults.set(request, pieces);
+          return "";
+        },
+      });
+    },
+    onResponse({ request, response, serverContext, setResponse, fetchAPI }) {
+      const pieces = longResults.get(request);
+      if (pieces === undefined) return;
+      longResults.delete(request);
+      // The adapter that writes a streamed body to node's response turns its socket's timeout off: a
+      // client that stops reading must still be cut after idleSocketTimeoutMs, as for any response.
+      const socket = nodeRequestOf(serverContext)?.socket;
+      const keepIdleTimeout = () => socket?.setTimeout(idleSocketTimeoutMs);
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.delete("content-length");
+      setResponse(
+        new fetchAPI.Response(streamOf(bytesInTurns(pieces), keepIdleTimeout), {
+          status: response.status,
+          statusText: response.statusText,
+          headers,
+        }),
+      );
+    },
+  };
+}
 
 export interface YogaOptions {
   context: ApiContext;
@@ -81,7 +149,7 @@ export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
       useBoundedErrors(),
       useQueryLimits(options.limits, (filter) => options.context.graph.scanSize(filter)),
       subscriptionsOverHttpOff,
-      rawJsonResults,
+      rawJsonResults(options.limits.idleSocketTimeoutMs),
     ],
   });
 }

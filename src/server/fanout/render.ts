@@ -1,5 +1,5 @@
 import { type ExecutionArgs, type ExecutionResult, execute, GraphQLError } from "graphql";
-import { stringifyWithRawJson } from "../../api/index.js";
+import { jsonPieces, stringifyWithRawJson } from "../../api/index.js";
 
 /**
  * Renders one source event through an operation's selection set, serialized once for every reader: as
@@ -18,9 +18,18 @@ function masked(error: GraphQLError): GraphQLError {
   return new GraphQLError("Unexpected error.", { nodes: error.nodes, path: error.path });
 }
 
-export function serializeResult(result: ExecutionResult): string {
+function withMaskedErrors(result: ExecutionResult): ExecutionResult {
   const errors = result.errors?.map(masked);
-  return stringifyWithRawJson(errors === undefined ? result : { ...result, errors });
+  return errors === undefined ? result : { ...result, errors };
+}
+
+export function serializeResult(result: ExecutionResult): string {
+  return stringifyWithRawJson(withMaskedErrors(result));
+}
+
+/** serializeResult's text as the pieces it joins, for a transport that writes a long result in parts. */
+export function resultPieces(result: ExecutionResult): string[] {
+  return jsonPieces(withMaskedErrors(result));
 }
 
 /**
