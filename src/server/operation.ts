@@ -21,6 +21,7 @@ import { createRender, type Render } from "./fanout/index.js";
 import { admitOperation, withoutPartialResponse } from "./limits-plugin.js";
 import type { ServerLimits } from "./options.js";
 import { expectResultWritten } from "./result-written.js";
+import { startSlot } from "./start-slots.js";
 import type { MeshsyncYoga } from "./yoga.js";
 
 /** A GraphQL request as both transports receive it (graphql-ws subscribe payload, graphql-sse body). */
@@ -86,7 +87,8 @@ function groupKey(
 
 /**
  * Parses and validates through yoga's envelop (so the query limits apply), builds the context, and runs
- * a query or mutation, or opens a subscription's source stream. Both transports start every operation here.
+ * a query or mutation, or opens a subscription's source stream. Both transports start every operation here,
+ * a few a turn (startSlot): a burst of them is spread over turns, and other clients are served between.
  */
 export async function prepareOperation(
   yoga: MeshsyncYoga,
@@ -94,6 +96,7 @@ export async function prepareOperation(
   params: OperationParams,
   request: IncomingMessage,
 ): Promise<PreparedOperation> {
+  await startSlot();
   const { schema, execute, contextFactory, parse, validate } = yoga.getEnveloped({ req: request, params });
   let document: DocumentNode;
   try {
