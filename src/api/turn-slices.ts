@@ -36,24 +36,47 @@ export function inTurnSlices<T>(work: () => T): T | Promise<T> {
   return waitForNextTurn().then(() => inTurnSlices(work));
 }
 
-/** Items of a long list completed in one turn before the rest waits for later ones. */
+/** Items of long lists completed in one turn, all lists together, before the rest wait for later ones. */
 const itemsPerTurn = 100;
 
+/** Items released in the current turn; reset at the start of the next. */
+let itemsThisTurn = 0;
+let itemTurnReset: Promise<void> | undefined;
+
+function nextItemTurn(): Promise<void> {
+  itemTurnReset ??= new Promise<void>((resolve) =>
+    setImmediate(() => {
+      itemTurnReset = undefined;
+      itemsThisTurn = 0;
+      resolve();
+    }),
+  );
+  return itemTurnReset;
+}
+
+/** Resolves in the first turn, from the next on, with room for `count` more items (or none taken yet). */
+async function roomForItems(count: number): Promise<void> {
+  do await nextItemTurn();
+  while (itemsThisTurn > 0 && itemsThisTurn + count > itemsPerTurn);
+  itemsThisTurn += count;
+}
+
 /**
- * A list whose items past the first hundred arrive in later turns, a hundred a turn. graphql-js
- * completes every item of a list in one synchronous pass, however cheap each resolver is: a thousand
- * objects held the event loop for tens of milliseconds, four pages of them for over a hundred. Items
- * that are promises are completed when they resolve, so the pass is cut into turns, in order.
+ * A list whose items past the first hundred arrive in later turns, a hundred a turn among all such
+ * lists. graphql-js completes every item of a list in one synchronous pass, however cheap each resolver
+ * is: a thousand objects held the event loop for tens of milliseconds, four pages of them for over a
+ * hundred. Items that are promises are completed when they resolve, so the pass is cut into turns, in
+ * order; the four pages of one query share each turn's hundred.
  */
 export function acrossTurns<T>(items: readonly T[]): (T | Promise<T>)[] {
   if (items.length <= itemsPerTurn) return [...items];
   const out: (T | Promise<T>)[] = items.slice(0, itemsPerTurn);
   let turn: Promise<void> = Promise.resolve();
   for (let start = itemsPerTurn; start < items.length; start += itemsPerTurn) {
-    turn = turn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    const count = Math.min(itemsPerTurn, items.length - start);
+    turn = turn.then(() => roomForItems(count));
     const reached = turn;
-    for (let i = start; i < Math.min(start + itemsPerTurn, items.length); i++)
-      out.push(reached.then(() => items[i]!));
+    for (let i = start; i < start + count; i++) out.push(reached.then(() => items[i]!));
   }
   return out;
 }

@@ -61,4 +61,27 @@ describe("inTurnSlices", () => {
     expect(between).toBeLessThan(order.indexOf("item 100"));
     expect(acrossTurns([1, 2, 3])).toEqual([1, 2, 3]);
   });
+
+  it("shares each later turn's hundred among all the long lists under way", async () => {
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const released: number[] = [];
+    const lists = [0, 1, 2].map(() => acrossTurns(Array.from({ length: 300 }, (_, i) => i)));
+    await Promise.all(
+      lists.flatMap((list) =>
+        list.slice(100).map((item) => Promise.resolve(item).then(() => released.push(turn))),
+      ),
+    );
+    ticking = false;
+    expect(released).toHaveLength(600);
+    const perTurn = new Map<number, number>();
+    for (const at of released) perTurn.set(at, (perTurn.get(at) ?? 0) + 1);
+    for (const count of perTurn.values()) expect(count).toBeLessThanOrEqual(100);
+    expect(perTurn.size).toBeGreaterThanOrEqual(6);
+  });
 });
