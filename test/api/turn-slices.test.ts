@@ -1,3 +1,4 @@
+import { countTurns } from "@meshsync/testing";
 import { describe, expect, it } from "vitest";
 import { acrossTurns, inTurnSlices } from "../../src/api/turn-slices.js";
 
@@ -63,21 +64,15 @@ describe("inTurnSlices", () => {
   });
 
   it("shares each later turn's hundred among all the long lists under way", async () => {
-    let turn = 0;
-    let ticking = true;
-    const tick = () => {
-      turn++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns();
     const released: number[] = [];
     const lists = [0, 1, 2].map(() => acrossTurns(Array.from({ length: 300 }, (_, i) => i)));
     await Promise.all(
       lists.flatMap((list) =>
-        list.slice(100).map((item) => Promise.resolve(item).then(() => released.push(turn))),
+        list.slice(100).map((item) => Promise.resolve(item).then(() => released.push(turns.now()))),
       ),
     );
-    ticking = false;
+    turns.stop();
     expect(released).toHaveLength(600);
     const perTurn = new Map<number, number>();
     for (const at of released) perTurn.set(at, (perTurn.get(at) ?? 0) + 1);

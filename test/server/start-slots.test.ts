@@ -1,24 +1,19 @@
+import { countTurns } from "@meshsync/testing";
 import { describe, expect, it } from "vitest";
 import { startSlot, startsPerTurn, startsWaiting } from "../../src/server/start-slots.js";
 
 describe("operations started a few a turn", () => {
   it("starts at most startsPerTurn a turn, first come first served, and every one of a burst", async () => {
-    let turn = 0;
-    let ticking = true;
-    const tick = () => {
-      turn++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns();
     const started: { index: number; turn: number }[] = [];
     const burst = Array.from({ length: 30 }, (_, index) =>
       startSlot().then(() => {
-        started.push({ index, turn });
+        started.push({ index, turn: turns.now() });
       }),
     );
     expect(startsWaiting()).toBe(30 - startsPerTurn);
     await Promise.all(burst);
-    ticking = false;
+    turns.stop();
     expect(started.map((s) => s.index)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     const perTurn = new Map<number, number>();
     for (const { turn } of started) perTurn.set(turn, (perTurn.get(turn) ?? 0) + 1);
