@@ -75,10 +75,7 @@ export class GraphqlWsSession {
     const { limits } = deps;
     this.writer = new OrderedWriter(
       {
-        whole: (text, onWritten) => {
-          if (this.closing || ws.readyState !== ws.OPEN) onWritten?.();
-          else ws.send(text, () => onWritten?.());
-        },
+        whole: (text, onWritten) => this.sendNow(text, onWritten),
         chunk: (bytes, first, last, onWritten) => writeFragment(raw, bytes, first, last, onWritten),
         full: () => ws.bufferedAmount >= limits.socketHighWaterBytes,
         drained: () => drainedOrGone(raw),
@@ -168,14 +165,23 @@ export class GraphqlWsSession {
   /** A message outside the fan-out (ack, pong, errors): bounded by closing a socket that does not read. */
   private send(text: string): void {
     this.writer.write(() => {
-      if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
-      const { limits } = this.deps;
-      if (this.ws.bufferedAmount > limits.socketHighWaterBytes + limits.maxQueuedBytesPerSocket) {
-        this.close(CloseCode.TooSlow, `too slow: ${this.ws.bufferedAmount} bytes unsent`);
-        return;
-      }
-      this.ws.send(text);
+      if (!this.closedForUnsent()) this.sendNow(text);
     });
+  }
+
+  /** Closes the socket when it holds more unsent than a reader may leave; true when it is closing. */
+  private closedForUnsent(): boolean {
+    const { limits } = this.deps;
+    if (this.ws.bufferedAmount > limits.socketHighWaterBytes + limits.maxQueuedBytesPerSocket) {
+      this.close(CloseCode.TooSlow, `too slow: ${this.ws.bufferedAmount} bytes unsent`);
+    }
+    return this.closing || this.ws.readyState !== this.ws.OPEN;
+  }
+
+  /** Writes a message now; `onWritten` once it is out of the process, or at once when the socket is gone. */
+  private sendNow(text: string, onWritten?: () => void): void {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) onWritten?.();
+    else this.ws.send(text, () => onWritten?.());
   }
 
   /**
@@ -183,13 +189,7 @@ export class GraphqlWsSession {
    * for the bytes before it, which may be the very result it completes.
    */
   private sendControl(text: string, onWritten?: () => void): void {
-    this.writer.write(() => {
-      if (this.closing || this.ws.readyState !== this.ws.OPEN) {
-        onWritten?.();
-        return;
-      }
-      this.ws.send(text, () => onWritten?.());
-    });
+    this.writer.write(() => this.sendNow(text, onWritten));
   }
 
   private onMessage(text: string): void {
@@ -325,12 +325,7 @@ export class GraphqlWsSession {
    * A long result is refused as any message is when the socket has not read what came before it.
    */
   private sendResult(idJson: string, result: ExecutionResult, written: () => void): void {
-    const { limits } = this.deps;
-    this.writer.write(() => {
-      if (this.ws.bufferedAmount > limits.socketHighWaterBytes + limits.maxQueuedBytesPerSocket) {
-        this.close(CloseCode.TooSlow, `too slow: ${this.ws.bufferedAmount} bytes unsent`);
-      }
-    });
+    this.writer.write(() => this.closedForUnsent());
     this.writer.message([`{"id":${idJson},"type":"next","payload":`, ...resultPieces(result), "}"]);
     this.sendControl(`{"id":${idJson},"type":"complete"}`, written);
   }

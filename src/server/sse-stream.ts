@@ -44,18 +44,17 @@ export class SseStream {
     /** Ends the stream for falling behind, as the fan-out evicts (counted, with a reason). */
     evict: (reason: string) => void,
   ) {
-    const writable = () => (this.ended ? undefined : this.response);
     this.writer = new OrderedWriter(
       {
         whole: (text, onWritten) => this.writeOrSkip(text, onWritten),
         chunk: (bytes, _first, _last, onWritten) => this.writeOrSkip(bytes, onWritten),
-        full: () => (writable()?.writableLength ?? 0) >= limits.socketHighWaterBytes,
+        full: () => (this.open()?.writableLength ?? 0) >= limits.socketHighWaterBytes,
         drained: () => {
-          const response = writable();
+          const response = this.open();
           return response === undefined ? Promise.resolve() : drainedOrGone(response);
         },
-        stopped: () => writable() === undefined,
-        unsent: () => writable()?.writableLength ?? 0,
+        stopped: () => this.open() === undefined,
+        unsent: () => this.open()?.writableLength ?? 0,
       },
       { maxWaiting: writesWaitingBound, stallMs: limits.slowSocketTimeoutMs },
       {
@@ -106,21 +105,30 @@ export class SseStream {
     };
   }
 
+  /** The response while the stream is attached and not ended. */
+  private open(): ServerResponse | undefined {
+    return this.ended ? undefined : this.response;
+  }
+
   private writeOrSkip(data: string | Buffer, onWritten?: () => void): void {
-    if (this.response === undefined || this.ended) onWritten?.();
-    else this.response.write(data, () => onWritten?.());
+    const response = this.open();
+    if (response === undefined) onWritten?.();
+    else response.write(data, () => onWritten?.());
+  }
+
+  /** Ends the stream when it holds more unsent than a reader may leave; true when it is not open. */
+  private closedForUnsent(): boolean {
+    const unsent = this.open()?.writableLength ?? 0;
+    if (unsent > this.limits.socketHighWaterBytes + this.limits.maxQueuedBytesPerSocket) {
+      this.close(`closed 4413 too slow: ${unsent} bytes unsent`);
+    }
+    return this.open() === undefined;
   }
 
   /** An event outside the fan-out (an error, a completion's); a stream that does not read is closed. */
   private send(text: string): void {
     this.writer.write(() => {
-      const response = this.response;
-      if (response === undefined || this.ended) return;
-      if (response.writableLength > this.limits.socketHighWaterBytes + this.limits.maxQueuedBytesPerSocket) {
-        this.close(`closed 4413 too slow: ${response.writableLength} bytes unsent`);
-        return;
-      }
-      response.write(text);
+      if (!this.closedForUnsent()) this.writeOrSkip(text);
     });
   }
 
@@ -142,13 +150,7 @@ export class SseStream {
 
   /** A query's result and its completion; `onWritten` once both are out of the process, or the stream gone. */
   result(idJson: string, result: ExecutionResult, onWritten: () => void): void {
-    const { limits } = this;
-    this.writer.write(() => {
-      const unsent = this.response?.writableLength ?? 0;
-      if (unsent > limits.socketHighWaterBytes + limits.maxQueuedBytesPerSocket) {
-        this.close(`closed 4413 too slow: ${unsent} bytes unsent`);
-      }
-    });
+    this.writer.write(() => this.closedForUnsent());
     this.writer.message(
       this.single
         ? [`event: next\ndata: {"id":${idJson},"payload":`, ...resultPieces(result), "}\n\n"]

@@ -37,7 +37,7 @@ export function startSlot(): Promise<void> {
   return new Promise((resolve) => waiting.push(resolve));
 }
 
-/** Operations waiting to start (metrics, tests). */
+/** Operations waiting to start. */
 export function startsWaiting(): number {
   return waiting.length;
 }
