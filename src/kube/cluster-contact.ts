@@ -169,6 +169,9 @@ export class ClusterContact implements ClusterGate {
         this.answered();
         return this.observeLines(lines, signal);
       },
+      // Pod logs and exec are the user's requests, not the sync's: they do not move the gate.
+      openBytes: (path: string, query?: Query, signal?: AbortSignal) => client.openBytes(path, query, signal),
+      connectionOptions: () => client.connectionOptions(),
     };
   }
 

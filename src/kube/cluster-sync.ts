@@ -10,6 +10,7 @@ import type { ClusterConnection } from "./connect.js";
 import { type CrdTracker, crdTracker, isCrdType } from "./crd-tracker.js";
 import { type DiscoveryResult, discoverResourceTypes } from "./discovery.js";
 import { errorText } from "./errors.js";
+import type { KubeRequester } from "./http-client.js";
 import { HttpListerWatcher, type ListerWatcher } from "./list-watch.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { readMeshSyncSelection } from "./meshsync-resource.js";
@@ -194,6 +195,11 @@ export class ClusterSync {
 
   clusterState(): ClusterSyncState {
     return { ...this.state, cluster: this.cluster, ready: this.isReady(), contact: this.contact.state() };
+  }
+
+  /** The cluster's API client, for what is not a watch: pod logs and exec. */
+  get client(): KubeRequester {
+    return this.options.connection.client;
   }
 
   /** Rediscovers and relists every type (MeshSync's resync-discovery). */

@@ -18,11 +18,24 @@ export interface LineStream extends AsyncIterable<string> {
   close(): void;
 }
 
+/** A response body read as it arrives, chunk by chunk and unchanged. */
+export interface ByteStream extends AsyncIterable<Buffer> {
+  /** Ends the stream and frees its socket; safe to call more than once. */
+  close(): void;
+}
+
 /** What the rest of src/kube needs from an API server; tests can hand in their own. */
 export interface KubeRequester {
   readonly server: string;
   getJson(path: string, query?: Query, signal?: AbortSignal): Promise<unknown>;
   openLines(path: string, query?: Query, signal?: AbortSignal): Promise<LineStream>;
+  /** For bodies that are text rather than JSON lines (a pod's log): nothing trimmed or dropped. */
+  openBytes(path: string, query?: Query, signal?: AbortSignal): Promise<ByteStream>;
+  /**
+   * Agent, TLS and fresh credentials for a connection the caller makes itself (a WebSocket upgrade
+   * for exec), so it reaches the server exactly as every other request does.
+   */
+  connectionOptions(): Promise<https.RequestOptions>;
 }
 
 export interface KubeHttpClientOptions {
@@ -85,15 +98,39 @@ export class KubeHttpClient implements KubeRequester {
     return new ResponseLines(response, this.maxLineBytes);
   }
 
+  async openBytes(path: string, query: Query = {}, signal?: AbortSignal): Promise<ByteStream> {
+    // A log is text/plain; the JSON is only what an error answers with.
+    const response = await this.send(path, query, signal, "text/plain, application/json");
+    return {
+      close: () => response.destroy(),
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const chunk of response) yield chunk as Buffer;
+        } finally {
+          response.destroy();
+        }
+      },
+    };
+  }
+
+  connectionOptions(): Promise<https.RequestOptions> {
+    return this.transport.requestOptions();
+  }
+
   /** Resolves with a 2xx response; anything else becomes a KubeApiError carrying the server's Status. */
-  private async send(path: string, query: Query, signal?: AbortSignal): Promise<http.IncomingMessage> {
+  private async send(
+    path: string,
+    query: Query,
+    signal?: AbortSignal,
+    accept = "application/json",
+  ): Promise<http.IncomingMessage> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const options = await this.transport.requestOptions();
     options.method = "GET";
-    options.headers = { ...options.headers, Accept: "application/json" };
+    options.headers = { ...options.headers, Accept: accept };
     const transport = url.protocol === "http:" ? http : https;
 
     const response = await new Promise<http.IncomingMessage>((resolve, reject) => {

@@ -28,6 +28,7 @@ export { type DiscoveryResult, discoverResourceTypes, resourceTypesOf } from "./
 export { Engine, type EngineOptions } from "./engine.js";
 export { KubeApiError } from "./errors.js";
 export {
+  type ByteStream,
   KubeHttpClient,
   type KubeHttpClientOptions,
   type KubeRequester,
@@ -45,6 +46,18 @@ export {
 export { type Logger, silentLogger } from "./logger.js";
 export { MESHSYNC_RESOURCE_PATH, readMeshSyncSelection } from "./meshsync-resource.js";
 export { registerSyncMetrics, type SyncStatusSource } from "./metrics.js";
+export {
+  EXEC_PROTOCOL_V4,
+  EXEC_PROTOCOL_V5,
+  type ExecOutput,
+  type ExecProtocol,
+  type ExecResult,
+  openPodExec,
+  type PodExecOptions,
+  type PodExecSession,
+  type TerminalSize,
+} from "./pod-exec.js";
+export { openPodLogs, type PodLogOptions, type PodLogStream } from "./pod-logs.js";
 export { type ChangeEventType, Reflector, type ReflectorOptions } from "./reflector.js";
 export {
   parseSelectionConfig,

@@ -45,6 +45,14 @@ class FakeServer implements KubeRequester {
     this.lines = new FakeLines();
     return this.lines;
   }
+
+  openBytes(): Promise<never> {
+    return Promise.reject(new Error("not used"));
+  }
+
+  connectionOptions(): Promise<never> {
+    return Promise.reject(new Error("not used"));
+  }
 }
 
 class FakeLines implements LineStream {

@@ -30,6 +30,8 @@ const identityOnlyClient: KubeRequester = {
     throw new Error(`not used: ${path}`);
   },
   openLines: () => Promise.reject(new Error("not used")),
+  openBytes: () => Promise.reject(new Error("not used")),
+  connectionOptions: () => Promise.reject(new Error("not used")),
 };
 
 const syncs: ClusterSync[] = [];

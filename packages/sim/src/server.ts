@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ClusterControllers, startControllers } from "./controllers/index.js";
 import { type Fault, FaultController } from "./faults.js";
+import { type ExecLimits, ExecSessions } from "./http/exec.js";
 import { createHandler } from "./http/handler.js";
 import type { KubeObject } from "./object-api.js";
 import {
@@ -23,6 +24,8 @@ export interface SimulatorServerOptions {
   continueTtlMs?: number;
   logFollowIntervalMs?: number;
   faults?: Fault[];
+  /** Bounds on pods/exec sessions (how many, how long, how much). */
+  execLimits?: Partial<ExecLimits>;
   onRequest?: (method: string, path: string, status: number) => void;
 }
 
@@ -32,6 +35,7 @@ export class SimulatorServer {
   readonly faults: FaultController;
   readonly snapshots: ListSnapshots;
   readonly http: Server;
+  readonly exec: ExecSessions;
   private readonly namespaceDefaults: NamespaceDefaults;
   private controllers: ClusterControllers | undefined;
 
@@ -51,17 +55,18 @@ export class SimulatorServer {
         : {}),
     });
     this.faults = new FaultController(this.store, this.hub, this.snapshots);
-    this.http = createServer(
-      { keepAlive: true },
-      createHandler({
-        store: this.store,
-        hub: this.hub,
-        snapshots: this.snapshots,
-        faults: this.faults,
-        logFollowIntervalMs: options.logFollowIntervalMs ?? 1000,
-        ...(options.onRequest ? { onRequest: options.onRequest } : {}),
-      }),
-    );
+    const handler = createHandler({
+      store: this.store,
+      hub: this.hub,
+      snapshots: this.snapshots,
+      faults: this.faults,
+      logFollowIntervalMs: options.logFollowIntervalMs ?? 1000,
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    });
+    this.http = createServer({ keepAlive: true }, handler);
+    // pods/exec is a WebSocket; every other upgrade request is answered as a plain request.
+    this.exec = new ExecSessions(this.store, options.execLimits);
+    this.http.on("upgrade", (req, socket, head) => this.exec.handleUpgrade(req, socket, head, handler));
     // A client that sends garbage gets a 400 from node:http; nothing here may take the process down.
     this.http.on("clientError", (_error, socket) => {
       if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
@@ -105,6 +110,8 @@ export class SimulatorServer {
     this.namespaceDefaults.stop();
     this.controllers?.stop();
     this.hub.closeAll();
+    // Upgraded sockets are no longer the HTTP server's to close.
+    this.exec.closeAll();
     return new Promise((resolve) => {
       this.http.close(() => resolve());
       this.http.closeAllConnections();

@@ -1,6 +1,7 @@
 // Subresources that act rather than read or write the parent: serviceaccounts/token,
-// pods/eviction, pods/binding; and the streaming ones (exec, attach, portforward, proxy) that need
-// running containers, which the simulator answers with a clear error.
+// pods/eviction, pods/binding; and the streaming ones (attach, portforward, proxy) that need
+// running containers or network paths, which the simulator answers with a clear error. exec is
+// served as a WebSocket (exec.ts).
 import { randomBytes } from "node:crypto";
 import type { SimResourceType } from "../catalog.js";
 import { bindPod } from "../controllers/index.js";

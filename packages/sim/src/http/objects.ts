@@ -5,6 +5,7 @@ import type { SimResourceType } from "../catalog.js";
 import { methodNotAllowed, StatusError } from "../store/status-error.js";
 import { actionSubresources, runAction, streamingSubresources } from "./actions.js";
 import { deleteCollection, remove } from "./delete-verbs.js";
+import { refuseExecWithoutUpgrade } from "./exec.js";
 import { get, list, logs, startWatch } from "./read-verbs.js";
 import { readObjectBody, sendJson } from "./respond.js";
 import { isTrue, type ResourceTarget, type VerbContext } from "./verb-support.js";
@@ -49,6 +50,8 @@ export async function serveResource(
     return startWatch(context, req, res, target, query);
   }
   if (subresource === "log") return logs(context, req, res, target, query);
+  // The WebSocket itself arrives as an upgrade (exec.ts); a plain request gets the server's 400.
+  if (subresource === "exec") refuseExecWithoutUpgrade(context.store, type, target.namespace, name, query);
   if (subresource !== undefined && actionSubresources.has(subresource)) {
     const body =
       req.method === "POST" && !streamingSubresources.has(subresource)
