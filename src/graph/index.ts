@@ -20,6 +20,18 @@ export {
   type ResourcePredicate,
 } from "./filter.js";
 export type { ListOrderSpec, OrderField } from "./list-order.js";
+export {
+  designIdLabel,
+  type KubernetesKeyValue,
+  type KubernetesResource,
+  type KubernetesResourceAttribute,
+  type KubernetesResourceObjectMeta,
+  type KubernetesResourceOptions,
+  meshServerResourceId,
+  patternResourceOf,
+  type ServiceComponentMetadata,
+  toKubernetesResource,
+} from "./meshsync/kubernetes-resource.js";
 export { filterSink, type OutputFilter } from "./output-filter.js";
 export { CursorError } from "./page-scan.js";
 export {

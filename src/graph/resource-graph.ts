@@ -302,6 +302,11 @@ export class ResourceGraph implements ResourceEventSink {
     return this.objects.size;
   }
 
+  /** Every stored object, in no order: what a full dump (a snapshot, Meshery's informer-store) reads. */
+  all(): IterableIterator<StoredResource> {
+    return this.objects.values();
+  }
+
   get(key: string): StoredResource | undefined {
     return this.objects.get(key);
   }
