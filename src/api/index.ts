@@ -20,6 +20,9 @@ export {
   type ApiResourceInfo,
   createApiContext,
   defaultApiLimits,
+  LogStreamCount,
+  type PodLogRequest,
+  type PodLogsProvider,
   type SubscriptionObserver,
 } from "./context.js";
 export { costExtensionKey, costOf, type FieldCost } from "./cost.js";
@@ -30,6 +33,7 @@ export {
   type Sequenced,
   type SequencedFeed,
 } from "./fanout-source.js";
+export { mesherySchema, printSortedMesherySchema } from "./meshery/schema.js";
 export { jsonPieces, stringifyWithRawJson } from "./raw-json.js";
 export { isResponseTooLarge, ResponseMeter } from "./response-meter.js";
 export { printSortedSchema, schema } from "./schema.js";

@@ -15,6 +15,7 @@ import "./types/change-list.js";
 import "./types/resource-history.js";
 import "./types/api-resource.js";
 import "./types/sync-status.js";
+import "./types/pod-logs.js";
 
 /** The whole schema, assembled from the type modules imported above. */
 export const schema: GraphQLSchema = builder.toSchema();

@@ -10,12 +10,18 @@ import { type HostPolicy, hostAllowed } from "./host.js";
 import type { Readiness } from "./options.js";
 import { originAllowed } from "./origin.js";
 import { sendReadiness } from "./readiness.js";
-import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
+import { graphqlPath, type MeshsyncYoga, mesheryGraphqlPath } from "./yoga.js";
 
-export interface HttpRoutesOptions {
+/** One GraphQL endpoint: its yoga (HTTP) and its graphql-sse. */
+export interface GraphqlEndpoint {
   yoga: MeshsyncYoga;
   /** graphql-sse: event streams, reservations and their operations go there, past the same checks. */
   sse: GraphqlSse;
+}
+
+export interface HttpRoutesOptions extends GraphqlEndpoint {
+  /** The schema older Meshery versions use, at their path; not served when absent. */
+  meshery?: GraphqlEndpoint | undefined;
   token: string | undefined;
   allowedOrigins: readonly string[] | undefined;
   hosts: HostPolicy;
@@ -77,12 +83,53 @@ function readinessOf(readiness: () => Readiness): Readiness {
   }
 }
 
-/** The node:http handler: /graphql (yoga and GraphiQL, behind the token), /healthz, /readyz, /metrics; / leads to /graphql. */
+/**
+ * The node:http handler: /graphql (yoga and GraphiQL, behind the token), Meshery's
+ * /api/system/graphql/query behind the same checks, /healthz, /readyz, /metrics; / leads to /graphql.
+ */
 export function createHttpHandler(
   options: HttpRoutesOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const { yoga, sse, token, allowedOrigins, hosts, readiness, registry, rejected, logger } = options;
+  const { token, allowedOrigins, hosts, readiness, registry, rejected, logger } = options;
   const graphiql = { tokenRequired: token !== undefined, logger };
+
+  /** Origin, content type and token, then graphql-sse, GraphiQL (on /graphql only) or yoga. */
+  const serveGraphql = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    endpoint: GraphqlEndpoint,
+    withGraphiql: boolean,
+  ) => {
+    if (!originAllowed(request, allowedOrigins, hosts)) {
+      rejected.inc({ reason: "origin" });
+      return sendText(response, 403, "origin not allowed");
+    }
+    if (request.method === "POST" && crossSiteContentTypes.has(mediaTypeOf(request))) {
+      rejected.inc({ reason: "content_type" });
+      return sendText(
+        response,
+        415,
+        `content type ${quoteExcerpt(mediaTypeOf(request))} is not accepted: send application/json`,
+      );
+    }
+    const exempt = request.method === "OPTIONS" || (withGraphiql && needsNoToken(request));
+    if (token !== undefined && !exempt) {
+      if (credentialOfHeaders(request.headers, token) !== "valid") {
+        rejected.inc({ reason: "unauthorized" });
+        return unauthorized(response);
+      }
+    }
+    if (endpoint.sse.handles(request, url)) return endpoint.sse.handle(request, response, url);
+    if (withGraphiql && wantsGraphiql(request)) return serveGraphiql(request, response, graphiql);
+    Promise.resolve(endpoint.yoga(request, response)).catch((error: unknown) => {
+      // Yoga answers GraphQL errors itself; reaching here is a fault in the server, not in the request.
+      logger.error({ err: error }, "graphql request failed");
+      if (!response.headersSent) sendText(response, 500, "internal error");
+      else response.destroy();
+    });
+  };
+
   return (request, response) => {
     let url: URL;
     try {
@@ -131,33 +178,10 @@ export function createHttpHandler(
         );
         return;
       case graphqlPath:
-        if (!originAllowed(request, allowedOrigins, hosts)) {
-          rejected.inc({ reason: "origin" });
-          return sendText(response, 403, "origin not allowed");
-        }
-        if (request.method === "POST" && crossSiteContentTypes.has(mediaTypeOf(request))) {
-          rejected.inc({ reason: "content_type" });
-          return sendText(
-            response,
-            415,
-            `content type ${quoteExcerpt(mediaTypeOf(request))} is not accepted: send application/json`,
-          );
-        }
-        if (token !== undefined && !needsNoToken(request)) {
-          if (credentialOfHeaders(request.headers, token) !== "valid") {
-            rejected.inc({ reason: "unauthorized" });
-            return unauthorized(response);
-          }
-        }
-        if (sse.handles(request, url)) return sse.handle(request, response, url);
-        if (wantsGraphiql(request)) return serveGraphiql(request, response, graphiql);
-        Promise.resolve(yoga(request, response)).catch((error: unknown) => {
-          // Yoga answers GraphQL errors itself; reaching here is a fault in the server, not in the request.
-          logger.error({ err: error }, "graphql request failed");
-          if (!response.headersSent) sendText(response, 500, "internal error");
-          else response.destroy();
-        });
-        return;
+        return serveGraphql(request, response, url, options, true);
+      case mesheryGraphqlPath:
+        if (options.meshery === undefined) return sendText(response, 404, "not found");
+        return serveGraphql(request, response, url, options.meshery, false);
       default:
         return sendText(response, 404, "not found");
     }

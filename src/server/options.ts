@@ -1,6 +1,11 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { type ApiLimits, type ApiResourceInfo, defaultApiLimits } from "../api/index.js";
+import {
+  type ApiLimits,
+  type ApiResourceInfo,
+  defaultApiLimits,
+  type PodLogsProvider,
+} from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
 import type { ClusterHealth, SyncProgress, TypeSyncStatus } from "../kube/index.js";
 import type { CostAdmissionLimits } from "./cost-admission.js";
@@ -131,6 +136,12 @@ export interface ServerOptions {
   /** Each synced cluster's health, for Query.clusters. */
   clusterHealth?: (() => readonly ClusterHealth[]) | undefined;
   resync?: ((clusterId: string) => boolean | Promise<boolean>) | undefined;
+  /** Reads pod logs, for Subscription.podLogs; podLogs answers UNSUPPORTED without it. */
+  podLogs?: PodLogsProvider | undefined;
+  /** meshsync's version: what Meshery's getMeshsyncStatus reports. */
+  version?: string | undefined;
+  /** Serve the schema older Meshery versions use at /api/system/graphql/query; true when absent. */
+  meshery?: boolean | undefined;
   logger: Logger;
   /** Browser origins allowed to open the WebSocket; any origin when absent. */
   allowedOrigins?: readonly string[] | undefined;

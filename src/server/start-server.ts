@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApiContext } from "../api/index.js";
+import { createApiContext, mesherySchema } from "../api/index.js";
 import { Fanout } from "./fanout/index.js";
 import { createGraphqlSse } from "./graphql-sse.js";
 import type { HostPolicy } from "./host.js";
@@ -8,11 +8,13 @@ import { createHttpHandler } from "./http-routes.js";
 import { createServerMetrics } from "./metrics.js";
 import { defaultServerLimits, type ServerLimits, type ServerOptions } from "./options.js";
 import { attachGraphqlWebSocket } from "./websocket.js";
-import { createMeshsyncYoga, graphqlPath } from "./yoga.js";
+import { createMeshsyncYoga, graphqlPath, mesheryGraphqlPath } from "./yoga.js";
 
 export interface RunningServer {
   /** The GraphQL endpoint with the real port, e.g. http://127.0.0.1:4000/graphql (also the ws:// path). */
   readonly url: string;
+  /** Meshery's GraphQL endpoint (HTTP, and ws:// on the same path), when it is served. */
+  readonly mesheryUrl: string | undefined;
   /** Scheme, host and port, for /healthz, /readyz and /metrics. */
   readonly origin: string;
   readonly port: number;
@@ -33,7 +35,10 @@ function hostForUrl(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-/** Serves the graph over GraphQL (HTTP and graphql-ws on one path), with health, readiness and metrics. */
+/**
+ * Serves the graph over GraphQL (HTTP, graphql-ws and graphql-sse on one path; Meshery's schema on its
+ * own), with health, readiness and metrics.
+ */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { graph, logger, token } = options;
   if (token === undefined && !options.allowUnauthenticated && !isLoopback(options.host)) {
@@ -53,30 +58,42 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     resync: options.resync,
     limits,
     subscriptionObserver: metrics.subscriptions,
+    podLogs: options.podLogs,
+    version: options.version,
   });
-  const yoga = createMeshsyncYoga({
-    context,
-    limits,
-    logger,
-    allowedOrigins: options.allowedOrigins,
-    plugins: [metrics.plugin],
-  });
+  const yogaOf = (schemaOptions: { schema?: typeof mesherySchema; endpoint?: string } = {}) =>
+    createMeshsyncYoga({
+      context,
+      limits,
+      logger,
+      allowedOrigins: options.allowedOrigins,
+      plugins: [metrics.plugin],
+      ...schemaOptions,
+    });
+  const yoga = yogaOf();
   const fanout = new Fanout(limits, metrics.fanout, logger);
   const refused = (reason: string) => metrics.rejected.inc({ reason });
-  const sse = createGraphqlSse({
-    yoga,
-    fanout,
-    scope: token === undefined ? "open" : "token",
-    limits,
-    logger,
-    refused,
-    subscribed: metrics.subscribed,
-    connections: () => fanout.connectionCount,
-  });
+  const sseOf = (endpointYoga: typeof yoga) =>
+    createGraphqlSse({
+      yoga: endpointYoga,
+      fanout,
+      scope: token === undefined ? "open" : "token",
+      limits,
+      logger,
+      refused,
+      subscribed: metrics.subscribed,
+      connections: () => fanout.connectionCount,
+    });
+  const sse = sseOf(yoga);
+  // Meshery's schema shares the context, the limits and the fan-out: one budget for both endpoints.
+  const mesheryYoga =
+    options.meshery === false ? undefined : yogaOf({ schema: mesherySchema, endpoint: mesheryGraphqlPath });
+  const meshery = mesheryYoga === undefined ? undefined : { yoga: mesheryYoga, sse: sseOf(mesheryYoga) };
   const server = createServer(
     createHttpHandler({
       yoga,
       sse,
+      meshery,
       token,
       allowedOrigins: options.allowedOrigins,
       hosts,
@@ -88,6 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   const webSocket = attachGraphqlWebSocket(server, {
     yoga,
+    mesheryYoga,
     fanout,
     token,
     allowedOrigins: options.allowedOrigins,
@@ -128,11 +146,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let closing: Promise<void> | undefined;
   return {
     url: `${origin}${graphqlPath}`,
+    mesheryUrl: meshery === undefined ? undefined : `${origin}${mesheryGraphqlPath}`,
     origin,
     port,
     close: () => {
       closing ??= (async () => {
         sse.close();
+        meshery?.sse.close();
         await webSocket.close();
         fanout.close();
         await new Promise<void>((resolve) => {

@@ -11,10 +11,12 @@ import { GraphqlWsSession } from "./graphql-ws-session.js";
 import type { HostPolicy } from "./host.js";
 import type { ServerLimits } from "./options.js";
 import { originAllowed } from "./origin.js";
-import { graphqlPath, type MeshsyncYoga } from "./yoga.js";
+import { graphqlPath, type MeshsyncYoga, mesheryGraphqlPath } from "./yoga.js";
 
 export interface GraphqlWebSocketOptions {
   yoga: MeshsyncYoga;
+  /** The yoga of the schema older Meshery versions use, for sockets opened on their path. */
+  mesheryYoga?: MeshsyncYoga | undefined;
   fanout: Fanout;
   token: string | undefined;
   allowedOrigins: readonly string[] | undefined;
@@ -60,7 +62,7 @@ function pathOf(request: IncomingMessage): string {
 }
 
 /**
- * graphql-ws on the HTTP server's /graphql path: Origin and token checked on the upgrade (the token may
+ * graphql-ws on the HTTP server's /graphql path (and Meshery's, with its schema): Origin and token checked on the upgrade (the token may
  * also come at connection_init), sockets that have not been acknowledged in a small pool of their own,
  * and each socket's protocol handled by a GraphqlWsSession over the shared fan-out.
  */
@@ -78,7 +80,10 @@ export function attachGraphqlWebSocket(server: Server, options: GraphqlWebSocket
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", (error) => logger.debug({ err: error }, "websocket upgrade socket error"));
-    if (pathOf(request) !== graphqlPath) {
+    const path = pathOf(request);
+    const yoga =
+      path === graphqlPath ? options.yoga : path === mesheryGraphqlPath ? options.mesheryYoga : undefined;
+    if (yoga === undefined) {
       refuseUpgrade(socket, 404);
       return;
     }
@@ -113,7 +118,7 @@ export function attachGraphqlWebSocket(server: Server, options: GraphqlWebSocket
     wss.handleUpgrade(request, socket, head, (ws) => {
       upgrading--;
       const session = new GraphqlWsSession(ws, socket as Socket, request, credential === "valid", {
-        yoga: options.yoga,
+        yoga,
         fanout: options.fanout,
         token,
         limits,

@@ -1,4 +1,5 @@
 import { IncomingMessage } from "node:http";
+import type { GraphQLSchema } from "graphql";
 import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
@@ -9,6 +10,12 @@ import type { ServerLimits } from "./options.js";
 import { bytesInTurns, isLong } from "./result-chunks.js";
 
 export const graphqlPath = "/graphql";
+
+/**
+ * Where Meshery's UI and server spoke GraphQL (HTTP and graphql-ws): the schema older Meshery versions
+ * use (src/api/meshery) is served there, behind the same token, Origin rule, limits and fan-out.
+ */
+export const mesheryGraphqlPath = "/api/system/graphql/query";
 
 export type MeshsyncYoga = YogaServerInstance<Record<string, unknown>, ApiContext>;
 
@@ -124,14 +131,24 @@ export interface YogaOptions {
   /** Origins that may read responses cross-origin (CORS); none when absent. */
   allowedOrigins: readonly string[] | undefined;
   plugins: NonNullable<Parameters<typeof createYoga>[0]["plugins"]>;
+  /** The schema and path served; meshsync's own at /graphql when absent. */
+  schema?: GraphQLSchema | undefined;
+  endpoint?: string | undefined;
 }
 
-/** graphql-yoga over the API schema: HTTP POST/GET, and the envelop both subscription transports reuse. */
+/**
+ * graphql-yoga over an API schema: HTTP POST/GET, and the envelop both subscription transports reuse.
+ * Each operation's context is the shared one plus the socket it came on, which per-connection bounds
+ * (podLogs) count by.
+ */
 export function createMeshsyncYoga(options: YogaOptions): MeshsyncYoga {
   return createYoga<Record<string, unknown>, ApiContext>({
-    schema,
-    graphqlEndpoint: graphqlPath,
-    context: () => options.context,
+    schema: options.schema ?? schema,
+    graphqlEndpoint: options.endpoint ?? graphqlPath,
+    context: (initial): ApiContext => ({
+      ...options.context,
+      client: nodeRequestOf(initial)?.socket,
+    }),
     // GraphiQL is served by http-routes from graphiql/: yoga's own page loads its scripts from a CDN.
     graphiql: false,
     landingPage: false,

@@ -2,13 +2,18 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildSchema, getNamedType, isNonNullType, isObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
-import { printSortedSchema, schema } from "../../src/api/index.js";
+import { printSortedMesherySchema, printSortedSchema, schema } from "../../src/api/index.js";
 
 const committedPath = fileURLToPath(new URL("../../schema/schema.graphql", import.meta.url));
+const mesheryPath = fileURLToPath(new URL("../../schema/meshery.graphql", import.meta.url));
 
 describe("schema", () => {
   it("matches the committed schema/schema.graphql (run `npm run schema` after changing the API)", () => {
     expect(readFileSync(committedPath, "utf8")).toBe(printSortedSchema());
+  });
+
+  it("matches the committed schema/meshery.graphql, the compatibility schema (`npm run schema` too)", () => {
+    expect(readFileSync(mesheryPath, "utf8")).toBe(printSortedMesherySchema());
   });
 
   it("keeps the names and shapes clients rely on", () => {
