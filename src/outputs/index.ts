@@ -1,0 +1,4 @@
+// What meshsync sends its state to besides GraphQL: MeshSync's snapshot file and its NATS events.
+export * from "./file/snapshot-accumulator.js";
+export * from "./file/snapshot-file.js";
+export * from "./nats/index.js";
