@@ -55,6 +55,9 @@ COPY package.json ./
 # Numeric, so that a kubelet can verify runAsNonRoot: 1000:1000 is the base image's user node.
 USER 1000:1000
 EXPOSE 8080
+# MeshSync's health port: in broker mode (BROKER_URL set, as Meshery's operator sets it) /healthz and
+# /readyz answer there too, where probes written for the Go MeshSync look.
+EXPOSE 11000
 # The slim image has no curl; Node's own fetch asks the port the server was given.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.MESHSYNC_PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

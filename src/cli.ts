@@ -1,22 +1,15 @@
 // The `meshsync` command line: parses arguments and hands each command to src/commands. The commands
 // (and the engine, server and simulator behind them) are imported only once one runs, so that
 // --help, --version and a mistyped flag answer in the time Node takes to start.
-import { readFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
-import type { SimFlags } from "./commands/index.js";
+import { Command, CommanderError, Option } from "commander";
+import type { SimFlags, SnapshotFlags } from "./commands/index.js";
 import type { ServeFlags } from "./config/index.js";
+import { packageVersion } from "./version.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Exit status for a mistake in what the user gave (flags, environment, config file), as commander's usage errors. */
 const usageStatus = 2;
-
-/** package.json sits one level above this file in src/ and in dist/ alike. */
-function packageVersion(): string {
-  const manifest: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-  const version = (manifest as { version?: unknown }).version;
-  return typeof version === "string" ? version : "unknown";
-}
 
 const commands = () => import("./commands/index.js");
 
@@ -28,7 +21,15 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ outputError: () => {} });
 
-program
+/** MeshSync's own flag spellings, which Meshery's deployments pass; each stores what its kebab twin does. */
+const meshSyncSpellings = [
+  "--outputNamespaces <names>",
+  "--outputResources <kinds>",
+  "--outputFile <path>",
+  "--stopAfter <duration>",
+];
+
+const serve = program
   .command("serve")
   .description(
     "Sync one or more clusters and serve them: /graphql (GraphiQL in a browser, graphql-ws on the same path), " +
@@ -75,14 +76,62 @@ program
   .option("--whitelist <types>", "watch only these types, e.g. pods.v1.,deployments.v1.apps")
   .option("--blacklist <types>", "watch everything but these types")
   .option("--include-events", "also watch Events (left out by default: high churn, little state)")
-  .option("--output-namespaces <names>", "keep only namespaced objects in these namespaces (comma-separated)")
-  .option("--output-resources <kinds>", "keep only these types, e.g. pod,deployment (comma-separated)")
+  .option(
+    "--output-namespaces <names>",
+    "keep only namespaced objects in these namespaces (comma-separated; also --outputNamespaces)",
+  )
+  .option(
+    "--output-resources <kinds>",
+    "keep only these types, e.g. pod,deployment (comma-separated; also --outputResources)",
+  )
+  .option(
+    "--output <mode>",
+    "also publish to NATS for Meshery Server (broker: needs --broker-url or BROKER_URL), or write a " +
+      "YAML snapshot of what was synced when the run ends (file)",
+  )
+  .option(
+    "--output-file <path>",
+    "file mode's snapshot (default meshery-cluster-snapshot-YYYYMMDD-NN.yaml; also --outputFile)",
+  )
+  .option("--stop-after <duration>", "end the run after this long, e.g. 8s or 5m (also --stopAfter)")
+  .option("--broker-url <urls>", "NATS server(s) for broker mode, comma-separated (env BROKER_URL)")
+  .option("--health-port <port>", "broker mode's /healthz and /readyz port (default 11000, 0 for a free one)")
+  .option(
+    "--broker-content-dedup",
+    "publish an object to NATS only when its content changed (env MESHSYNC_BROKER_CONTENT_DEDUP)",
+  )
   .option(
     "--stall-timeout <seconds>",
     "restart a watch that has sent nothing, not even a bookmark, for this long",
   )
-  .option("--config <file>", "YAML file with any of these options (flags win over it)")
-  .action(async (flags: ServeFlags) => (await commands()).runServe(flags));
+  .option("--config <file>", "YAML file with any of these options (flags win over it)");
+for (const spelling of meshSyncSpellings) serve.addOption(new Option(spelling).hideHelp());
+serve.action(async (flags: ServeFlags) => (await commands()).runServe(flags));
+
+program
+  .command("snapshot")
+  .description(
+    "Sync once, write every object as MeshSync's YAML snapshot (KubernetesResource documents), and exit. " +
+      "With no kubeconfig (and not in a pod) it snapshots the embedded simulator.",
+  )
+  .option(
+    "--kubeconfig <path>",
+    "kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)",
+  )
+  .option("--context <name>", "a kubeconfig context to snapshot; repeat for several", collect)
+  .option("--all-contexts", "snapshot every context in the kubeconfig")
+  .option("--sim", "snapshot the embedded Kubernetes simulator even when a kubeconfig exists")
+  .option("--output <file>", "the snapshot file (default meshery-cluster-snapshot-YYYYMMDD-NN.yaml)")
+  .option("--timeout <duration>", "give up when the first sync takes longer, e.g. 90s (default 10m)")
+  .option("--reveal-secrets", "keep Secret data (redacted by default; env MESHSYNC_REDACT_SECRETS=false)")
+  .option("--whitelist <types>", "snapshot only these types, e.g. pods.v1.,deployments.v1.apps")
+  .option("--blacklist <types>", "snapshot everything but these types")
+  .option("--output-namespaces <names>", "keep only namespaced objects in these namespaces (comma-separated)")
+  .option("--output-resources <kinds>", "keep only these types, e.g. pod,deployment (comma-separated)")
+  .option("--log-level <level>", "trace, debug, info, warn or error (env MESHSYNC_LOG_LEVEL)")
+  .option("--log-format <format>", "json or pretty (env MESHSYNC_LOG_FORMAT)")
+  .option("--config <file>", "YAML file with serve's options (flags win over it)")
+  .action(async (flags: SnapshotFlags) => (await commands()).runSnapshot(flags));
 
 program
   .command("sim")
@@ -106,7 +155,7 @@ program
   .action(async (flags: SimFlags) => (await commands()).runSim(flags));
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(goFlagSpellings(process.argv));
 } catch (error) {
   const failure = await describeFailure(error);
   if (failure.text !== "") process.stderr.write(`meshsync: ${failure.text}\n`);
@@ -130,6 +179,15 @@ async function describeFailure(error: unknown): Promise<{ text: string; status: 
     return { text: oneLine(error.message), status: 1 };
   if (error instanceof Error) return { text: error.stack ?? error.message, status: 1 };
   return { text: String(error), status: 1 };
+}
+
+/**
+ * Go's flag package takes `-output broker` and `-outputFile=x` with one dash, and MeshSync's manifests
+ * spell them so; commander needs two. Only MeshSync's own long names are rewritten.
+ */
+function goFlagSpellings(argv: string[]): string[] {
+  const goNames = /^-(output|outputFile|outputNamespaces|outputResources|stopAfter|broker-url)(=.*)?$/;
+  return argv.map((arg, i) => (i >= 2 && goNames.test(arg) ? `-${arg}` : arg));
 }
 
 function oneLine(text: string): string {

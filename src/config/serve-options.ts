@@ -8,12 +8,16 @@ import { parseSelectionConfig, type SelectionConfig, SelectionError } from "../k
 import {
   bindHost,
   boolean,
+  brokerUrls,
+  duration,
+  goBoolean,
   hostNames,
   logFormat,
   logLevel,
   names,
   nonNegativeNumber,
   origins,
+  outputMode,
   port,
   positiveInteger,
   text,
@@ -57,6 +61,18 @@ export interface ServeOptions {
   stallTimeoutSeconds?: number;
   /** Relation rules of the config file's `relations:` list, besides the built-in ones; checked. */
   relationRules: unknown[];
+  /** MeshSync's --output: publish to NATS (broker) or write a snapshot file (file); GraphQL is served either way. */
+  output?: "broker" | "file";
+  /** MeshSync's --outputFile; file mode's default name is chosen at write time, as MeshSync does. */
+  outputFile?: string;
+  /** MeshSync's --stopAfter: end the run after this long, as a signal would (file mode then writes). */
+  stopAfterMs?: number;
+  /** NATS servers for broker mode (--broker-url, BROKER_URL). */
+  brokerUrls: string[];
+  /** Broker mode's health server (/healthz, /readyz), on MeshSync's port 11000 unless told otherwise. */
+  healthPort: number;
+  /** MESHSYNC_BROKER_CONTENT_DEDUP: do not publish an object whose content did not change. */
+  brokerContentDedup: boolean;
 }
 
 /** Flags as commander hands them over: text for valued flags, true for switches, lists for repeatable ones. */
@@ -85,6 +101,12 @@ export interface ServeFlags {
   outputNamespaces?: unknown;
   outputResources?: unknown;
   stallTimeout?: unknown;
+  output?: unknown;
+  outputFile?: unknown;
+  stopAfter?: unknown;
+  brokerUrl?: unknown;
+  healthPort?: unknown;
+  brokerContentDedup?: unknown;
   config?: unknown;
 }
 
@@ -120,6 +142,16 @@ const serveSettings = {
   outputNamespaces: { type: names, flag: "--output-namespaces" },
   outputResources: { type: names, flag: "--output-resources" },
   stallTimeoutSeconds: { type: positiveInteger(86_400), flag: "--stall-timeout" },
+  output: { type: outputMode, flag: "--output" },
+  outputFile: { type: text, flag: "--output-file" },
+  stopAfterMs: { type: duration(366 * 24 * 3_600_000), flag: "--stop-after" },
+  brokerUrls: { type: brokerUrls, flag: "--broker-url", env: "BROKER_URL" },
+  healthPort: { type: port, flag: "--health-port", env: "MESHSYNC_HEALTH_PORT" },
+  brokerContentDedup: {
+    type: goBoolean,
+    flag: "--broker-content-dedup",
+    env: "MESHSYNC_BROKER_CONTENT_DEDUP",
+  },
 } satisfies SettingTable;
 
 /** Sections of the config file that have a reader of their own. */
@@ -145,6 +177,8 @@ const DEFAULTS = {
   // so three silent minutes mean a dead stream; on a server that sends none, a quiet but healthy
   // watch is merely reopened from the same resourceVersion, which costs no relist.
   stallTimeoutSeconds: 180,
+  // MeshSync's health server port (its config.Server["port"]), where Meshery's probes look.
+  healthPort: 11_000,
 };
 
 function isLoopback(host: string): boolean {
@@ -198,13 +232,29 @@ function resolveRelationRules(fromFile: unknown, file: string): unknown[] {
 }
 
 /**
- * MeshSync's environment: Secrets stay redacted unless MESHSYNC_REDACT_SECRETS is exactly "false",
- * and DEBUG (a name other tools share, so other values are left alone) asks for debug logs when true.
+ * MeshSync's environment: Secrets stay redacted unless MESHSYNC_REDACT_SECRETS is exactly "false" (a
+ * typo keeps them redacted, the safe side), and DEBUG (a name other tools share, so other values are
+ * left alone) asks for debug logs when true or 1, as MeshSync reads it.
  */
 function meshSyncEnvironment(env: NodeJS.ProcessEnv): { revealSecrets?: boolean; logLevel?: string } {
   return {
     ...(env.MESHSYNC_REDACT_SECRETS === "false" ? { revealSecrets: true } : {}),
-    ...(env.DEBUG === "true" || env.DEBUG === "1" ? { logLevel: "debug" } : {}),
+    ...(env.DEBUG?.toLowerCase() === "true" || env.DEBUG === "1" ? { logLevel: "debug" } : {}),
+  };
+}
+
+/** Broker mode needs a NATS address; a file name means file mode; anything else is a contradiction. */
+function resolveOutput(settings: Resolved): Pick<ServeOptions, "output" | "outputFile"> {
+  const output = settings.output ?? (settings.brokerUrls?.length ? "broker" : undefined);
+  if (output === "broker" && !settings.brokerUrls?.length) {
+    throw new ConfigError("--output broker needs a NATS address: set --broker-url or BROKER_URL");
+  }
+  if (settings.outputFile !== undefined && output !== "file") {
+    throw new ConfigError("--output-file (--outputFile) applies only with --output file");
+  }
+  return {
+    ...(output === undefined ? {} : { output }),
+    ...(settings.outputFile === undefined ? {} : { outputFile: settings.outputFile }),
   };
 }
 
@@ -236,7 +286,12 @@ export function resolveServeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = 
     outputResources: settings.outputResources ?? [],
     stallTimeoutSeconds: settings.stallTimeoutSeconds ?? DEFAULTS.stallTimeoutSeconds,
     relationRules: resolveRelationRules(file.relations, configPath ?? "config"),
+    brokerUrls: settings.brokerUrls ?? [],
+    healthPort: settings.healthPort ?? DEFAULTS.healthPort,
+    brokerContentDedup: settings.brokerContentDedup ?? false,
+    ...resolveOutput(settings),
   };
+  if (settings.stopAfterMs !== undefined) options.stopAfterMs = settings.stopAfterMs;
   const selection = resolveSelection(flags, file.selection, configPath ?? "config");
   if (selection !== undefined) options.selection = selection;
   if (settings.kubeconfig !== undefined) options.kubeconfig = settings.kubeconfig;

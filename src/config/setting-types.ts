@@ -129,3 +129,70 @@ export const hostNames = list(
   z.string().regex(/^\.?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/),
   'a list of host names such as meshsync.example or ".example.com" (no scheme, no port)',
 );
+
+/** MeshSync's output modes: publish to NATS for Meshery Server, or write a YAML snapshot file. */
+export const outputMode: SettingType<"broker" | "file"> = {
+  schema: z.enum(["broker", "file"]),
+  expected: "broker or file",
+  fromText: asIs,
+};
+
+const durationUnits: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+const durationPart = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
+
+/**
+ * Go's time.ParseDuration spelling, as MeshSync's --stopAfter takes it ("8s", "1m30s", "250ms"), in
+ * milliseconds. A bare number is refused, as Go refuses it (only "0" needs no unit).
+ */
+function durationText(text: string): unknown {
+  if (text === "0") return 0;
+  if (text.length > 64) return text;
+  let ms = 0;
+  durationPart.lastIndex = 0;
+  while (durationPart.lastIndex < text.length) {
+    const start = durationPart.lastIndex;
+    const match = durationPart.exec(text);
+    if (match === null || match.index !== start) return text;
+    ms += Number(match[1]) * (durationUnits[match[2]!] ?? Number.NaN);
+  }
+  return text === "" ? text : ms;
+}
+
+export function duration(maxMs: number): SettingType<number> {
+  return {
+    schema: z.number().min(0).max(maxMs),
+    expected: `a duration such as 8s, 1m30s or 250ms, at most ${maxMs / 3_600_000}h`,
+    fromText: durationText,
+  };
+}
+
+/** NATS server addresses, comma-separated as BROKER_URL holds them: nats://host:4222, or host:port. */
+export const brokerUrls = list(
+  z
+    .string()
+    .regex(/^((nats|tls|ws|wss):\/\/)?([^\s/@,]+@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?\/?$/),
+  "a list of NATS addresses such as nats://meshery-nats:4222 or host:4222",
+);
+
+/**
+ * A boolean as Go's strconv.ParseBool reads an environment variable: MeshSync's own variables
+ * (MESHSYNC_REDACT_SECRETS, MESHSYNC_BROKER_CONTENT_DEDUP) are spelled that way in Meshery's charts.
+ */
+export const goBoolean: SettingType<boolean> = {
+  schema: z.boolean(),
+  expected: "a boolean (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)",
+  fromText: (text) =>
+    ["1", "t", "T", "TRUE", "true", "True"].includes(text)
+      ? true
+      : ["0", "f", "F", "FALSE", "false", "False"].includes(text)
+        ? false
+        : text,
+};

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { chooseClusterSource } from "../../src/commands/serve.js";
+import { chooseClusterSource } from "../../src/commands/sync-session.js";
 
 // Counts each time the module is first imported; vitest runs the factory only then.
 const loads = vi.hoisted(() => ({ count: 0 }));

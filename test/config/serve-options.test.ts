@@ -248,3 +248,48 @@ describe("relation rules from the config file", () => {
     ).toMatch(/relations: relation rule 0/);
   });
 });
+
+describe("MeshSync's outputs, flags and environment", () => {
+  it("publishes to NATS when a broker address is given, as MeshSync's default broker mode does", () => {
+    expect(resolveServeOptions({}, {}).output).toBeUndefined();
+    const fromEnv = resolveServeOptions({}, { BROKER_URL: "meshery-nats:4222" });
+    expect(fromEnv.output).toBe("broker");
+    expect(fromEnv.brokerUrls).toEqual(["meshery-nats:4222"]);
+    expect(resolveServeOptions({ brokerUrl: "nats://a:4222,nats://b:4222" }, {}).brokerUrls).toEqual([
+      "nats://a:4222",
+      "nats://b:4222",
+    ]);
+    expect(refusal({ output: "broker" }, {})).toBe(
+      "--output broker needs a NATS address: set --broker-url or BROKER_URL",
+    );
+    expect(refusal({ output: "kafka" }, {})).toBe('--output: expected broker or file, got "kafka"');
+    expect(refusal({}, { BROKER_URL: "http://x/y z" })).toMatch(
+      /^BROKER_URL: expected a list of NATS addresses/,
+    );
+  });
+
+  it("writes a file only in file mode, and reads --stopAfter as Go's durations", () => {
+    const file = resolveServeOptions({ output: "file", outputFile: "snap.yaml", stopAfter: "1m30s" }, {});
+    expect(file).toMatchObject({ output: "file", outputFile: "snap.yaml", stopAfterMs: 90_000 });
+    expect(resolveServeOptions({ stopAfter: "250ms" }, {}).stopAfterMs).toBe(250);
+    expect(resolveServeOptions({ stopAfter: "1.5h" }, {}).stopAfterMs).toBe(5_400_000);
+    expect(refusal({ stopAfter: "8" }, {})).toMatch(/^--stop-after: expected a duration such as 8s/);
+    expect(refusal({ stopAfter: "8x" }, {})).toMatch(/^--stop-after: expected a duration/);
+    expect(refusal({ outputFile: "snap.yaml" }, {})).toBe(
+      "--output-file (--outputFile) applies only with --output file",
+    );
+  });
+
+  it("answers health on MeshSync's port 11000 unless told otherwise, and reads content dedup as Go's ParseBool", () => {
+    expect(resolveServeOptions({}, {}).healthPort).toBe(11_000);
+    expect(resolveServeOptions({ healthPort: "0" }, {}).healthPort).toBe(0);
+    expect(resolveServeOptions({}, {}).brokerContentDedup).toBe(false);
+    for (const yes of ["1", "t", "TRUE", "true", "True"]) {
+      expect(resolveServeOptions({}, { MESHSYNC_BROKER_CONTENT_DEDUP: yes }).brokerContentDedup).toBe(true);
+    }
+    expect(resolveServeOptions({}, { MESHSYNC_BROKER_CONTENT_DEDUP: "0" }).brokerContentDedup).toBe(false);
+    expect(refusal({}, { MESHSYNC_BROKER_CONTENT_DEDUP: "yes" })).toMatch(
+      /^MESHSYNC_BROKER_CONTENT_DEDUP: expected a boolean/,
+    );
+  });
+});

@@ -19,9 +19,9 @@ export interface RunningProcess {
 }
 
 /** `meshsync <args>` as a child process, with no kubeconfig and a home of its own unless `env` says otherwise. */
-function spawnMeshsync(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+function spawnMeshsync(args: string[], env: NodeJS.ProcessEnv, cwd = root): ChildProcess {
   return spawn(process.execPath, [bin, ...args], {
-    cwd: root,
+    cwd,
     env: { ...process.env, KUBECONFIG: "", HOME: mkdtempSync(join(tmpdir(), "meshsync-home-")), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -38,8 +38,9 @@ export function runMeshsync(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 30_000,
+  cwd?: string,
 ): Promise<FinishedProcess> {
-  const child = spawnMeshsync(args, env);
+  const child = spawnMeshsync(args, env, cwd);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => {
