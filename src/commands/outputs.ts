@@ -2,9 +2,15 @@
 // answers MeshSync's health probes on their own port; file mode writes a YAML snapshot of what was
 // synced when the run ends (a signal or --stopAfter), as MeshSync's file mode does.
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { ServeOptions } from "../config/index.js";
 import { isInPod } from "../kube/index.js";
-import { type NatsOutput, SnapshotAccumulator, startNatsOutput } from "../outputs/index.js";
+import {
+  type NatsOutput,
+  registerNatsMetrics,
+  SnapshotAccumulator,
+  startNatsOutput,
+} from "../outputs/index.js";
 import { type HealthServer, startHealthServer } from "../server/index.js";
 import { packageVersion } from "../version.js";
 import { podExecOpener, podLogSource } from "./pod-access.js";
@@ -19,8 +25,9 @@ export async function startOutputs(
   options: ServeOptions,
   session: SyncSession,
   logger: Logger,
+  registry: Registry,
 ): Promise<RunningOutputs> {
-  if (options.output === "broker") return startBroker(options, session, logger);
+  if (options.output === "broker") return startBroker(options, session, logger, registry);
   if (options.output === "file") return startFile(options, session, logger);
   return { stop: async () => {} };
 }
@@ -29,6 +36,7 @@ async function startBroker(
   options: ServeOptions,
   session: SyncSession,
   logger: Logger,
+  registry: Registry,
 ): Promise<RunningOutputs> {
   const { graph, engine, connector } = session;
   const firstSyncDone = () => connector.notReadyReason() === undefined;
@@ -52,6 +60,7 @@ async function startBroker(
     podExec: podExecOpener(graph, engine),
     logger,
   });
+  registerNatsMetrics(registry, nats);
   // Meshery's probes reach a pod on its own address; outside a pod the health port stays where the
   // GraphQL server listens.
   const host = isInPod() ? "0.0.0.0" : options.host;

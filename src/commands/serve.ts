@@ -66,7 +66,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     since: began,
   }).start();
 
-  const outputs = await startOutputs(options, session, logger);
+  const outputs = await startOutputs(options, session, logger, registry);
 
   const reason = await untilSignalOr(options.stopAfterMs);
   progress.stop();

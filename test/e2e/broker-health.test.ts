@@ -45,10 +45,15 @@ describe("broker mode's health server", () => {
     expect((await fetch(`${healthOrigin}/graphql`)).status).toBe(404);
   });
 
-  it("keeps serving while NATS cannot be reached", async () => {
+  it("keeps serving while NATS cannot be reached, and says so in /metrics", async () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(processes.serve.child.exitCode).toBeNull();
     expect((await fetch(`${processes.serve.origin}/readyz`)).status).toBe(200);
     expect((await fetch(`${healthOrigin}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${processes.serve.origin}/metrics`)).text();
+    expect(metrics).toMatch(/^meshsync_nats_connected 0$/m);
+    expect(metrics).toMatch(/^meshsync_nats_published_messages 0$/m);
+    // What the graph held at the start waits for NATS, bounded, rather than being lost.
+    expect(Number(/^meshsync_nats_buffered_messages (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
 });

@@ -4,6 +4,7 @@
 import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MesheryConsumer, NatsRecorder, NatsServer, natsServerMissing } from "../support/nats-server.js";
+import { convergedToSim, untilServeAnswers } from "../support/nats-truth.js";
 import { type SimAndServe, startSimAndServe } from "../support/processes.js";
 import { simRequest } from "../support/sim-request.js";
 
@@ -18,40 +19,6 @@ interface SimList {
 
 async function simList(origin: string, path: string): Promise<SimList> {
   return (await simRequest(origin, "GET", path)) as unknown as SimList;
-}
-
-/** What the consumer holds of a kind, against the simulator's list of it (as follow-truth.test.ts compares). */
-function compare(truth: SimList, consumer: MesheryConsumer, kind: string): string[] {
-  const truthRv = Number(truth.metadata.resourceVersion);
-  const held = consumer.ofKind(kind);
-  const problems: string[] = [];
-  const listed = new Set<string>();
-  for (const item of truth.items) {
-    const { uid } = item.metadata;
-    listed.add(uid);
-    const rv = Number(item.metadata.resourceVersion);
-    const mine = held.get(uid);
-    if (mine === undefined) {
-      if (consumer.deletedOfKind(kind, uid) <= truthRv) problems.push(`lost ${uid}@${rv}`);
-    } else if (mine < rv) problems.push(`stale ${uid}: ${mine} < ${rv}`);
-  }
-  for (const [uid, rv] of held) if (!listed.has(uid) && rv <= truthRv) problems.push(`ghost ${uid}@${rv}`);
-  return problems;
-}
-
-async function converged(
-  origin: string,
-  consumer: MesheryConsumer,
-  kind: string,
-  path: string,
-): Promise<string[]> {
-  const truth = await simList(origin, path);
-  let problems = compare(truth, consumer, kind);
-  for (let attempt = 0; problems.length > 0 && attempt < 100; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    problems = compare(truth, consumer, kind);
-  }
-  return problems;
 }
 
 /** Counts the simulator's list requests for namespaces: a delay rule of 0 ms uses up one match per list. */
@@ -88,21 +55,7 @@ describe.skipIf(natsServerMissing !== undefined)(
       consumer = await MesheryConsumer.connect(nats.url);
       processes = await startSimAndServe(["--churn", "300", "--seed", "11"], ["--broker-url", nats.url]);
       await installListCounter(processes.sim.origin);
-      // A request that reaches NATS before serve has subscribed reaches no one: wait until serve answers.
-      const probe = await NatsRecorder.connect(nats.url, ["meshsync-meta"]);
-      try {
-        await eventually(
-          () => {
-            probe.request("meshsync-meta");
-            return probe.on("meshsync-meta").length > 0;
-          },
-          30_000,
-          "serve answering requests",
-          250,
-        );
-      } finally {
-        await probe.close();
-      }
+      await untilServeAnswers(nats.url);
       consumer.requestStore();
     }, 90_000);
 
@@ -121,11 +74,22 @@ describe.skipIf(natsServerMissing !== undefined)(
       const changesBefore = consumer.changes;
       await new Promise((resolve) => setTimeout(resolve, 8_000));
       expect(consumer.changes - changesBefore).toBeGreaterThan(500);
-      expect(await converged(processes.sim.origin, consumer, "Pod", "/api/v1/pods")).toEqual([]);
-      expect(await converged(processes.sim.origin, consumer, "ConfigMap", "/api/v1/configmaps")).toEqual([]);
+      expect(await convergedToSim(processes.sim.origin, consumer, "Pod", "/api/v1/pods")).toEqual([]);
+      expect(await convergedToSim(processes.sim.origin, consumer, "ConfigMap", "/api/v1/configmaps")).toEqual(
+        [],
+      );
       expect(consumer.problems).toEqual([]);
       expect(consumer.resyncs).toBe(0);
     }, 60_000);
+
+    it("shows the connection and what it published in /metrics", async () => {
+      const metrics = await (await fetch(`${processes.serve.origin}/metrics`)).text();
+      expect(metrics).toMatch(/^meshsync_nats_connected 1$/m);
+      expect(Number(/^meshsync_nats_published_messages (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(
+        consumer.changes,
+      );
+      expect(metrics).toMatch(/^meshsync_nats_dropped_messages 0$/m);
+    });
 
     it("answers meshsync-meta with the version serve reports", async () => {
       const recorder = await NatsRecorder.connect(nats.url, ["meshsync-meta"]);
@@ -160,7 +124,7 @@ describe.skipIf(natsServerMissing !== undefined)(
         await recorder.close();
       }
       // Whatever the relist changed, the consumer still follows the truth.
-      expect(await converged(processes.sim.origin, consumer, "Pod", "/api/v1/pods")).toEqual([]);
+      expect(await convergedToSim(processes.sim.origin, consumer, "Pod", "/api/v1/pods")).toEqual([]);
     }, 60_000);
 
     it("streams a pod's log through NATS as the simulator serves it", async () => {

@@ -1,6 +1,7 @@
 // The MeshSync broker output over NATS: the contract Meshery Server consumes.
 
 export { defaultNatsLimits } from "./limits.js";
+export { registerNatsMetrics } from "./metrics.js";
 export { startNatsOutput } from "./start-nats-output.js";
 export type {
   NatsOutput,
