@@ -12,6 +12,7 @@ import {
   toKubernetesResource,
 } from "../../src/graph/index.js";
 import type { ClusterRef, KubeObject, ResourceType } from "../../src/kube/types.js";
+import { kubernetesResourceKeys } from "../support/kubernetes-resource-keys.js";
 import { resourceType } from "./resource-types.js";
 
 /** The uid of kube-system, which is what MeshSync calls the cluster id. */
@@ -65,24 +66,6 @@ const annotation = (key: string, value?: string) =>
   value === undefined
     ? { id: "", unique_id: "", kind: "annotation", key }
     : { id: "", unique_id: "", kind: "annotation", key, value };
-
-const goKeyOrder = [
-  "id",
-  "apiVersion",
-  "kind",
-  "model",
-  "metadata",
-  "spec",
-  "status",
-  "cluster_id",
-  "pattern_resource",
-  "component_metadata",
-  "immutable",
-  "data",
-  "binaryData",
-  "stringData",
-  "type",
-];
 
 const podOwner = {
   apiVersion: "apps/v1",
@@ -150,7 +133,7 @@ describe("toKubernetesResource: the Pod, key by key", () => {
 
   it("writes the keys in the order of Go's struct fields", () => {
     const keys = Object.keys(wire(resource));
-    expect(keys).toStrictEqual(goKeyOrder.filter((k) => keys.includes(k)));
+    expect(keys).toStrictEqual(kubernetesResourceKeys.filter((k) => keys.includes(k)));
     expect(Object.keys(wire(resource).metadata as object)).toStrictEqual([
       "id",
       "name",

@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { kubernetesResourceKeys, omittedWhenEmpty } from "./kubernetes-resource-keys.js";
 
 const candidates = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
 
@@ -242,26 +243,6 @@ export class TcpRelay {
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
-
-const kubernetesResourceKeys = [
-  "id",
-  "apiVersion",
-  "kind",
-  "model",
-  "metadata",
-  "spec",
-  "status",
-  "cluster_id",
-  "pattern_resource",
-  "component_metadata",
-  "immutable",
-  "data",
-  "binaryData",
-  "stringData",
-  "type",
-];
-
-const omittedWhenEmpty = new Set(["spec", "status", "immutable", "data", "binaryData", "stringData", "type"]);
 
 interface WireResource {
   kind: string;
