@@ -1,5 +1,5 @@
 import { connect, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import type { Logger } from "../../kube/index.js";
+import { Backoff, type Logger } from "../../kube/index.js";
 
 export interface NatsLinkOptions {
   servers: readonly string[];
@@ -21,12 +21,6 @@ interface StandingSubscription {
   readonly queue: string | undefined;
   readonly handler: MessageHandler;
   current: Subscription | undefined;
-}
-
-/** The wait before attempt `attempt` (0-based): doubling from min to max, with up to a quarter of jitter. */
-export function backoffMs(attempt: number, minMs: number, maxMs: number): number {
-  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
-  return Math.round(base * (0.75 + Math.random() * 0.25));
 }
 
 /**
@@ -116,8 +110,10 @@ export class NatsLink {
 
   private async run(): Promise<void> {
     const { servers, name, reconnectMinMs, reconnectMaxMs, logger } = this.options;
-    let attempt = 0;
-    let reconnectAttempt = 0;
+    // The reflectors' backoff, one for dialling and one for nats.js's own reconnects.
+    const backoff = () => new Backoff({ initialMs: reconnectMinMs, maxMs: reconnectMaxMs, jitter: 0.25 });
+    const dial = backoff();
+    const reconnect = backoff();
     let everConnected = false;
     while (!this.closing) {
       let nc: NatsConnection;
@@ -128,18 +124,18 @@ export class NatsLink {
           maxReconnectAttempts: -1,
           reconnectTimeWait: reconnectMinMs,
           reconnectJitter: 0,
-          reconnectDelayHandler: () => backoffMs(reconnectAttempt++, reconnectMinMs, reconnectMaxMs),
+          reconnectDelayHandler: () => reconnect.next(),
           timeout: 10_000,
         });
       } catch (error) {
-        const waitMs = backoffMs(attempt, reconnectMinMs, reconnectMaxMs);
+        const attempt = dial.failures;
+        const waitMs = dial.next();
         // Said once, then every tenth try, so an absent server does not fill the log.
         if (attempt % 10 === 0)
           logger.warn(
             { servers, error: (error as Error).message, retryInMs: waitMs, attempt: attempt + 1 },
             "NATS is not reachable; trying again",
           );
-        attempt++;
         await this.sleep(waitMs);
         continue;
       }
@@ -147,17 +143,15 @@ export class NatsLink {
         await nc.close().catch(() => {});
         break;
       }
-      attempt = 0;
-      reconnectAttempt = 0;
+      dial.reset();
+      reconnect.reset();
       this.nc = nc;
       for (const entry of this.standing) this.attach(nc, entry);
       logger.info({ server: nc.getServer() }, everConnected ? "NATS connected again" : "NATS connected");
       if (everConnected) this.reconnects++;
       everConnected = true;
       this.setUp(true);
-      void this.watch(nc, () => {
-        reconnectAttempt = 0;
-      });
+      void this.watch(nc, () => reconnect.reset());
       const error = await nc.closed();
       this.setUp(false);
       for (const entry of this.standing) entry.current = undefined;
