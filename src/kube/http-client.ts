@@ -141,16 +141,26 @@ export class KubeHttpClient implements KubeRequester {
     const status = response.statusCode ?? 0;
     if (status >= 200 && status < 300) return response;
 
-    const text = await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => "");
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = { message: `GET ${url.pathname} answered ${status}${text ? `: ${text.slice(0, 200)}` : ""}` };
-    }
-    const retryAfter = response.headers["retry-after"];
-    throw kubeErrorFromStatus(parsed, status, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+    throw await refusalOf(response, `GET ${url.pathname}`);
   }
+}
+
+/**
+ * A response that is not a success, as a KubeApiError: its Status when the body is one, else the start
+ * of the body (a proxy's page, a kubelet's plain text), read only as far as an explanation needs.
+ */
+export async function refusalOf(response: http.IncomingMessage, request: string): Promise<KubeApiError> {
+  const status = response.statusCode ?? 0;
+  const text = await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => "");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    const said = text.trim().slice(0, 200);
+    parsed = { message: `${request} answered ${status}${said ? `: ${said}` : ""}` };
+  }
+  const retryAfter = response.headers["retry-after"];
+  return kubeErrorFromStatus(parsed, status, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
 }
 
 async function readBody(response: http.IncomingMessage, limit: number): Promise<string> {

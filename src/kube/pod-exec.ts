@@ -6,7 +6,7 @@
 import http from "node:http";
 import WebSocket from "ws";
 import { errorText, isRecord, KubeApiError, kubeErrorFromStatus } from "./errors.js";
-import type { KubeRequester } from "./http-client.js";
+import { type KubeRequester, refusalOf } from "./http-client.js";
 
 export const EXEC_PROTOCOL_V5 = "v5.channel.k8s.io";
 export const EXEC_PROTOCOL_V4 = "v4.channel.k8s.io";
@@ -90,7 +90,6 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_BUFFERED_OUTPUT = 1024 * 1024;
 /** One message from the server; stdout chunks are far smaller, a Status a few hundred bytes. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_COMMAND_PARTS = 1024;
 const STDIN_PIECE_BYTES = 32 * 1024;
 const MAX_COMMAND_BYTES = 128 * 1024;
@@ -212,7 +211,7 @@ function opened(socket: WebSocket, url: string, signal: AbortSignal | undefined)
     };
     const onError = (error: Error) => fail(error);
     const onRefused = (_request: http.ClientRequest, response: http.IncomingMessage) => {
-      readRefusal(response, new URL(url).pathname).then(fail, fail);
+      refusalOf(response, `exec ${new URL(url).pathname}`).then(fail, fail);
     };
     socket.on("open", onOpen);
     socket.on("error", onError);
@@ -220,24 +219,6 @@ function opened(socket: WebSocket, url: string, signal: AbortSignal | undefined)
     if (signal?.aborted) onAbort();
     else signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-async function readRefusal(response: http.IncomingMessage, path: string): Promise<KubeApiError> {
-  const status = response.statusCode ?? 0;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response) {
-    const buffer = chunk as Buffer;
-    if (size < MAX_ERROR_BODY_BYTES) chunks.push(buffer);
-    size += buffer.length;
-  }
-  const text = Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString("utf8");
-  try {
-    return kubeErrorFromStatus(JSON.parse(text), status);
-  } catch {
-    const said = text.trim().slice(0, 200);
-    return new KubeApiError(status, `exec ${path} answered ${status}${said ? `: ${said}` : ""}`);
-  }
 }
 
 /** The result a channel-3 Status stands for, or the error it reports. */
