@@ -47,10 +47,7 @@ export { type Logger, silentLogger } from "./logger.js";
 export { MESHSYNC_RESOURCE_PATH, readMeshSyncSelection } from "./meshsync-resource.js";
 export { registerSyncMetrics, type SyncStatusSource } from "./metrics.js";
 export {
-  EXEC_PROTOCOL_V4,
-  EXEC_PROTOCOL_V5,
   type ExecOutput,
-  type ExecProtocol,
   type ExecResult,
   openPodExec,
   type PodExecOptions,

@@ -4,20 +4,19 @@
 // with its channel: 0 stdin, 1 stdout, 2 stderr, 3 the final Status, 4 terminal size; v5 adds 255,
 // "this channel is closed". The session relays shells to Meshery, so every buffer has a bound.
 import http from "node:http";
+import { EXEC_PROTOCOL_V4, EXEC_PROTOCOL_V5, ExecChannel, type ExecProtocol } from "@meshsync/k8s";
 import WebSocket from "ws";
 import { errorText, isRecord, KubeApiError, kubeErrorFromStatus } from "./errors.js";
 import { type KubeRequester, refusalOf } from "./http-client.js";
 
-export const EXEC_PROTOCOL_V5 = "v5.channel.k8s.io";
-export const EXEC_PROTOCOL_V4 = "v4.channel.k8s.io";
-export type ExecProtocol = typeof EXEC_PROTOCOL_V5 | typeof EXEC_PROTOCOL_V4;
-
-const CHANNEL_STDIN = 0;
-const CHANNEL_STDOUT = 1;
-const CHANNEL_STDERR = 2;
-const CHANNEL_ERROR = 3;
-const CHANNEL_RESIZE = 4;
-const CHANNEL_CLOSE = 255;
+const {
+  stdin: CHANNEL_STDIN,
+  stdout: CHANNEL_STDOUT,
+  stderr: CHANNEL_STDERR,
+  error: CHANNEL_ERROR,
+  resize: CHANNEL_RESIZE,
+  close: CHANNEL_CLOSE,
+} = ExecChannel;
 
 export interface PodExecOptions {
   namespace: string;

@@ -20,6 +20,7 @@ export {
 } from "./label-selector.js";
 export { labelSelectorOfMap, labelSelectorOfObject } from "./label-selector-object.js";
 export type { KubeObject, ObjectMeta, OwnerReference } from "./object.js";
+export { EXEC_PROTOCOL_V4, EXEC_PROTOCOL_V5, ExecChannel, type ExecProtocol } from "./remotecommand.js";
 export { type MappedType, ResourceMapper, type ResourceMatch } from "./resource-mapper.js";
 export { apiVersionOf, type GroupVersionResource, groupOf, resourceTypeName } from "./resource-names.js";
 export {

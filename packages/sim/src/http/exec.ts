@@ -6,9 +6,11 @@
 // The checks before the upgrade (pod, container, node) answer as the API server does; what the
 // kubelet or the runtime would refuse (a container that is not running, no such program) comes after
 // the upgrade on channel 3 for v5 and as the kubelet's plain-text refusal for v4.
+
 import { randomBytes } from "node:crypto";
 import { type IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { EXEC_PROTOCOL_V4, EXEC_PROTOCOL_V5, ExecChannel } from "@meshsync/k8s";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { SimResourceType } from "../catalog.js";
 import { record, records } from "../json.js";
@@ -19,15 +21,14 @@ import { type ProcessIo, type ScriptedProcess, StartFailure, startProcess } from
 import { sendError } from "./respond.js";
 import { parseRoute } from "./route.js";
 
-export const EXEC_PROTOCOL_V5 = "v5.channel.k8s.io";
-export const EXEC_PROTOCOL_V4 = "v4.channel.k8s.io";
-
-const STDIN = 0;
-const STDOUT = 1;
-const STDERR = 2;
-const ERROR = 3;
-const RESIZE = 4;
-const CLOSE = 255;
+const {
+  stdin: STDIN,
+  stdout: STDOUT,
+  stderr: STDERR,
+  error: ERROR,
+  resize: RESIZE,
+  close: CLOSE,
+} = ExecChannel;
 
 export interface ExecLimits {
   /** Sessions open at once; one more is refused with 429. */
