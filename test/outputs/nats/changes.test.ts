@@ -1,32 +1,20 @@
 import { eventually } from "@meshsync/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ResourceGraph } from "../../../src/graph/index.js";
 import type { NatsOutput } from "../../../src/outputs/index.js";
-import { NatsRecorder, NatsServer, natsServerMissing } from "../../support/nats-server.js";
-import { cluster, configMaps, pod, pods, startOutput, wireObject } from "./harness.js";
+import { type NatsRecorder, natsServerMissing } from "../../support/nats-server.js";
+import { cluster, configMaps, natsTestBed, pod, pods, wireObject } from "./harness.js";
 
 describe.skipIf(natsServerMissing !== undefined)(
   `NATS output: changes on meshery.meshsync.core${natsServerMissing ? ` (${natsServerMissing})` : ""}`,
   () => {
-    let server: NatsServer;
+    const bed = natsTestBed();
     let recorder: NatsRecorder;
-    let output: NatsOutput | undefined;
-
-    beforeAll(async () => {
-      server = await NatsServer.start();
-    });
-    afterEach(async () => {
-      await output?.close();
-      output = undefined;
-      await recorder?.close();
-    });
-    afterAll(async () => {
-      await server?.dispose();
-    });
+    let output: NatsOutput;
 
     it("publishes every change in Go MeshSync's envelope, the object as KubernetesResource", async () => {
-      recorder = await NatsRecorder.connect(server.url, ["meshery.meshsync.core"]);
-      const started = startOutput(server.url);
+      recorder = await bed.recorder(["meshery.meshsync.core"]);
+      const started = bed.start();
       output = started.output;
       const { graph } = started;
       await eventually(() => output!.status().connected, 10_000, "connected");
@@ -76,8 +64,8 @@ describe.skipIf(natsServerMissing !== undefined)(
       const graph = new ResourceGraph();
       for (let i = 0; i < 40; i++)
         graph.upsert(cluster, configMaps, { ...pod(`cm-${i}`, "1"), kind: "ConfigMap" });
-      recorder = await NatsRecorder.connect(server.url, ["meshery.meshsync.core"]);
-      output = startOutput(server.url, { graph }).output;
+      recorder = await bed.recorder(["meshery.meshsync.core"]);
+      output = bed.start({ graph }).output;
       graph.upsert(cluster, configMaps, { ...pod("cm-0", "2"), kind: "ConfigMap" });
       graph.upsert(cluster, configMaps, { ...pod("cm-new", "1"), kind: "ConfigMap" });
       await eventually(() => recorder.messages.length >= 41, 10_000, "41 messages");
@@ -106,8 +94,8 @@ describe.skipIf(natsServerMissing !== undefined)(
     });
 
     it("with content dedup, skips an object whose content has not changed since it was published, never a delete", async () => {
-      recorder = await NatsRecorder.connect(server.url, ["meshery.meshsync.core"]);
-      const started = startOutput(server.url, { contentDedup: true });
+      recorder = await bed.recorder(["meshery.meshsync.core"]);
+      const started = bed.start({ contentDedup: true });
       output = started.output;
       const { graph } = started;
       await eventually(() => output!.status().connected, 10_000, "connected");

@@ -1,5 +1,7 @@
 // What the NATS output's integration tests share: a graph fed directly, the output started on it
 // against a real nats-server, and pod logs and exec that need no cluster.
+
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { ResourceGraph, type StoredResource, toKubernetesResource } from "../../../src/graph/index.js";
 import { type KubeObject, silentLogger } from "../../../src/kube/index.js";
 import type {
@@ -10,6 +12,7 @@ import type {
 } from "../../../src/outputs/index.js";
 import { startNatsOutput } from "../../../src/outputs/index.js";
 import { resourceType } from "../../graph/resource-types.js";
+import { NatsRecorder, NatsServer } from "../../support/nats-server.js";
 
 export const cluster = { id: "cluster-a", name: "ctx-a" };
 export const pods = resourceType("pods", "Pod");
@@ -68,4 +71,43 @@ export function startOutput(url: string, overrides: Partial<NatsOutputOptions> =
     ...overrides,
   });
   return { graph, output, relists: () => relists };
+}
+
+/** One nats-server for a describe block, and what each test opens on it, closed after the test. */
+export interface NatsTestBed {
+  readonly url: string;
+  recorder(subjects: string[]): Promise<NatsRecorder>;
+  start(overrides?: Partial<NatsOutputOptions>): Started;
+}
+
+export function natsTestBed(): NatsTestBed {
+  let server: NatsServer | undefined;
+  const opened: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    server = await NatsServer.start();
+  });
+  afterEach(async () => {
+    // Outputs before the recorders that watch them, as they were opened the other way round.
+    for (const closable of opened.splice(0).reverse()) await closable.close();
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+  const bed: NatsTestBed = {
+    get url() {
+      if (server === undefined) throw new Error("nats-server has not started");
+      return server.url;
+    },
+    async recorder(subjects) {
+      const recorder = await NatsRecorder.connect(bed.url, subjects);
+      opened.push(recorder);
+      return recorder;
+    },
+    start(overrides = {}) {
+      const started = startOutput(bed.url, overrides);
+      opened.push(started.output);
+      return started;
+    },
+  };
+  return bed;
 }

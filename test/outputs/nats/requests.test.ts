@@ -1,29 +1,17 @@
 import { eventually } from "@meshsync/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { NatsOutput } from "../../../src/outputs/index.js";
-import { NatsRecorder, NatsServer, natsServerMissing } from "../../support/nats-server.js";
-import { cluster, pod, pods, startOutput, wireObject } from "./harness.js";
+import { type NatsRecorder, natsServerMissing } from "../../support/nats-server.js";
+import { cluster, natsTestBed, pod, pods, wireObject } from "./harness.js";
 
 const storeSubject = "meshery-server.meshsync.store";
 
 describe.skipIf(natsServerMissing !== undefined)(
   `NATS output: requests on meshery.meshsync.request${natsServerMissing ? ` (${natsServerMissing})` : ""}`,
   () => {
-    let server: NatsServer;
+    const bed = natsTestBed();
     let recorder: NatsRecorder;
-    let output: NatsOutput | undefined;
-
-    beforeAll(async () => {
-      server = await NatsServer.start();
-    });
-    afterEach(async () => {
-      await output?.close();
-      output = undefined;
-      await recorder?.close();
-    });
-    afterAll(async () => {
-      await server?.dispose();
-    });
+    let output: NatsOutput;
 
     it("answers informer-store with every stored object, five a message, only once the first sync is done", async () => {
       let synced = false;
@@ -31,8 +19,8 @@ describe.skipIf(natsServerMissing !== undefined)(
       const whenFirstSyncDone = new Promise<void>((resolve) => {
         finishSync = resolve;
       });
-      recorder = await NatsRecorder.connect(server.url, [storeSubject]);
-      const started = startOutput(server.url, { firstSyncDone: () => synced, whenFirstSyncDone });
+      recorder = await bed.recorder([storeSubject]);
+      const started = bed.start({ firstSyncDone: () => synced, whenFirstSyncDone });
       output = started.output;
       const { graph } = started;
       await eventually(() => output!.status().connected, 10_000, "connected");
@@ -58,8 +46,8 @@ describe.skipIf(natsServerMissing !== undefined)(
     });
 
     it("answers meshsync-meta with the version on meshsync-meta", async () => {
-      recorder = await NatsRecorder.connect(server.url, ["meshsync-meta"]);
-      output = startOutput(server.url, { version: "v1.2.3" }).output;
+      recorder = await bed.recorder(["meshsync-meta"]);
+      output = bed.start({ version: "v1.2.3" }).output;
       await eventually(() => output!.status().connected, 10_000, "connected");
       await recorder.connection.flush();
       recorder.request("meshsync-meta");
@@ -70,8 +58,8 @@ describe.skipIf(natsServerMissing !== undefined)(
     });
 
     it("relists once for many resync-discovery requests close together", async () => {
-      recorder = await NatsRecorder.connect(server.url, []);
-      const started = startOutput(server.url, { limits: { resyncDebounceMs: 300, resyncMaxDelayMs: 5_000 } });
+      recorder = await bed.recorder([]);
+      const started = bed.start({ limits: { resyncDebounceMs: 300, resyncMaxDelayMs: 5_000 } });
       output = started.output;
       await eventually(() => output!.status().connected, 10_000, "connected");
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -94,8 +82,8 @@ describe.skipIf(natsServerMissing !== undefined)(
         },
         error() {},
       };
-      recorder = await NatsRecorder.connect(server.url, ["meshsync-meta"]);
-      output = startOutput(server.url, { logger, limits: { maxRequestBytes: 4096 } }).output;
+      recorder = await bed.recorder(["meshsync-meta"]);
+      output = bed.start({ logger, limits: { maxRequestBytes: 4096 } }).output;
       await eventually(() => output!.status().connected, 10_000, "connected");
       const nc = recorder.connection;
       nc.publish("meshery.meshsync.request", "not json");

@@ -1,5 +1,5 @@
 import { eventually } from "@meshsync/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type {
   NatsOutput,
   PodExecOpener,
@@ -7,8 +7,8 @@ import type {
   PodLogRequest,
   PodLogSource,
 } from "../../../src/outputs/index.js";
-import { NatsRecorder, NatsServer, natsServerMissing } from "../../support/nats-server.js";
-import { startOutput } from "./harness.js";
+import { type NatsRecorder, natsServerMissing } from "../../support/nats-server.js";
+import { natsTestBed } from "./harness.js";
 
 const encoder = new TextEncoder();
 
@@ -69,26 +69,14 @@ function objects(recorder: NatsRecorder, subject: string): unknown[] {
 describe.skipIf(natsServerMissing !== undefined)(
   `NATS output: log streams and exec sessions${natsServerMissing ? ` (${natsServerMissing})` : ""}`,
   () => {
-    let server: NatsServer;
+    const bed = natsTestBed();
     let recorder: NatsRecorder;
-    let output: NatsOutput | undefined;
-
-    beforeAll(async () => {
-      server = await NatsServer.start();
-    });
-    afterEach(async () => {
-      await output?.close();
-      output = undefined;
-      await recorder?.close();
-    });
-    afterAll(async () => {
-      await server?.dispose();
-    });
+    let output: NatsOutput;
 
     it("streams a log to meshery.meshsync.logs, follows it until a stop request, and starts it once per container", async () => {
       const asked: PodLogRequest[] = [];
-      recorder = await NatsRecorder.connect(server.url, ["meshery.meshsync.logs"]);
-      output = startOutput(server.url, { podLogs: fakeLogs(asked) }).output;
+      recorder = await bed.recorder(["meshery.meshsync.logs"]);
+      output = bed.start({ podLogs: fakeLogs(asked) }).output;
       await eventually(() => output!.status().connected, 10_000, "connected");
       const follow = {
         id: "req-1",
@@ -135,8 +123,8 @@ describe.skipIf(natsServerMissing !== undefined)(
 
     it("ends a log stream that is not followed at the log's end, and bounds how many run", async () => {
       const asked: PodLogRequest[] = [];
-      recorder = await NatsRecorder.connect(server.url, ["meshery.meshsync.logs"]);
-      output = startOutput(server.url, { podLogs: fakeLogs(asked), limits: { maxLogStreams: 2 } }).output;
+      recorder = await bed.recorder(["meshery.meshsync.logs"]);
+      output = bed.start({ podLogs: fakeLogs(asked), limits: { maxLogStreams: 2 } }).output;
       await eventually(() => output!.status().connected, 10_000, "connected");
       recorder.request("log-stream", {
         a: { id: "a", name: "a", namespace: "ns", container: "c", follow: true },
@@ -166,8 +154,8 @@ describe.skipIf(natsServerMissing !== undefined)(
     it("runs an interactive shell: output on exec.<ns>.<pod>.<container>.<id>, input from input.<id>, listed on active_sessions.exec", async () => {
       const opened: PodExecRequest[] = [];
       const id = "exec.shop.web.main.s1";
-      recorder = await NatsRecorder.connect(server.url, [id, "active_sessions.exec"]);
-      output = startOutput(server.url, { podExec: fakeShell(opened) }).output;
+      recorder = await bed.recorder([id, "active_sessions.exec"]);
+      output = bed.start({ podExec: fakeShell(opened) }).output;
       await eventually(() => output!.status().connected, 10_000, "connected");
       recorder.request("exec-request", {
         s1: { id: "s1", name: "web", namespace: "shop", container: "main" },
@@ -204,8 +192,8 @@ describe.skipIf(natsServerMissing !== undefined)(
 
     it("ends a session when its shell exits, and says why on its subject when the shell cannot start", async () => {
       const opened: PodExecRequest[] = [];
-      recorder = await NatsRecorder.connect(server.url, ["exec.>"]);
-      output = startOutput(server.url, { podExec: fakeShell(opened) }).output;
+      recorder = await bed.recorder(["exec.>"]);
+      output = bed.start({ podExec: fakeShell(opened) }).output;
       await eventually(() => output!.status().connected, 10_000, "connected");
       recorder.request("exec-request", {
         x: { id: "x", name: "missing", namespace: "shop", container: "main" },
