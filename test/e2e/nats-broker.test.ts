@@ -3,9 +3,14 @@
 // and the log and exec sessions, all through NATS.
 import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MesheryConsumer, NatsRecorder, NatsServer, natsServerMissing } from "../support/nats-server.js";
-import { convergedToSim, untilServeAnswers } from "../support/nats-truth.js";
-import { type SimAndServe, startSimAndServe } from "../support/processes.js";
+import {
+  type MesheryConsumer,
+  NatsRecorder,
+  type NatsServer,
+  natsServerMissing,
+} from "../support/nats-server.js";
+import { convergedToSim, type ServeOnNats, startServeOnNats } from "../support/nats-truth.js";
+import type { SimAndServe } from "../support/processes.js";
 import { simRequest } from "../support/sim-request.js";
 
 interface SimList {
@@ -45,24 +50,19 @@ async function namespaceListCount(origin: string): Promise<number> {
 describe.skipIf(natsServerMissing !== undefined)(
   `meshsync serve --broker-url: the MeshSync contract over NATS${natsServerMissing ? ` (${natsServerMissing})` : ""}`,
   () => {
+    let running: ServeOnNats | undefined;
     let nats: NatsServer;
     let processes: SimAndServe;
     let consumer: MesheryConsumer;
 
     beforeAll(async () => {
-      nats = await NatsServer.start();
-      // Meshery Server subscribes before it asks for the store; so does this consumer.
-      consumer = await MesheryConsumer.connect(nats.url);
-      processes = await startSimAndServe(["--churn", "300", "--seed", "11"], ["--broker-url", nats.url]);
+      running = await startServeOnNats(["--churn", "300", "--seed", "11"]);
+      ({ nats, processes, consumer } = running);
       await installListCounter(processes.sim.origin);
-      await untilServeAnswers(nats.url);
-      consumer.requestStore();
     }, 90_000);
 
     afterAll(async () => {
-      await consumer?.close();
-      await processes?.stop();
-      await nats?.dispose();
+      await running?.stop();
     });
 
     it("publishes every change of a churning cluster in the wire shape: the consumer ends at the simulator's truth", async () => {

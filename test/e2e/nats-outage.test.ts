@@ -4,31 +4,32 @@
 // than serve's, is test/outputs/nats/outage.test.ts's.)
 import { eventually } from "@meshsync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MesheryConsumer, NatsServer, natsServerMissing } from "../support/nats-server.js";
-import { convergedToSim, untilServeAnswers } from "../support/nats-truth.js";
-import { type SimAndServe, startSimAndServe } from "../support/processes.js";
+import { type MesheryConsumer, type NatsServer, natsServerMissing } from "../support/nats-server.js";
+import {
+  convergedToSim,
+  type ServeOnNats,
+  startServeOnNats,
+  untilServeAnswers,
+} from "../support/nats-truth.js";
+import type { SimAndServe } from "../support/processes.js";
 import { simRequest } from "../support/sim-request.js";
 
 describe.skipIf(natsServerMissing !== undefined)(
   `meshsync serve --broker-url while nats-server dies and comes back${natsServerMissing ? ` (${natsServerMissing})` : ""}`,
   () => {
+    let running: ServeOnNats | undefined;
     let nats: NatsServer;
     let processes: SimAndServe;
     let consumer: MesheryConsumer;
 
     beforeAll(async () => {
-      nats = await NatsServer.start();
-      consumer = await MesheryConsumer.connect(nats.url);
-      processes = await startSimAndServe(["--churn", "400", "--seed", "21"], ["--broker-url", nats.url]);
-      await untilServeAnswers(nats.url);
-      consumer.requestStore();
+      running = await startServeOnNats(["--churn", "400", "--seed", "21"]);
+      ({ nats, processes, consumer } = running);
       await eventually(() => consumer.storeObjects > 0, 20_000, "the store reply");
     }, 90_000);
 
     afterAll(async () => {
-      await consumer?.close();
-      await processes?.stop();
-      await nats?.dispose();
+      await running?.stop();
     });
 
     it("loses no change across two outages: the consumer converges to the simulator's truth", async () => {

@@ -5,13 +5,14 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
-import { type KubeObject, type RunningSimulator, startSimulator } from "@meshsync/sim";
+import type { KubeObject, RunningSimulator } from "@meshsync/sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { type ClusterConnection, connectCluster } from "../../src/kube/connect.js";
+import type { ClusterConnection } from "../../src/kube/connect.js";
 import { KubeApiError } from "../../src/kube/errors.js";
 import { KubeHttpClient } from "../../src/kube/http-client.js";
 import { type ExecOutput, openPodExec, type PodExecSession } from "../../src/kube/pod-exec.js";
+import { connectedSimulator } from "./sim-connection.js";
 
 function pod(name: string, phase: string, containers: string[]): KubeObject {
   const running = phase === "Running";
@@ -46,14 +47,11 @@ describe("pod exec through a cluster connection", () => {
   let connection: ClusterConnection;
 
   beforeAll(async () => {
-    sim = await startSimulator({
+    ({ sim, connection } = await connectedSimulator({
       scenario: "empty",
       controllers: false,
       objects: [pod("box", "Running", ["main"]), pod("starting", "Pending", ["main"])],
-    });
-    const config = new KubeConfig();
-    config.loadFromString(sim.kubeconfig());
-    connection = await connectCluster(config, config.getCurrentContext());
+    }));
   });
   afterAll(async () => {
     await sim.close();

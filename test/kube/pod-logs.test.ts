@@ -1,12 +1,9 @@
-// The pod log client against the real simulator over a real socket: tails, options, refusals as
-// KubeApiErrors, and a followed log that keeps delivering until it is aborted. Line splitting (long
-// lines, characters cut across chunks) is checked on its own.
-import { KubeConfig } from "@kubernetes/client-node";
-import { type KubeObject, type RunningSimulator, startSimulator } from "@meshsync/sim";
+import type { KubeObject, RunningSimulator } from "@meshsync/sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterConnection, connectCluster } from "../../src/kube/connect.js";
+import type { ClusterConnection } from "../../src/kube/connect.js";
 import { KubeApiError } from "../../src/kube/errors.js";
 import { openPodLogs, splitLines } from "../../src/kube/pod-logs.js";
+import { connectedSimulator } from "./sim-connection.js";
 
 const box: KubeObject = {
   apiVersion: "v1",
@@ -27,15 +24,12 @@ describe("pod logs through a cluster connection", () => {
   let connection: ClusterConnection;
 
   beforeAll(async () => {
-    sim = await startSimulator({
+    ({ sim, connection } = await connectedSimulator({
       scenario: "empty",
       controllers: false,
       objects: [box],
       logFollowIntervalMs: 50,
-    });
-    const config = new KubeConfig();
-    config.loadFromString(sim.kubeconfig());
-    connection = await connectCluster(config, config.getCurrentContext());
+    }));
   });
   afterAll(async () => {
     await sim.close();

@@ -1,7 +1,8 @@
 // What the NATS end-to-end tests ask of a running `meshsync serve --broker-url`: that it answers
 // requests yet, and that a MeshSync consumer holds what the simulator holds of a kind.
 import { eventually } from "@meshsync/testing";
-import { type MesheryConsumer, NatsRecorder } from "./nats-server.js";
+import { MesheryConsumer, NatsRecorder, NatsServer } from "./nats-server.js";
+import { type SimAndServe, startSimAndServe } from "./processes.js";
 import { simRequest } from "./sim-request.js";
 
 interface SimList {
@@ -64,4 +65,43 @@ export async function convergedToSim(
   }
   if (truth.items.length === 0) problems.push(`the simulator holds no ${kind}: nothing was compared`);
   return problems;
+}
+
+export interface ServeOnNats {
+  nats: NatsServer;
+  processes: SimAndServe;
+  consumer: MesheryConsumer;
+  stop(): Promise<void>;
+}
+
+/**
+ * nats-server, a Meshery-like consumer on it, and `meshsync sim` + `meshsync serve --broker-url`, in
+ * the order Meshery Server meets them: it subscribes, serve comes up and answers requests, then the
+ * consumer asks for the store.
+ */
+export async function startServeOnNats(simArgs: string[]): Promise<ServeOnNats> {
+  const nats = await NatsServer.start();
+  let consumer: MesheryConsumer | undefined;
+  let processes: SimAndServe | undefined;
+  try {
+    consumer = await MesheryConsumer.connect(nats.url);
+    processes = await startSimAndServe(simArgs, ["--broker-url", nats.url]);
+    await untilServeAnswers(nats.url);
+  } catch (error) {
+    await consumer?.close();
+    await processes?.stop();
+    await nats.dispose();
+    throw error;
+  }
+  consumer.requestStore();
+  return {
+    nats,
+    processes,
+    consumer,
+    async stop() {
+      await consumer.close();
+      await processes.stop();
+      await nats.dispose();
+    },
+  };
 }
