@@ -106,7 +106,7 @@ function newChunk(): Chunk {
  * back, so the window can be searched by time.
  */
 export class ChangeLog {
-  readonly epoch: string;
+  private currentEpoch: string;
   readonly maxChanges: number;
   readonly maxRetainedBytes: number;
   /** When the log began: changes before it are not known to this process. */
@@ -116,7 +116,7 @@ export class ChangeLog {
   /** The chunk number (sequence - 1 divided by chunkSize) of chunks[0]. */
   private firstChunk = 0;
   /** The change that carries each retained version, so a superseded version is charged to it. */
-  private readonly carriers = new WeakMap<StoredResource, number>();
+  private carriers = new WeakMap<StoredResource, number>();
   private last = 0;
   private oldest = 1;
   private chargedBytes = 0;
@@ -133,10 +133,39 @@ export class ChangeLog {
     if (!(maxRetainedBytes > 0)) throw new RangeError("change log byte budget must be positive");
     this.maxChanges = maxChanges;
     this.maxRetainedBytes = maxRetainedBytes;
-    this.epoch = options.epoch ?? randomBytes(6).toString("hex");
+    this.currentEpoch = options.epoch ?? randomBytes(6).toString("hex");
     this.clock = options.now ?? Date.now;
     this.startedAt = this.clock();
     this.lastTime = this.startedAt;
+  }
+
+  /** What names this log in its cursors: a cursor with another epoch is foreign. */
+  get epoch(): string {
+    return this.currentEpoch;
+  }
+
+  /**
+   * Renames the log and moves it to `sequence`, forgetting the window: the next change is
+   * `sequence + 1`. A replica that loads its graph from a replication stream calls it once, after the
+   * stream's snapshot and before anyone reads it, so that its sequences are the stream's own and every
+   * replica fed from that stream hands out the same cursors. Refused while anyone listens: a listener
+   * would see the sequences jump.
+   */
+  rebase(epoch: string, sequence: number): void {
+    if (this.listeners.size > 0) throw new Error("change log rebased while it has listeners");
+    if (!Number.isInteger(sequence) || sequence < 0)
+      throw new RangeError("change log sequence must be a whole number");
+    if (epoch.length === 0 || epoch.includes(":"))
+      throw new RangeError("change log epoch must be non-empty and have no colon");
+    this.currentEpoch = epoch;
+    this.chunks.length = 0;
+    this.firstChunk = 0;
+    this.carriers = new WeakMap();
+    this.chargedBytes = 0;
+    this.last = sequence;
+    this.oldest = sequence + 1;
+    // Nothing before now is in the window: a read by time from before it is incomplete.
+    this.lastEvictedTime = this.now();
   }
 
   /** The sequence of the last committed change; 0 before the first. */

@@ -297,3 +297,30 @@ describe("ChangeLog's history of one object", () => {
     expect(log.historyOf(resource("never"), 10)).toEqual([]);
   });
 });
+
+describe("ChangeLog.rebase", () => {
+  it("takes the stream's epoch and sequence, forgets the window and continues from there", () => {
+    const log = new ChangeLog({ epoch: "local" });
+    for (const n of ["a", "b"]) log.append("ADDED", resource(n));
+    const oldCursor = log.cursor();
+    log.rebase("MESHSYNC_c-1a2b", 41);
+    expect(log.sequence).toBe(41);
+    expect(log.retainedChanges).toBe(0);
+    expect(log.parseCursor(oldCursor)).toBeUndefined();
+    expect(log.append("ADDED", resource("c")).sequence).toBe(42);
+    expect(log.cursor()).toBe("MESHSYNC_c-1a2b:42");
+    expect(log.changesSince(41)?.map((change) => change.resource.name)).toEqual(["c"]);
+    // What happened before the rebase is not in this log: a resume from before it must resync.
+    expect(log.changesSince(40)).toBeUndefined();
+  });
+
+  it("is refused while anyone listens, and for an epoch a cursor could not carry", () => {
+    const log = new ChangeLog();
+    expect(() => log.rebase("a:b", 1)).toThrow(RangeError);
+    expect(() => log.rebase("a", -1)).toThrow(RangeError);
+    const unsubscribe = log.subscribe(() => {});
+    expect(() => log.rebase("a", 1)).toThrow(/listeners/);
+    unsubscribe();
+    expect(() => log.rebase("a", 1)).not.toThrow();
+  });
+});
