@@ -34,8 +34,21 @@
 //   {"action":"restart"}                           a restart with lost history: watches cut,
 //                                                  history and snapshots gone, resourceVersions
 //                                                  continue in a new, much higher epoch
-//   {"action":"clear"}                             drop pending fail, hang and delay rules and
-//                                                  new-stream stalls
+//   {"action":"partition","header":"authorization","pattern":"regex"}
+//                                                  cut one client off, as a network partition
+//                                                  would: from now on every request whose named
+//                                                  header (any case) matches the regex gets no
+//                                                  answer at all, and its open watches go silent
+//                                                  (no bytes, no close). A request without that
+//                                                  header never matches. /sim/faults itself stays
+//                                                  reachable, so a partition can be healed
+//   {"action":"heal"}                              end every partition; requests already hung stay
+//                                                  unanswered and silenced watches stay silent
+//                                                  (their events are lost, as a dead connection's
+//                                                  would be), so the client must reopen them
+//   {"action":"clear"}                             drop pending fail, hang and delay rules,
+//                                                  new-stream stalls and partitions
+import type { IncomingHttpHeaders } from "node:http";
 import { excerpt } from "@meshsync/k8s";
 import type { ObjectStore } from "./store/index.js";
 import type { ListSnapshots } from "./store/list-snapshots.js";
@@ -59,6 +72,8 @@ export type Fault =
   | { action: "compact" }
   | { action: "restart" }
   | { action: "inject"; resource: string; group?: string; raw?: string; event?: unknown }
+  | { action: "partition"; header: string; pattern: string }
+  | { action: "heal" }
   | { action: "clear" };
 
 /** What a matching request gets: an error, no answer at all, or its answer late. */
@@ -87,6 +102,21 @@ interface RuleMatch {
   watchOnly?: boolean;
 }
 
+/** One client cut off: the requests whose header matches the pattern. */
+interface Partition {
+  /** Lower case, as node gives request headers. */
+  header: string;
+  pattern: RegExp;
+  /** The pattern as given, for showing the partition back. */
+  patternText: string;
+}
+
+// A partition is one test's client; far more than any test needs is a runaway caller.
+const MAX_PARTITIONS = 64;
+const MAX_PATTERN_LENGTH = 1024;
+const MAX_HEADER_NAME_LENGTH = 256;
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 export interface FaultResult {
   action: string;
   affected?: number;
@@ -102,6 +132,7 @@ const failReasons: Record<number, string> = {
 
 export class FaultController {
   private rules: RequestRule[] = [];
+  private partitions: Partition[] = [];
 
   constructor(
     private readonly store: ObjectStore,
@@ -145,11 +176,31 @@ export class FaultController {
         const line = fault.raw !== undefined ? String(fault.raw) : JSON.stringify(fault.event);
         return { action: fault.action, affected: this.hub.injectLine(fault.resource, fault.group, line) };
       }
+      case "partition": {
+        const partition = partitionFor(fault);
+        if (this.partitions.length >= MAX_PARTITIONS) {
+          throw badRequest(`partition: at most ${MAX_PARTITIONS} partitions at once; heal first`);
+        }
+        this.partitions.push(partition);
+        const affected = this.hub.stallWhere((request) => matchesPartition(partition, request.headers));
+        return { action: fault.action, affected };
+      }
+      case "heal": {
+        const affected = this.partitions.length;
+        this.partitions = [];
+        return { action: fault.action, affected };
+      }
       case "clear":
         this.rules = [];
+        this.partitions = [];
         this.hub.stallNewUntil = 0;
         return { action: fault.action };
     }
+  }
+
+  /** Whether a request comes from a client that a partition has cut off. */
+  isPartitioned(headers: IncomingHttpHeaders): boolean {
+    return this.partitions.some((partition) => matchesPartition(partition, headers));
   }
 
   /** What a request gets instead of (or before) its answer, if a rule says so; uses up one match. */
@@ -175,6 +226,10 @@ export class FaultController {
         remaining: rule.remaining,
         path: rule.pathText,
         watchOnly: rule.watchOnly,
+      })),
+      partitions: this.partitions.map((partition) => ({
+        header: partition.header,
+        pattern: partition.patternText,
       })),
       openWatches: this.hub.openCount,
       resourceVersion: String(this.store.resourceVersion),
@@ -203,6 +258,29 @@ function ruleFor(outcome: RuleOutcome, match: RuleMatch): RequestRule {
   return rule;
 }
 
+function partitionFor(fault: { header?: unknown; pattern?: unknown }): Partition {
+  const { header, pattern } = fault;
+  if (typeof header !== "string" || header.length > MAX_HEADER_NAME_LENGTH || !headerName.test(header)) {
+    throw badRequest('partition: "header" must be an HTTP header name, e.g. "authorization"');
+  }
+  if (typeof pattern !== "string" || pattern === "" || pattern.length > MAX_PATTERN_LENGTH) {
+    throw badRequest(
+      `partition: "pattern" must be a regular expression of 1-${MAX_PATTERN_LENGTH} characters`,
+    );
+  }
+  try {
+    return { header: header.toLowerCase(), pattern: new RegExp(pattern), patternText: pattern };
+  } catch {
+    throw badRequest(`partition: pattern is not a valid regular expression: ${excerpt(pattern)}`);
+  }
+}
+
+function matchesPartition(partition: Partition, headers: IncomingHttpHeaders | undefined): boolean {
+  const value = headers?.[partition.header];
+  if (value === undefined) return false;
+  return partition.pattern.test(Array.isArray(value) ? value.join(", ") : value);
+}
+
 function failureFor(status: number, retryAfterSeconds: number): StatusError {
   const reason = failReasons[status] ?? "InternalError";
   const message =
@@ -228,6 +306,8 @@ export function parseFaults(body: unknown): Fault[] {
     "inject",
     "compact",
     "restart",
+    "partition",
+    "heal",
     "clear",
   ]);
   return entries.map((entry) => {

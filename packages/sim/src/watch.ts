@@ -7,6 +7,7 @@
 // point, because only events and bookmarks newer than where the watch starts are sent. A watch-list
 // (sendInitialEvents) from such a point waits up to 3 s for the store to catch up, then gets an ERROR
 // event with the 504 "Too large resource version".
+import type { IncomingHttpHeaders } from "node:http";
 import type { SimResourceType } from "./catalog.js";
 import type { KubeObject } from "./object-api.js";
 import type { Matcher } from "./selectors.js";
@@ -44,6 +45,8 @@ export interface WatchRequest {
   allowBookmarks: boolean;
   sendInitialEvents: boolean;
   timeoutSeconds?: number;
+  /** The client's request headers, so a fault can pick out one client's streams. */
+  headers?: IncomingHttpHeaders;
 }
 
 export interface WatchHubOptions {
@@ -348,6 +351,17 @@ export class WatchHub {
     for (const watcher of all) watcher.stalled = true;
     if (newStreamsForMs > 0) this.stallNewUntil = Date.now() + newStreamsForMs;
     return all.length;
+  }
+
+  /** The open streams whose request matches go silent without closing; returns how many. */
+  stallWhere(matches: (request: WatchRequest) => boolean): number {
+    let count = 0;
+    for (const watcher of this.all()) {
+      if (watcher.stalled || !matches(watcher.request)) continue;
+      watcher.stalled = true;
+      count++;
+    }
+    return count;
   }
 
   /** Ends every stream cleanly (server shutdown, or a fault that mimics a timeout). */

@@ -169,6 +169,60 @@ describe("simulator faults", () => {
     expect((await get(sim, cms)).status).toBe(200);
   });
 
+  it("partitions one client by a header: it hears nothing, others are answered, heal restores", async () => {
+    sim = await startEmpty();
+    const cutOff = { authorization: "Bearer replica-a" };
+    const other = { authorization: "Bearer replica-b" };
+    const cutOffWatch = await WatchReader.open(
+      sim,
+      `${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`,
+      cutOff,
+    );
+    readers.push(cutOffWatch);
+    const otherWatch = await WatchReader.open(
+      sim,
+      `${cms}?watch=1&resourceVersion=${sim.resourceVersion()}`,
+      other,
+    );
+    readers.push(otherWatch);
+
+    const applied = await fault(sim, { action: "partition", header: "Authorization", pattern: "replica-a$" });
+    expect(applied.body.applied).toEqual([{ action: "partition", affected: 1 }]);
+    const state = await get(sim, "/sim/faults");
+    expect(state.body.partitions).toEqual([{ header: "authorization", pattern: "replica-a$" }]);
+
+    const hung = fetch(`${sim.url}${cms}`, { headers: cutOff, signal: AbortSignal.timeout(300) });
+    await expect(hung).rejects.toThrow();
+    expect((await get(sim, cms, other)).status).toBe(200);
+    expect((await get(sim, cms)).status).toBe(200);
+
+    await request(sim, "POST", cms, configMap("during-partition"));
+    expect((await otherWatch.next(1)).length).toBe(1);
+    expect((await cutOffWatch.next(1, 300)).length).toBe(0);
+    expect(cutOffWatch.ended).toBe(false);
+
+    const healed = await fault(sim, { action: "heal" });
+    expect(healed.body.applied).toEqual([{ action: "heal", affected: 1 }]);
+    expect((await get(sim, cms, cutOff)).status).toBe(200);
+    expect((await get(sim, "/sim/faults")).body.partitions).toEqual([]);
+  });
+
+  it("ends partitions on clear, and rejects a partition it cannot apply", async () => {
+    sim = await startEmpty();
+    const cutOff = { authorization: "Bearer replica-a" };
+    await fault(sim, { action: "partition", header: "authorization", pattern: "replica-a" });
+    await request(sim, "DELETE", "/sim/faults");
+    expect((await get(sim, cms, cutOff)).status).toBe(200);
+
+    const badPattern = await fault(sim, { action: "partition", header: "authorization", pattern: "(" });
+    expect(badPattern.status).toBe(400);
+    expect(badPattern.body).toMatchObject({ kind: "Status", reason: "BadRequest" });
+    expect(badPattern.body.message).toContain("not a valid regular expression");
+    expect((await fault(sim, { action: "partition", header: "bad header", pattern: "x" })).status).toBe(400);
+    expect((await fault(sim, { action: "partition", header: "authorization" })).status).toBe(400);
+    expect((await get(sim, "/sim/faults")).body.partitions).toEqual([]);
+  });
+
   it("rejects a malformed fault with 400 and keeps serving", async () => {
     sim = await startEmpty();
     expect((await fault(sim, { action: "explode" })).status).toBe(400);

@@ -1,5 +1,6 @@
-// The request entry point: fault interception, the admin endpoint, health and version, discovery,
-// and resource paths; every failure becomes a Status answer, so no request can crash the process.
+// The request entry point: partitions and fault interception, the admin endpoint, health and
+// version, discovery, and resource paths; every failure becomes a Status answer, so no request can
+// crash the process.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type FaultController, parseFaults } from "../faults.js";
 import { methodNotAllowed, pathNotFound, type StatusError } from "../store/status-error.js";
@@ -59,6 +60,8 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
   const method = req.method ?? "GET";
 
   if (path === "/sim/faults") return serveFaults(context, req, res);
+  // A partitioned client hears nothing back, as if the network between us were gone.
+  if (context.faults.isPartitioned(req.headers)) return;
 
   const isWatch = isTrue(url.searchParams.get("watch")) || /\/watch\//.test(path);
   const injected = context.faults.intercept(`${url.pathname}${url.search}`, isWatch);

@@ -54,7 +54,7 @@ export function serveWatch(
       req.socket.destroy();
     },
   };
-  const watcher = hub.open(request, output);
+  const watcher = hub.open({ ...request, headers: req.headers }, output);
   res.on("close", () => watcher.detach());
 }
 
