@@ -172,6 +172,8 @@ export class ClusterContact implements ClusterGate {
       // Pod logs and exec are the user's requests, not the sync's: they do not move the gate.
       openBytes: (path: string, query?: Query, signal?: AbortSignal) => client.openBytes(path, query, signal),
       connectionOptions: () => client.connectionOptions(),
+      // Writes (the leader election's Lease) are not the sync's either.
+      sendJson: (method, path, body, signal) => client.sendJson(method, path, body, signal),
     };
   }
 

@@ -36,13 +36,27 @@ export interface KubeRequester {
    * for exec), so it reaches the server exactly as every other request does.
    */
   connectionOptions(): Promise<https.RequestOptions>;
+  /**
+   * A write (POST or PUT) of one JSON object, answered with the object the server stored; a refusal
+   * is a KubeApiError carrying the HTTP status, so a 409 Conflict can be told from other failures.
+   */
+  sendJson(method: WriteMethod, path: string, body: unknown, signal?: AbortSignal): Promise<unknown>;
 }
+
+export type WriteMethod = "POST" | "PUT";
 
 export interface KubeHttpClientOptions {
   /** For plain requests (not streams): give up on an answer that takes longer. */
   requestTimeoutMs?: number;
   /** A single line longer than this is a broken or hostile server, not an object. */
   maxLineBytes?: number;
+}
+
+interface JsonRequest {
+  method: "GET" | WriteMethod;
+  path: string;
+  query: Query;
+  body?: string;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -65,27 +79,39 @@ export class KubeHttpClient implements KubeRequester {
     this.transport = new ClusterTransport(kubeConfig);
   }
 
-  async getJson(path: string, query: Query = {}, signal?: AbortSignal): Promise<unknown> {
+  getJson(path: string, query: Query = {}, signal?: AbortSignal): Promise<unknown> {
+    return this.exchangeJson({ method: "GET", path, query }, signal);
+  }
+
+  sendJson(method: WriteMethod, path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    return this.exchangeJson({ method, path, query: {}, body: JSON.stringify(body) }, signal);
+  }
+
+  private async exchangeJson(request: JsonRequest, signal: AbortSignal | undefined): Promise<unknown> {
+    const { method, path } = request;
     // A timer and listener of our own, cleared on return: AbortSignal.timeout/any would keep the
     // caller's signal (and all it reaches) alive until the timeout fires.
     const controller = new AbortController();
     const timer = setTimeout(() => {
       // ETIMEDOUT, as a socket timeout would say: no answer is a transport failure, not the server's.
-      const timeout = Object.assign(new Error(`GET ${path}: no answer within ${this.requestTimeoutMs} ms`), {
-        code: "ETIMEDOUT",
-      });
+      const timeout = Object.assign(
+        new Error(`${method} ${path}: no answer within ${this.requestTimeoutMs} ms`),
+        {
+          code: "ETIMEDOUT",
+        },
+      );
       controller.abort(timeout);
     }, this.requestTimeoutMs);
     const forwardAbort = () => controller.abort(signal?.reason);
     if (signal?.aborted) forwardAbort();
     signal?.addEventListener("abort", forwardAbort, { once: true });
     try {
-      const response = await this.send(path, query, controller.signal);
+      const response = await this.send(path, request.query, controller.signal, "application/json", request);
       const body = await readBody(response, Number.POSITIVE_INFINITY);
       try {
         return JSON.parse(body);
       } catch {
-        throw new KubeApiError(response.statusCode ?? 0, `GET ${path}: answer is not JSON`);
+        throw new KubeApiError(response.statusCode ?? 0, `${method} ${path}: answer is not JSON`);
       }
     } finally {
       clearTimeout(timer);
@@ -117,31 +143,39 @@ export class KubeHttpClient implements KubeRequester {
     return this.transport.requestOptions();
   }
 
-  /** Resolves with a 2xx response; anything else becomes a KubeApiError carrying the server's Status. */
+  /**
+   * Resolves with a 2xx response; anything else becomes a KubeApiError carrying the server's Status.
+   * A GET unless the call names another method and a body.
+   */
   private async send(
     path: string,
     query: Query,
     signal?: AbortSignal,
     accept = "application/json",
+    call: { method: string; body?: string } = { method: "GET" },
   ): Promise<http.IncomingMessage> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const options = await this.transport.requestOptions();
-    options.method = "GET";
-    options.headers = { ...options.headers, Accept: accept };
+    options.method = call.method;
+    const bodyHeaders =
+      call.body === undefined
+        ? {}
+        : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(call.body) };
+    options.headers = { ...options.headers, Accept: accept, ...bodyHeaders };
     const transport = url.protocol === "http:" ? http : https;
 
     const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const request = transport.request(url, { ...options, signal }, resolve);
       request.on("error", reject);
-      request.end();
+      request.end(call.body);
     });
     const status = response.statusCode ?? 0;
     if (status >= 200 && status < 300) return response;
 
-    throw await refusalOf(response, `GET ${url.pathname}`);
+    throw await refusalOf(response, `${call.method} ${url.pathname}`);
   }
 }
 

@@ -33,7 +33,9 @@ export {
   type KubeHttpClientOptions,
   type KubeRequester,
   type LineStream,
+  type WriteMethod,
 } from "./http-client.js";
+export { type LeaderElectionOptions, LeaderElector, type LeaderRole } from "./leader-election.js";
 export {
   collectionPath,
   HttpListerWatcher,

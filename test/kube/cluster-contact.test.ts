@@ -53,6 +53,10 @@ class FakeServer implements KubeRequester {
   connectionOptions(): Promise<never> {
     return Promise.reject(new Error("not used"));
   }
+
+  sendJson(): Promise<never> {
+    return Promise.reject(new Error("not used"));
+  }
 }
 
 class FakeLines implements LineStream {

@@ -32,6 +32,7 @@ const identityOnlyClient: KubeRequester = {
   openLines: () => Promise.reject(new Error("not used")),
   openBytes: () => Promise.reject(new Error("not used")),
   connectionOptions: () => Promise.reject(new Error("not used")),
+  sendJson: () => Promise.reject(new Error("not used")),
 };
 
 const syncs: ClusterSync[] = [];
