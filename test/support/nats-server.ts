@@ -22,6 +22,11 @@ export const natsServerMissing =
 export interface NatsServerOptions {
   /** The largest message the server accepts (max_payload); its default is 1 MiB. */
   maxPayload?: number;
+  /**
+   * JetStream on, with file storage in the server's own directory: a stop and a restart on the same
+   * port keep the streams and their messages.
+   */
+  jetstream?: boolean;
 }
 
 async function freePort(): Promise<number> {
@@ -63,6 +68,8 @@ export class NatsServer {
     const configFile = join(directory, "nats.conf");
     const lines = [`host: "127.0.0.1"`];
     if (options.maxPayload !== undefined) lines.push(`max_payload: ${options.maxPayload}`);
+    if (options.jetstream === true)
+      lines.push(`jetstream { store_dir: ${JSON.stringify(join(directory, "jetstream"))} }`);
     writeFileSync(configFile, `${lines.join("\n")}\n`);
     const server = new NatsServer(await freePort(), directory, configFile);
     await server.restart();
@@ -232,6 +239,14 @@ export class TcpRelay {
       server.listen(this.port, "127.0.0.1", () => resolve());
     });
     this.server = server;
+  }
+
+  /**
+   * Stops relaying what the server sends on the connections open now, as when its replies are lost:
+   * what the client sends still reaches the server. cut() and restore() end it.
+   */
+  holdReplies(): void {
+    for (const socket of this.sockets) if (socket.remotePort === this.targetPort) socket.unpipe();
   }
 
   /** Resets every relayed connection and refuses new ones. */
