@@ -8,6 +8,12 @@
 // its own that no hung request can hold up. Its write reached the server after it was sent, so every
 // standby saw it later still, and waits the whole lease duration from then; the lease duration is
 // longer than the renew deadline, so the old leader has stopped before anyone else can start.
+import {
+  dns1123LabelMaxLength,
+  dns1123SubdomainMaxLength,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+} from "@meshsync/k8s";
 import { errorText, KubeApiError } from "./errors.js";
 import type { KubeRequester } from "./http-client.js";
 import {
@@ -64,8 +70,6 @@ const MAX_RELEASE_TIMEOUT_MS = 2_000;
 // A timer can fire a little before its time by the monotonic clock; aiming just past an expiry
 // keeps a standby from finding the Lease a hair short of expired and waiting a whole period more.
 const EXPIRY_MARGIN_MS = 5;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 interface Attempt {
   controller: AbortController;
@@ -111,8 +115,8 @@ export class LeaderElector {
   constructor(options: LeaderElectionOptions) {
     this.options = options;
     this.requester = options.requester;
-    this.namespace = checkedName("namespace", options.namespace, DNS_LABEL, 63);
-    this.name = checkedName("name", options.name, DNS_SUBDOMAIN, 253);
+    this.namespace = checkedName("namespace", options.namespace, isDNS1123Label, dns1123LabelMaxLength);
+    this.name = checkedName("name", options.name, isDNS1123Subdomain, dns1123SubdomainMaxLength);
     if (
       typeof options.identity !== "string" ||
       options.identity.trim() === "" ||
@@ -537,8 +541,13 @@ function checkedDuration(name: string, value: number | undefined, fallback: numb
   return ms;
 }
 
-function checkedName(what: string, value: string, pattern: RegExp, maxLength: number): string {
-  if (typeof value !== "string" || value.length > maxLength || !pattern.test(value)) {
+function checkedName(
+  what: string,
+  value: string,
+  isValid: (name: string) => boolean,
+  maxLength: number,
+): string {
+  if (typeof value !== "string" || !isValid(value)) {
     throw new RangeError(
       `leader election: the lease ${what} must be a lower-case DNS name of at most ${maxLength} characters, not "${String(value).slice(0, 80)}"`,
     );

@@ -1,4 +1,14 @@
 // Kubernetes semantics that meshsync and its simulator share, so the two can never disagree on them.
+export {
+  dns1123LabelFormat,
+  dns1123LabelMaxLength,
+  dns1123LabelPattern,
+  dns1123SubdomainFormat,
+  dns1123SubdomainMaxLength,
+  dns1123SubdomainPattern,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+} from "./dns-names.js";
 export { excerpt, listExcerpt, maxListedItems, maxQuotedChars, quoteExcerpt } from "./excerpt.js";
 export {
   compileFieldSelector,

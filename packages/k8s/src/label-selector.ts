@@ -1,5 +1,6 @@
 // Label selectors as k8s.io/apimachinery/pkg/labels parses and matches them (labels.Parse): the same
 // lexer, grammar, key and value rules and messages, in one linear pass, compiled once into a matcher.
+import { dns1123SubdomainMaxLength, dns1123SubdomainPattern } from "./dns-names.js";
 import { excerpt, quoteExcerpt } from "./excerpt.js";
 import {
   checkLength,
@@ -109,7 +110,6 @@ function fail(why: string): never {
   throw new SelectorError(`unable to parse requirement: ${why}`);
 }
 
-const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const qualifiedNamePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const labelValuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const qualifiedNameRule =
@@ -124,8 +124,10 @@ function keyProblem(key: string): string | undefined {
   if (parts.length === 2) {
     const prefix = parts[0]!;
     if (prefix === "") return "prefix part must be non-empty";
-    if (prefix.length > 253) return "prefix part must be no more than 253 characters";
-    if (!dns1123Subdomain.test(prefix)) {
+    if (prefix.length > dns1123SubdomainMaxLength) {
+      return `prefix part must be no more than ${dns1123SubdomainMaxLength} characters`;
+    }
+    if (!dns1123SubdomainPattern.test(prefix)) {
       return "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
     }
   }

@@ -1,10 +1,15 @@
 // Checks and defaults for metadata that the real API server applies to every object on write.
 import { randomUUID } from "node:crypto";
+import {
+  dns1123LabelFormat,
+  dns1123SubdomainFormat,
+  dns1123SubdomainMaxLength,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+} from "@meshsync/k8s";
 import type { KubeObject, ObjectMeta } from "../object-api.js";
 import { badRequest, invalid } from "./status-error.js";
 
-const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // Groups whose objects must have DNS-1123 subdomain names (namespaces: labels).
 const dnsNamedGroups = new Set([
   "",
@@ -65,12 +70,11 @@ export function validateName(kind: string, group: string, meta: ObjectMeta, isNa
     checkLabels(kind, group, name, meta);
     return;
   }
-  const pattern = isNamespace ? dns1123Label : dns1123Subdomain;
-  const limit = isNamespace ? 63 : 253;
-  if (!pattern.test(name) || name.length > limit) {
+  if (!(isNamespace ? isDNS1123Label(name) : isDNS1123Subdomain(name))) {
+    // The double space after 'my-name', is apimachinery's RegexError, kept so messages match byte for byte.
     const what = isNamespace
-      ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-      : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+      ? `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '${dns1123LabelFormat}')`
+      : `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '${dns1123SubdomainFormat}')`;
     throw invalid(kind, group, name, [
       { reason: "FieldValueInvalid", message: `Invalid value: "${name}": ${what}`, field: "metadata.name" },
     ]);
@@ -79,8 +83,7 @@ export function validateName(kind: string, group: string, meta: ObjectMeta, isNa
   checkLabels(kind, group, name, meta);
 }
 
-const qualifiedName =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const qualifiedName = new RegExp(`^(${dns1123SubdomainFormat}\\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`);
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Label keys and values as the real server validates them (422 with one cause per bad entry). */
@@ -89,7 +92,7 @@ function checkLabels(kind: string, group: string, name: string, meta: ObjectMeta
   for (const [key, value] of Object.entries(meta.labels ?? {})) {
     const prefix = key.includes("/") ? key.slice(0, key.indexOf("/")) : "";
     const local = key.includes("/") ? key.slice(key.indexOf("/") + 1) : key;
-    if (!qualifiedName.test(key) || local.length > 63 || prefix.length > 253) {
+    if (!qualifiedName.test(key) || local.length > 63 || prefix.length > dns1123SubdomainMaxLength) {
       causes.push({
         reason: "FieldValueInvalid",
         message: `Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
