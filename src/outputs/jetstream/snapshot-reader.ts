@@ -1,9 +1,14 @@
-// Reading a cluster's snapshot stream to its end. The snapshot mirrors the change stream keeping each
-// object's last message, under the change stream's own sequences. Read in order while it goes on
-// growing, it gives the state as of the last message read, E: a message removed before the reader
-// reached it was replaced by a later one of the same object, which the reader reaches before the end.
-// So the objects read, deletions applied, are the state at change sequence S = E (or the snapshot's
-// last sequence when that is higher: its last messages were deletions since pruned).
+// Reading a cluster's snapshot stream. The snapshot mirrors the change stream keeping each object's
+// last message, under the change stream's own sequences. It is read in order up to the last sequence it
+// had when the read began (or, if it runs dry first, to its end), and stops at E, the last message read.
+// Every object that exists at E has a message at or before E unless that message was replaced by a later
+// one (and removed) while the read went on; the later one comes after E, in the change stream, which
+// the follower replays from E + 1. So the snapshot and the replay together give every object; an object
+// whose snapshot message was replaced arrives in the replay, as an addition.
+//
+// The read does not chase the end: under churn the mirror grows as fast as it is read, and nats-server
+// 2.9's num_pending on a stream with many interior deletions (what max_msgs_per_subject leaves) does
+// not reliably reach 0, so "read until nothing is pending" can read forever.
 import { DeliverPolicy } from "@nats-io/jetstream";
 import type { ChangeApplier } from "./change-applier.js";
 import type { JetStreamClients } from "./replication-link.js";
@@ -32,9 +37,8 @@ export async function readSnapshot(
   const consumer = await clients.js.consumers.get(snapshotStream, { deliver_policy: DeliverPolicy.All });
   let last = 0;
   let read = 0;
-  for (;;) {
+  while (last < lastAtStart) {
     if (stopped()) throw new Error(`stopped while reading ${snapshotStream}`);
-    let reachedEnd = false;
     let got = 0;
     const batch = await consumer.fetch({ max_messages: fetchBatch, expires: fetchExpiresMs });
     for await (const message of batch) {
@@ -42,14 +46,9 @@ export async function readSnapshot(
       read++;
       last = message.seq;
       applier.apply(snapshotStream, message.seq, message.data);
-      if (message.info.pending === 0) reachedEnd = true;
     }
-    if (reachedEnd) break;
-    if (got === 0) {
-      // Nothing came: whatever was left has been pruned meanwhile, or the end was already read.
-      const now = await clients.jsm.streams.info(snapshotStream);
-      if (now.state.messages === 0 || now.state.last_seq <= last) break;
-    }
+    // Nothing came within a fetch's wait: the consumer is at the end (what was left was pruned meanwhile).
+    if (got === 0) break;
   }
   return { sequence: Math.max(last, lastAtStart), messages: read };
 }
