@@ -101,6 +101,37 @@ const serve = program
     "publish an object to NATS only when its content changed (env MESHSYNC_BROKER_CONTENT_DEDUP)",
   )
   .option(
+    "--to-nats <urls>",
+    "replicate this watcher's one cluster into a NATS JetStream stream, for gateways (env MESHSYNC_TO_NATS)",
+  )
+  .option(
+    "--leader-elect",
+    "with --to-nats: only the holder of a coordination.k8s.io Lease watches and publishes; standbys serve the stream",
+  )
+  .option("--lease-name <name>", "the Lease to elect over (default meshsync)")
+  .option(
+    "--lease-namespace <namespace>",
+    "the Lease's namespace (default: the pod's, else the kubeconfig context's, else default)",
+  )
+  .option(
+    "--identity <id>",
+    "this replica's holder identity (default: POD_NAME, else host name and a random suffix)",
+  )
+  .option(
+    "--lease-duration <duration>",
+    "how long a standby waits before taking an unrenewed Lease (default 15s)",
+  )
+  .option("--renew-deadline <duration>", "how long a leader keeps leading without renewing (default 10s)")
+  .option("--retry-period <duration>", "how often the Lease is renewed or tried (default 2s)")
+  .option(
+    "--from-nats <urls>",
+    "gateway: build the graph from the clusters' JetStream streams, watch nothing (env MESHSYNC_FROM_NATS)",
+  )
+  .option(
+    "--max-lag <duration>",
+    "a gateway or standby further than this behind its stream answers /readyz with 503 (default 10s)",
+  )
+  .option(
     "--stall-timeout <seconds>",
     "restart a watch that has sent nothing, not even a bookmark, for this long",
   )

@@ -1,5 +1,6 @@
 import type { ResourceGraph } from "../graph/index.js";
 import type { ClusterHealth, ResourceType, TypeSyncStatus } from "../kube/index.js";
+import { type ReplicaStatus, singleReplica } from "./replica-status.js";
 import type { ResponseMeter } from "./response-meter.js";
 import { SyncStatusFeed } from "./sync-status-feed.js";
 
@@ -89,6 +90,8 @@ export interface ApiContext {
   logStreams?: LogStreamCount | undefined;
   /** meshsync's version, as Meshery's getMeshsyncStatus reports it. */
   version?: string | undefined;
+  /** This replica's part in a replicated deployment, for Query.replica. */
+  replica: () => ReplicaStatus;
   /**
    * The client connection an operation came on (its socket), set by the server per operation: what the
    * per-connection bounds of podLogs count by. Absent in-process.
@@ -140,6 +143,7 @@ export interface ApiContextOptions {
   subscriptionObserver?: SubscriptionObserver | undefined;
   podLogs?: PodLogsProvider | undefined;
   version?: string | undefined;
+  replica?: (() => ReplicaStatus) | undefined;
 }
 
 export function createApiContext(options: ApiContextOptions): ApiContext {
@@ -156,5 +160,6 @@ export function createApiContext(options: ApiContextOptions): ApiContext {
     podLogs: options.podLogs,
     logStreams: new LogStreamCount(),
     version: options.version,
+    replica: options.replica ?? (() => singleReplica),
   };
 }

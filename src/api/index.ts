@@ -35,5 +35,11 @@ export {
 } from "./fanout-source.js";
 export { mesherySchema, printSortedMesherySchema } from "./meshery/schema.js";
 export { jsonPieces, stringifyWithRawJson } from "./raw-json.js";
+export {
+  type ReplicaLag,
+  type ReplicaRole,
+  type ReplicaStatus,
+  singleReplica,
+} from "./replica-status.js";
 export { isResponseTooLarge, ResponseMeter } from "./response-meter.js";
 export { printSortedSchema, schema } from "./schema.js";

@@ -16,6 +16,7 @@ import "./types/resource-history.js";
 import "./types/api-resource.js";
 import "./types/sync-status.js";
 import "./types/pod-logs.js";
+import "./types/replica.js";
 
 /** The whole schema, assembled from the type modules imported above. */
 export const schema: GraphQLSchema = builder.toSchema();

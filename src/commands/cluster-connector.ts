@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { ResourceGraph } from "../graph/index.js";
 import {
   Backoff,
+  type ClusterConnection,
   type ClusterHealth,
   type ConnectOptions,
   chooseContexts,
@@ -13,7 +14,13 @@ import {
 
 type ContextState =
   | { phase: "connecting"; attempts: number; since: number; error?: string }
-  | { phase: "connected" | "duplicate" };
+  | { phase: "admitting" | "connected" | "duplicate" };
+
+/**
+ * Held between reaching a cluster and handing it to the engine: a replicating watcher reads its
+ * stream and waits for the Lease here. False (or a throw, which is not retried) leaves the cluster unwatched.
+ */
+export type AdmitCluster = (connection: ClusterConnection, signal: AbortSignal) => Promise<boolean>;
 
 /**
  * Connects every chosen context on its own and hands each cluster to the engine as it comes up, so a
@@ -32,6 +39,7 @@ export class ClusterConnector {
     private readonly engine: Engine,
     private readonly graph: ResourceGraph,
     private readonly logger: Logger,
+    private readonly admit?: AdmitCluster,
   ) {}
 
   start(): void {
@@ -52,7 +60,12 @@ export class ClusterConnector {
     const waiting = states.filter(([, s]) => s.phase === "connecting" && s.attempts === 0);
     if (waiting.length > 0) return `connecting to ${waiting.map(([name]) => name).join(", ")}`;
     if (!states.some(([, s]) => s.phase === "connected")) {
-      return states.map(([name, s]) => `${name}: ${s.phase === "connecting" ? s.error : s.phase}`).join("; ");
+      return states
+        .map(
+          ([name, s]) =>
+            `${name}: ${s.phase === "connecting" ? s.error : s.phase === "admitting" ? "not leading" : s.phase}`,
+        )
+        .join("; ");
     }
     if (!this.engine.isReady()) return "initial list of every watched type not finished";
     return undefined;
@@ -84,6 +97,21 @@ export class ClusterConnector {
     await Promise.all(this.running);
   }
 
+  private async admitted(
+    context: string,
+    connection: ClusterConnection,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    this.contexts.set(context, { phase: "admitting" });
+    try {
+      return (await this.admit?.(connection, signal)) === true && !signal.aborted;
+    } catch (error) {
+      // The admission said why, to whoever awaits it; connecting again would not change its answer.
+      this.logger.debug({ context, err: (error as Error).message }, "cluster not admitted");
+      return false;
+    }
+  }
+
   private async connectWithRetry(base: ReturnType<typeof loadKubeConfig>, context: string): Promise<void> {
     const backoff = new Backoff({ initialMs: 1_000, maxMs: 30_000 });
     const signal = this.stopping.signal;
@@ -99,6 +127,7 @@ export class ClusterConnector {
           );
           return;
         }
+        if (this.admit !== undefined && !(await this.admitted(context, connection, signal))) return;
         this.graph.addCluster(connection.ref);
         this.engine.addCluster(connection);
         this.contexts.set(context, { phase: "connected" });

@@ -4,14 +4,17 @@ export function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 /**
- * As untilSignal, or "stopAfter" once `afterMs` has passed (MeshSync's --stopAfter): a run that ends
- * on its own shuts down in the same order as one that is told to.
+ * As untilSignal, or "stopAfter" once `afterMs` has passed (MeshSync's --stopAfter), or "fatal" once
+ * `fatal` resolves: a run that ends on its own shuts down in the same order as one that is told to.
  */
-export function untilSignalOr(afterMs: number | undefined): Promise<NodeJS.Signals | "stopAfter"> {
+export function untilSignalOr(
+  afterMs: number | undefined,
+  fatal?: Promise<void>,
+): Promise<NodeJS.Signals | "stopAfter" | "fatal"> {
   return new Promise((resolve) => {
     const timer = afterMs === undefined ? undefined : setTimeout(() => finish("stopAfter"), afterMs);
     const onSignal = (signal: NodeJS.Signals) => finish(signal);
-    function finish(reason: NodeJS.Signals | "stopAfter") {
+    function finish(reason: NodeJS.Signals | "stopAfter" | "fatal") {
       clearTimeout(timer);
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
@@ -19,5 +22,6 @@ export function untilSignalOr(afterMs: number | undefined): Promise<NodeJS.Signa
     }
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    fatal?.then(() => finish("fatal"));
   });
 }

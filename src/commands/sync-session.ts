@@ -4,9 +4,16 @@ import type { Logger } from "pino";
 import type { ServeOptions } from "../config/index.js";
 import { ConfigError } from "../config/index.js";
 import { filterSink, ResourceGraph } from "../graph/index.js";
-import { type ConnectOptions, Engine, locateKubeConfig } from "../kube/index.js";
+import {
+  type ConnectOptions,
+  Engine,
+  loadKubeConfig,
+  locateKubeConfig,
+  type ResourceType,
+} from "../kube/index.js";
 import { ClusterConnector } from "./cluster-connector.js";
 import { loadSimulator, type RunningSimulator } from "./load-simulator.js";
+import { WatcherReplica } from "./replica/index.js";
 
 export interface ClusterSource {
   connect: ConnectOptions;
@@ -47,6 +54,8 @@ export interface SyncSession {
   readonly graph: ResourceGraph;
   readonly engine: Engine;
   readonly connector: ClusterConnector;
+  /** Set with --to-nats: the part that reads and writes the cluster's stream, and elects. */
+  readonly replica: WatcherReplica | undefined;
   /** When the sync began, in epoch milliseconds. */
   readonly began: number;
   /** Resolves once every context has come up or failed once and every watched type has listed. */
@@ -57,18 +66,40 @@ export interface SyncSession {
 /** How often firstSync looks again: the connector has no event for it, and a tenth of a second is unseen. */
 const firstSyncPollMs = 100;
 
-export async function startSyncSession(options: ServeOptions, logger: Logger): Promise<SyncSession> {
-  const source = await chooseClusterSource(options);
-  const graph = new ResourceGraph({
+/**
+ * The graph every command fills, from the settings. `resourceTypes` names the kinds filters know; without
+ * it the graph learns them from what it is given, which is what a graph fed from a stream needs.
+ */
+export function createGraph(
+  options: ServeOptions,
+  logger: Logger,
+  resourceTypes?: () => readonly ResourceType[],
+): ResourceGraph {
+  return new ResourceGraph({
     retainedChanges: options.retainedChanges,
     retainedChangeBytes: options.retainedChangeBytes,
     revealSecrets: options.revealSecrets,
     relationRules: options.relationRules,
     onRejected: (error, cluster, type) =>
       logger.warn({ cluster: cluster.id, type: type.resource, err: error.message }, "object skipped"),
-    // Filters name kinds by what the clusters serve now, so a CRD's kind is known once it is watched.
-    resourceTypes: () => engine.resourceTypes().map(({ type }) => type),
+    ...(resourceTypes === undefined ? {} : { resourceTypes }),
   });
+}
+
+export async function startSyncSession(
+  options: ServeOptions,
+  logger: Logger,
+  onFatal: (reason: string) => void = () => {},
+): Promise<SyncSession> {
+  const source = await chooseClusterSource(options);
+  const replication = options.replication?.role === "watcher" ? options.replication : undefined;
+  // Filters name kinds by what the clusters serve now, so a CRD's kind is known once it is watched; a
+  // standby watches nothing, so a replicating watcher's graph learns its kinds from what it is fed.
+  const graph = createGraph(
+    options,
+    logger,
+    replication === undefined ? () => engine.resourceTypes().map(({ type }) => type) : undefined,
+  );
   const sink = filterSink(graph, {
     namespaces: options.outputNamespaces,
     resources: options.outputResources,
@@ -83,7 +114,18 @@ export async function startSyncSession(options: ServeOptions, logger: Logger): P
   });
   const began = Date.now();
   engine.start();
-  const connector = new ClusterConnector(source.connect, engine, graph, logger);
+  const replica =
+    replication === undefined
+      ? undefined
+      : new WatcherReplica({
+          replication,
+          graph,
+          engine,
+          logger,
+          contextNamespace: (context) => loadKubeConfig(source.connect).getContextObject(context)?.namespace,
+          onFatal,
+        });
+  const connector = new ClusterConnector(source.connect, engine, graph, logger, replica?.admit);
   // Checked before anything listens: a missing kubeconfig or an unknown context is a config error.
   try {
     connector.start();
@@ -97,6 +139,7 @@ export async function startSyncSession(options: ServeOptions, logger: Logger): P
     graph,
     engine,
     connector,
+    replica,
     began,
     async firstSync(signal) {
       while (connector.notReadyReason() !== undefined) {
@@ -106,6 +149,7 @@ export async function startSyncSession(options: ServeOptions, logger: Logger): P
     },
     async stop() {
       await connector.stop();
+      await replica?.stop();
       await engine.stop();
       await source.sim?.close();
     },

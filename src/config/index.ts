@@ -7,6 +7,12 @@ export {
   type LoggerOptions,
   standardError,
 } from "./logger.js";
-export { resolveServeOptions, type ServeFlags, type ServeOptions } from "./serve-options.js";
+export {
+  type ElectionOptions,
+  type ReplicationOptions,
+  resolveServeOptions,
+  type ServeFlags,
+  type ServeOptions,
+} from "./serve-options.js";
 export * as settingTypes from "./setting-types.js";
 export { ConfigError, checkText } from "./settings.js";

@@ -73,7 +73,38 @@ export interface ServeOptions {
   healthPort: number;
   /** MESHSYNC_BROKER_CONTENT_DEDUP: do not publish an object whose content did not change. */
   brokerContentDedup: boolean;
+  /** Replication over NATS JetStream: a watcher that publishes its cluster, or a gateway that follows. */
+  replication?: ReplicationOptions;
 }
+
+/** Leader election over a coordination.k8s.io Lease, as client-go's leaderelection takes it. */
+export interface ElectionOptions {
+  leaseName: string;
+  /** Unset: the pod's namespace, else the kubeconfig context's, else `default` (found at start). */
+  leaseNamespace?: string;
+  /** Unset: POD_NAME, else the host name with a random suffix (chosen at start). */
+  identity?: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+export type ReplicationOptions =
+  | {
+      /** Watches its one cluster and publishes every change to the cluster's change stream. */
+      role: "watcher";
+      servers: string[];
+      /** Unset: this watcher leads alone. */
+      election?: ElectionOptions;
+      /** How far behind the stream a standby may fall before /readyz says it is not ready. */
+      maxLagMs: number;
+    }
+  | {
+      /** Opens no watch: builds its graph from the clusters' streams and serves it. */
+      role: "gateway";
+      servers: string[];
+      maxLagMs: number;
+    };
 
 /** Flags as commander hands them over: text for valued flags, true for switches, lists for repeatable ones. */
 export interface ServeFlags {
@@ -107,6 +138,16 @@ export interface ServeFlags {
   brokerUrl?: unknown;
   healthPort?: unknown;
   brokerContentDedup?: unknown;
+  toNats?: unknown;
+  fromNats?: unknown;
+  leaderElect?: unknown;
+  leaseName?: unknown;
+  leaseNamespace?: unknown;
+  identity?: unknown;
+  leaseDuration?: unknown;
+  renewDeadline?: unknown;
+  retryPeriod?: unknown;
+  maxLag?: unknown;
   config?: unknown;
 }
 
@@ -152,6 +193,16 @@ const serveSettings = {
     flag: "--broker-content-dedup",
     env: "MESHSYNC_BROKER_CONTENT_DEDUP",
   },
+  toNats: { type: brokerUrls, flag: "--to-nats", env: "MESHSYNC_TO_NATS" },
+  fromNats: { type: brokerUrls, flag: "--from-nats", env: "MESHSYNC_FROM_NATS" },
+  leaderElect: { type: boolean, flag: "--leader-elect", env: "MESHSYNC_LEADER_ELECT" },
+  leaseName: { type: text, flag: "--lease-name", env: "MESHSYNC_LEASE_NAME" },
+  leaseNamespace: { type: text, flag: "--lease-namespace", env: "MESHSYNC_LEASE_NAMESPACE" },
+  identity: { type: text, flag: "--identity", env: "MESHSYNC_IDENTITY" },
+  leaseDurationMs: { type: duration(86_400_000), flag: "--lease-duration" },
+  renewDeadlineMs: { type: duration(86_400_000), flag: "--renew-deadline" },
+  retryPeriodMs: { type: duration(86_400_000), flag: "--retry-period" },
+  maxLagMs: { type: duration(86_400_000), flag: "--max-lag", env: "MESHSYNC_MAX_LAG" },
 } satisfies SettingTable;
 
 /** Sections of the config file that have a reader of their own. */
@@ -179,7 +230,17 @@ const DEFAULTS = {
   stallTimeoutSeconds: 180,
   // MeshSync's health server port (its config.Server["port"]), where Meshery's probes look.
   healthPort: 11_000,
+  // client-go's defaults (LeaseDuration 15s, RenewDeadline 10s, RetryPeriod 2s), which controllers keep.
+  leaseName: "meshsync",
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+  // Ten seconds behind the stream is several lease renewals: past it a replica is stuck, not busy.
+  maxLagMs: 10_000,
 };
+
+/** client-go's leaderelection: the renew deadline must leave the retries room, and the Lease outlast it. */
+const electionJitter = 1.2;
 
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host.startsWith("127.");
@@ -259,6 +320,74 @@ function resolveOutput(settings: Resolved): Pick<ServeOptions, "output" | "outpu
 }
 
 /**
+ * `--to-nats` makes a watcher of one cluster (a change stream is one cluster's), optionally elected;
+ * `--from-nats` a gateway, which reads no kubeconfig and so takes none of the watcher's settings.
+ */
+function resolveReplication(settings: Resolved): ReplicationOptions | undefined {
+  const maxLagMs = settings.maxLagMs ?? DEFAULTS.maxLagMs;
+  const electionFlags = [
+    ["--lease-name", settings.leaseName],
+    ["--lease-namespace", settings.leaseNamespace],
+    ["--identity", settings.identity],
+    ["--lease-duration", settings.leaseDurationMs],
+    ["--renew-deadline", settings.renewDeadlineMs],
+    ["--retry-period", settings.retryPeriodMs],
+  ] as const;
+  const electionGiven = electionFlags.filter(([, value]) => value !== undefined).map(([flag]) => flag);
+  if (settings.fromNats?.length) {
+    const clashes = [
+      ["--to-nats", settings.toNats?.length],
+      ["--kubeconfig", settings.kubeconfig],
+      ["--context", settings.contexts?.length],
+      ["--all-contexts", settings.allContexts],
+      ["--sim", settings.sim],
+      ["--output", settings.output ?? (settings.brokerUrls?.length ? "broker" : undefined)],
+      ["--leader-elect", settings.leaderElect],
+    ]
+      .filter(([, value]) => value !== undefined && value !== false && value !== 0)
+      .map(([flag]) => flag);
+    clashes.push(...electionGiven);
+    if (clashes.length > 0)
+      throw new ConfigError(
+        `--from-nats serves a gateway, which watches no cluster: drop ${clashes.join(", ")}`,
+      );
+    return { role: "gateway", servers: settings.fromNats, maxLagMs };
+  }
+  if (!settings.toNats?.length) {
+    if (settings.leaderElect)
+      throw new ConfigError("--leader-elect needs --to-nats: only a replicating watcher elects");
+    if (electionGiven.length > 0)
+      throw new ConfigError(`${electionGiven.join(", ")} apply only with --to-nats --leader-elect`);
+    if (settings.maxLagMs !== undefined)
+      throw new ConfigError("--max-lag applies only with --from-nats or --leader-elect");
+    return undefined;
+  }
+  if (settings.allContexts || (settings.contexts?.length ?? 0) > 1)
+    throw new ConfigError(
+      "--to-nats replicates one cluster, into that cluster's stream: give at most one --context (run a watcher per cluster)",
+    );
+  if (!settings.leaderElect) {
+    if (electionGiven.length > 0)
+      throw new ConfigError(`${electionGiven.join(", ")} apply only with --leader-elect`);
+    return { role: "watcher", servers: settings.toNats, maxLagMs };
+  }
+  const election: ElectionOptions = {
+    leaseName: settings.leaseName ?? DEFAULTS.leaseName,
+    leaseDurationMs: settings.leaseDurationMs ?? DEFAULTS.leaseDurationMs,
+    renewDeadlineMs: settings.renewDeadlineMs ?? DEFAULTS.renewDeadlineMs,
+    retryPeriodMs: settings.retryPeriodMs ?? DEFAULTS.retryPeriodMs,
+  };
+  if (election.leaseDurationMs <= election.renewDeadlineMs)
+    throw new ConfigError("--lease-duration must be longer than --renew-deadline");
+  if (election.renewDeadlineMs <= electionJitter * election.retryPeriodMs)
+    throw new ConfigError(`--renew-deadline must be longer than ${electionJitter} × --retry-period`);
+  if (election.retryPeriodMs < 1) throw new ConfigError("--retry-period must be at least 1ms");
+  if (settings.leaseNamespace !== undefined) election.leaseNamespace = settings.leaseNamespace;
+  if (settings.identity !== undefined) election.identity = settings.identity;
+  return { role: "watcher", servers: settings.toNats, election, maxLagMs };
+}
+
+/**
  * Precedence: flag, then environment (MESHSYNC_*), then the config file, then the default; every
  * value is checked by its setting's type, and an error names where the value came from. A bind to a
  * non-loopback address without a token is refused unless `insecure` says it is meant.
@@ -292,6 +421,8 @@ export function resolveServeOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = 
     ...resolveOutput(settings),
   };
   if (settings.stopAfterMs !== undefined) options.stopAfterMs = settings.stopAfterMs;
+  const replication = resolveReplication(settings);
+  if (replication !== undefined) options.replication = replication;
   const selection = resolveSelection(flags, file.selection, configPath ?? "config");
   if (selection !== undefined) options.selection = selection;
   if (settings.kubeconfig !== undefined) options.kubeconfig = settings.kubeconfig;

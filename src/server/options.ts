@@ -5,6 +5,7 @@ import {
   type ApiResourceInfo,
   defaultApiLimits,
   type PodLogsProvider,
+  type ReplicaStatus,
 } from "../api/index.js";
 import type { ResourceGraph } from "../graph/index.js";
 import type { ClusterHealth, SyncProgress, TypeSyncStatus } from "../kube/index.js";
@@ -19,6 +20,8 @@ export interface Readiness {
   clusters?: readonly ClusterHealth[];
   /** How far the first sync has come, while not ready: counts, which /readyz shows to anyone. */
   progress?: SyncProgress;
+  /** This replica's role and lag; /readyz shows the role and lag to anyone, who holds the Lease with the token. */
+  replica?: ReplicaStatus;
 }
 
 export interface ServerLimits extends QueryLimits, ApiLimits, CostAdmissionLimits {
@@ -140,6 +143,8 @@ export interface ServerOptions {
   podLogs?: PodLogsProvider | undefined;
   /** meshsync's version: what Meshery's getMeshsyncStatus reports. */
   version?: string | undefined;
+  /** This replica's part in a replicated deployment, for Query.replica; SINGLE when absent. */
+  replica?: (() => ReplicaStatus) | undefined;
   /** Serve the schema older Meshery versions use at /api/system/graphql/query; true when absent. */
   meshery?: boolean | undefined;
   logger: Logger;

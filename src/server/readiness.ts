@@ -7,6 +7,7 @@
 // also says how far the first sync has come: counts of types and objects, which name nothing and are
 // shown to every client, so that a probe's log or a curl tells whether a slow start is moving.
 import type { ServerResponse } from "node:http";
+import type { ReplicaStatus } from "../api/index.js";
 import type { ClusterHealth, SyncProgress } from "../kube/index.js";
 import type { Readiness } from "./options.js";
 
@@ -17,6 +18,7 @@ export interface ReadinessBody {
   reason?: string;
   progress?: SyncProgress;
   clusters?: ClusterHealth[];
+  replica?: ReplicaStatus;
 }
 
 const genericReasons: Record<ReadinessStatus, string | undefined> = {
@@ -37,7 +39,15 @@ export function readinessBody(state: Readiness, detailed: boolean): ReadinessBod
   if (reason !== undefined) body.reason = reason;
   if (!state.ready && state.progress !== undefined) body.progress = { ...state.progress };
   if (detailed) body.clusters = [...clusters];
+  if (state.replica !== undefined) body.replica = replicaShown(state.replica, detailed);
   return body;
+}
+
+/** Role, streams and lag name nothing of the cluster; who holds the Lease names pods, so it needs the token. */
+function replicaShown(replica: ReplicaStatus, detailed: boolean): ReplicaStatus {
+  if (detailed) return { ...replica };
+  const { role, streams, lag } = replica;
+  return lag === undefined ? { role, streams } : { role, streams, lag };
 }
 
 export function sendReadiness(response: ServerResponse, state: Readiness, detailed: boolean): void {

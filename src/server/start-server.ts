@@ -60,6 +60,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     subscriptionObserver: metrics.subscriptions,
     podLogs: options.podLogs,
     version: options.version,
+    replica: options.replica,
   });
   const yogaOf = (schemaOptions: { schema?: typeof mesherySchema; endpoint?: string } = {}) =>
     createMeshsyncYoga({

@@ -293,3 +293,83 @@ describe("MeshSync's outputs, flags and environment", () => {
     );
   });
 });
+
+describe("replication over NATS JetStream", () => {
+  it("makes a lone watcher of --to-nats, and an elected one with client-go's timings by default", () => {
+    expect(resolveServeOptions({ toNats: "nats://n:4222" }, {}).replication).toEqual({
+      role: "watcher",
+      servers: ["nats://n:4222"],
+      maxLagMs: 10_000,
+    });
+    expect(resolveServeOptions({ toNats: "nats://n:4222", leaderElect: true }, {}).replication).toEqual({
+      role: "watcher",
+      servers: ["nats://n:4222"],
+      maxLagMs: 10_000,
+      election: {
+        leaseName: "meshsync",
+        leaseDurationMs: 15_000,
+        renewDeadlineMs: 10_000,
+        retryPeriodMs: 2_000,
+      },
+    });
+  });
+
+  it("reads the election's flags and environment", () => {
+    const options = resolveServeOptions(
+      { leaseDuration: "3s", renewDeadline: "2s", retryPeriod: "500ms", identity: "pod-a" },
+      { MESHSYNC_TO_NATS: "n:4222", MESHSYNC_LEADER_ELECT: "true", MESHSYNC_LEASE_NAMESPACE: "meshery" },
+    );
+    expect(options.replication).toEqual({
+      role: "watcher",
+      servers: ["n:4222"],
+      maxLagMs: 10_000,
+      election: {
+        leaseName: "meshsync",
+        leaseNamespace: "meshery",
+        identity: "pod-a",
+        leaseDurationMs: 3_000,
+        renewDeadlineMs: 2_000,
+        retryPeriodMs: 500,
+      },
+    });
+  });
+
+  it("makes a gateway of --from-nats, with its lag bound", () => {
+    expect(resolveServeOptions({ fromNats: "nats://n:4222", maxLag: "30s" }, {}).replication).toEqual({
+      role: "gateway",
+      servers: ["nats://n:4222"],
+      maxLagMs: 30_000,
+    });
+  });
+
+  it.each([
+    [
+      { fromNats: "n:4222", kubeconfig: "/k" },
+      "--from-nats serves a gateway, which watches no cluster: drop --kubeconfig",
+    ],
+    [{ fromNats: "n:4222", toNats: "n:4222" }, "drop --to-nats"],
+    [{ fromNats: "n:4222", sim: true }, "drop --sim"],
+    [{ fromNats: "n:4222", leaseName: "x" }, "drop --lease-name"],
+    [{ leaderElect: true }, "--leader-elect needs --to-nats"],
+    [{ maxLag: "5s" }, "--max-lag applies only with --from-nats or --leader-elect"],
+    [{ toNats: "n:4222", identity: "a" }, "--identity apply only with --leader-elect"],
+    [{ toNats: "n:4222", allContexts: true }, "--to-nats replicates one cluster"],
+    [{ toNats: "n:4222", context: ["a", "b"] }, "--to-nats replicates one cluster"],
+    [
+      { toNats: "n:4222", leaderElect: true, leaseDuration: "10s" },
+      "--lease-duration must be longer than --renew-deadline",
+    ],
+    [
+      { toNats: "n:4222", leaderElect: true, renewDeadline: "2s", retryPeriod: "2s", leaseDuration: "3s" },
+      "--renew-deadline must be longer than 1.2 × --retry-period",
+    ],
+    [{ toNats: "http://n:4222" }, "--to-nats"],
+  ] as const)("refuses %j", (flags, message) => {
+    expect(() => resolveServeOptions(flags, {})).toThrow(ConfigError);
+    expect(() => resolveServeOptions(flags, {})).toThrow(message);
+  });
+
+  it("is off without either flag", () => {
+    expect(resolveServeOptions({}, {}).replication).toBeUndefined();
+  });
+});

@@ -50,3 +50,27 @@ describe("the /readyz body's progress", () => {
     expect(body.status).toBe("ready");
   });
 });
+
+describe("the /readyz body's replica", () => {
+  const replica = {
+    role: "standby" as const,
+    identity: "pod-b",
+    leader: "pod-a",
+    leaseTransitions: 3,
+    streams: ["MESHSYNC_c1"],
+    lag: { changes: 12, seconds: 0.4 },
+  };
+
+  it("shows role, streams and lag to anyone, and who leads only with the token", () => {
+    expect(readinessBody({ ready: true, replica }, false).replica).toEqual({
+      role: "standby",
+      streams: ["MESHSYNC_c1"],
+      lag: { changes: 12, seconds: 0.4 },
+    });
+    expect(readinessBody({ ready: true, replica }, true).replica).toEqual(replica);
+  });
+
+  it("is left out where serve says nothing of replication", () => {
+    expect(readinessBody({ ready: true }, true).replica).toBeUndefined();
+  });
+});

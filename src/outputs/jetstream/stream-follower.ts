@@ -68,6 +68,7 @@ export class StreamFollower {
   private snapshotAt: number | undefined;
   private streamLast = 0;
   private streamLastAt = 0;
+  private streamReadAt: number | undefined;
   private divergedReason: string | undefined;
   private messages: ConsumerMessages | undefined;
   private following: Promise<void> | undefined;
@@ -265,6 +266,7 @@ export class StreamFollower {
   }
 
   private noteStreamEnd(lastSequence: number, lastTs: string): void {
+    this.streamReadAt = Date.now();
     this.streamLast = lastSequence;
     const at = Date.parse(lastTs);
     this.streamLastAt = Number.isFinite(at) ? at : 0;
@@ -287,6 +289,14 @@ export class StreamFollower {
     } finally {
       this.polling = false;
     }
+  }
+
+  /**
+   * When the stream's end was last read (epoch ms): a follower cut off from NATS keeps its last lag,
+   * so how old that reading is tells whether the lag can still be believed.
+   */
+  get streamReadTime(): number | undefined {
+    return this.streamReadAt;
   }
 
   /**
