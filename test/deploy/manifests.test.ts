@@ -1,33 +1,44 @@
-// deploy/ as the API server and the kubelet will take it: every document an object, the namespace
-// created before what lives in it, a pod the kubelet may start under runAsNonRoot, an image that
-// names the release, and RBAC that names what it grants.
+// deploy/ as the API server and the kubelet will take it. Every file: each document an object, in
+// meshsync's namespace, each container one the restricted namespace admits, RBAC that names what it
+// grants and binds what deploy/ defines, no grant defined twice. deploy/meshsync.yaml, the layout
+// applied on its own: the namespace created before what lives in it, a pod the kubelet may start
+// under runAsNonRoot, an image that names the release, and least-privilege RBAC for its account.
 import { describe, expect, it } from "vitest";
 import {
   binding,
   containerPortOf,
   deployment,
+  fileObjects,
   flagValue,
   grants,
+  type KubeObject,
   kubeObject,
   kubeObjects,
   manifestDocuments,
+  objectIn,
   packageVersion,
+  podTemplateOwner,
+  restrictedPodProblems,
   role,
   service,
-  theObject,
 } from "./manifests.js";
 
 const namespace = "meshery";
+/** The single-Deployment layout, applied on its own with `kubectl apply -f deploy/meshsync.yaml`. */
+const single = "meshsync.yaml";
+const workloadKinds = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"];
+const isRole = (object: KubeObject) => /^(Cluster)?Role$/.test(object.kind);
+const isBinding = (object: KubeObject) => /^(Cluster)?RoleBinding$/.test(object.kind);
 
 function theDeployment() {
-  return theObject("Deployment", deployment, "meshsync");
+  return objectIn(single, "Deployment", deployment, "meshsync");
 }
 
 function theContainer() {
   return theDeployment().spec.template.spec.containers[0]!;
 }
 
-describe("deploy/", () => {
+describe("every file of deploy/", () => {
   it("holds only Kubernetes objects: every YAML document has an apiVersion, a kind and a name", () => {
     const documents = manifestDocuments();
     expect(documents.length).toBeGreaterThan(0);
@@ -40,8 +51,31 @@ describe("deploy/", () => {
     }
   });
 
+  it("puts every namespaced object in meshsync's namespace", () => {
+    const namespaced = kubeObjects().filter((object) => object.metadata.namespace !== undefined);
+    expect(namespaced.length).toBeGreaterThan(0);
+    for (const object of namespaced) {
+      expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(namespace);
+    }
+  });
+
+  it("runs every container as the restricted Pod Security Standard, which the namespace enforces, asks", () => {
+    const checked: string[] = [];
+    for (const object of kubeObjects().filter((candidate) => workloadKinds.includes(candidate.kind))) {
+      const pod = podTemplateOwner.parse(object).spec.template.spec;
+      for (const target of [...pod.initContainers, ...pod.containers]) {
+        const name = `${object.kind}/${object.metadata.name} container ${target.name}`;
+        expect(restrictedPodProblems(pod, target), name).toEqual([]);
+        checked.push(name);
+      }
+    }
+    expect(checked).toContain("Deployment/meshsync container meshsync");
+  });
+});
+
+describe("deploy/meshsync.yaml", () => {
   it("creates its namespace before anything that lives in it", () => {
-    const objects = kubeObjects();
+    const objects = fileObjects(single);
     const created = objects.findIndex(
       (object) => object.kind === "Namespace" && object.metadata.name === namespace,
     );
@@ -127,7 +161,7 @@ describe("deploy/", () => {
   });
 
   it("exposes the pods through a Service whose target is the container's port", () => {
-    const target = theObject("Service", service, "meshsync");
+    const target = objectIn(single, "Service", service, "meshsync");
     const pod = theDeployment().spec.template;
     const container = theContainer();
     for (const [key, value] of Object.entries(target.spec.selector))
@@ -142,11 +176,9 @@ describe("deploy/", () => {
   });
 });
 
-describe("deploy/ RBAC", () => {
-  const reader = () => theObject("ClusterRole", role, "meshsync-reader");
-
+describe("deploy/ RBAC, every file", () => {
   it("grants no wildcard verb, resource, group or URL", () => {
-    for (const object of kubeObjects().filter((candidate) => /^(Cluster)?Role$/.test(candidate.kind))) {
+    for (const object of kubeObjects().filter(isRole)) {
       for (const rule of role.parse(object).rules) {
         const words = [
           ...rule.verbs,
@@ -161,6 +193,54 @@ describe("deploy/ RBAC", () => {
       }
     }
   });
+
+  it("defines each role and binding in one file only, so that applying one layout never rewrites another's grants", () => {
+    const seen = new Map<string, string>();
+    const repeated: string[] = [];
+    for (const { file, value } of manifestDocuments()) {
+      const object = kubeObject.parse(value);
+      if (!isRole(object) && !isBinding(object)) continue;
+      const identity = `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+      const first = seen.get(identity);
+      if (first !== undefined) repeated.push(`${identity} in deploy/${first} and deploy/${file}`);
+      else seen.set(identity, file);
+    }
+    expect(seen.size).toBeGreaterThan(0);
+    expect(repeated).toEqual([]);
+  });
+
+  it("binds only roles and service accounts that deploy/ defines, each in the binding's namespace", () => {
+    const objects = kubeObjects();
+    const roles = objects.filter(isRole);
+    const accounts = objects.filter((object) => object.kind === "ServiceAccount");
+    const bindings = objects.filter(isBinding).map((object) => binding.parse(object));
+    expect(bindings.length).toBeGreaterThan(0);
+    for (const bound of bindings) {
+      const name = `${bound.kind}/${bound.metadata.name}`;
+      const target = roles.find(
+        (candidate) =>
+          candidate.kind === bound.roleRef.kind &&
+          candidate.metadata.name === bound.roleRef.name &&
+          (bound.roleRef.kind === "ClusterRole" || candidate.metadata.namespace === bound.metadata.namespace),
+      );
+      expect(target, `${name} refers to a role in deploy/`).toBeDefined();
+      expect(bound.subjects.length, name).toBeGreaterThan(0);
+      for (const subject of bound.subjects) {
+        expect(subject.kind, name).toBe("ServiceAccount");
+        expect(
+          accounts.some(
+            (account) =>
+              account.metadata.name === subject.name && account.metadata.namespace === subject.namespace,
+          ),
+          `${name} binds ServiceAccount ${subject.namespace}/${subject.name}, defined in deploy/`,
+        ).toBe(true);
+      }
+    }
+  });
+});
+
+describe("deploy/meshsync.yaml RBAC", () => {
+  const reader = () => objectIn(single, "ClusterRole", role, "meshsync-reader");
 
   it("only reads cluster-wide, and reads no proxy, log, exec, attach, port-forward or Secret", () => {
     const rules = reader().rules;
@@ -192,7 +272,7 @@ describe("deploy/ RBAC", () => {
   });
 
   it("holds a leader-election Lease only in its own namespace, through a Role", () => {
-    const leases = theObject("Role", role, "meshsync-leader-election");
+    const leases = objectIn(single, "Role", role, "meshsync-leader-election");
     expect(leases.metadata.namespace).toBe(namespace);
     expect(leases.rules).toHaveLength(1);
     expect(leases.rules[0]).toMatchObject({ apiGroups: ["coordination.k8s.io"], resources: ["leases"] });
@@ -200,21 +280,22 @@ describe("deploy/ RBAC", () => {
     expect(grants(reader().rules, "coordination.k8s.io", "leases", "update")).toBe(false);
   });
 
-  it("binds each role to meshsync's service account, the one the Deployment runs as", () => {
-    const objects = kubeObjects();
-    const account = theObject("ServiceAccount", kubeObject, "meshsync");
+  it("binds each of its roles to meshsync's service account, the one the Deployment runs as", () => {
+    const objects = fileObjects(single);
+    const account = objectIn(single, "ServiceAccount", kubeObject, "meshsync");
     expect(theDeployment().spec.template.spec.serviceAccountName).toBe(account.metadata.name);
-    const bindings = objects
-      .filter((object) => /^(Cluster)?RoleBinding$/.test(object.kind))
-      .map((object) => binding.parse(object));
-    const roles = objects.filter((object) => /^(Cluster)?Role$/.test(object.kind));
+    const bindings = objects.filter(isBinding).map((object) => binding.parse(object));
+    const roles = objects.filter(isRole);
     expect(bindings.length).toBe(roles.length);
     for (const bound of bindings) {
       const target = roles.find(
         (candidate) =>
           candidate.kind === bound.roleRef.kind && candidate.metadata.name === bound.roleRef.name,
       );
-      expect(target, `${bound.kind}/${bound.metadata.name} refers to a role in deploy/`).toBeDefined();
+      expect(
+        target,
+        `${bound.kind}/${bound.metadata.name} refers to a role in deploy/${single}`,
+      ).toBeDefined();
       if (bound.kind === "RoleBinding") expect(bound.metadata.namespace).toBe(target!.metadata.namespace);
       expect(bound.subjects).toEqual([{ kind: "ServiceAccount", name: account.metadata.name, namespace }]);
     }

@@ -178,3 +178,195 @@ export function packageVersion(): string {
     .parse(JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")));
   return manifest.version;
 }
+
+/** The objects of one file of deploy/, in its order: for a layout applied on its own. */
+export function fileObjects(file: string): KubeObject[] {
+  return manifestDocuments()
+    .filter((document) => document.file === file)
+    .map(({ index, value }) => {
+      const parsed = kubeObject.safeParse(value);
+      if (!parsed.success) throw new Error(`deploy/${file} document ${index}: ${parsed.error.message}`);
+      return parsed.data;
+    });
+}
+
+/** theObject within one file of deploy/: the one object of a kind (and name) there, parsed with `schema`. */
+export function objectIn<T extends z.ZodType>(
+  file: string,
+  kind: string,
+  schema: T,
+  name?: string,
+): z.infer<T> {
+  const found = fileObjects(file).filter(
+    (object) => object.kind === kind && (name === undefined || object.metadata.name === name),
+  );
+  if (found.length !== 1) {
+    throw new Error(
+      `deploy/${file} has ${found.length} ${kind} objects${name ? ` named ${name}` : ""}, expected 1`,
+    );
+  }
+  return schema.parse(found[0]);
+}
+
+export type SecurityContext = z.infer<typeof securityContext>;
+
+const mountedContainer = container.extend({
+  command: z.array(z.string()).default([]),
+  volumeMounts: z
+    .array(z.object({ name: z.string(), mountPath: z.string(), readOnly: z.boolean().optional() }))
+    .default([]),
+});
+
+export const podSpec = z.looseObject({
+  serviceAccountName: z.string().optional(),
+  automountServiceAccountToken: z.boolean().optional(),
+  enableServiceLinks: z.boolean().optional(),
+  securityContext: securityContext.optional(),
+  containers: z.array(mountedContainer).length(1),
+  volumes: z.array(z.looseObject({ name: z.string() })).default([]),
+});
+export type PodSpec = z.infer<typeof podSpec>;
+
+const labelSelector = z.object({ matchLabels: z.record(z.string(), z.string()) });
+
+const podTemplate = z.object({
+  metadata: z.object({ labels: z.record(z.string(), z.string()) }),
+  spec: podSpec,
+});
+
+/** A Deployment read with everything of its pod the replicated layout sets (volumes, token, links). */
+export const podDeployment = kubeObject.extend({
+  spec: z.looseObject({
+    replicas: z.number().int().optional(),
+    strategy: z
+      .object({
+        type: z.string(),
+        rollingUpdate: z
+          .object({
+            maxSurge: z.union([z.number(), z.string()]),
+            maxUnavailable: z.union([z.number(), z.string()]),
+          })
+          .optional(),
+      })
+      .optional(),
+    selector: labelSelector,
+    template: podTemplate,
+  }),
+});
+
+export const statefulSet = kubeObject.extend({
+  spec: z.looseObject({
+    serviceName: z.string(),
+    replicas: z.number().int().optional(),
+    selector: labelSelector,
+    template: podTemplate,
+    volumeClaimTemplates: z.array(z.looseObject({ metadata: z.object({ name: z.string() }) })),
+  }),
+});
+
+export const configMap = kubeObject.extend({ data: z.record(z.string(), z.string()) });
+
+export const serviceAccount = kubeObject.extend({ automountServiceAccountToken: z.boolean().optional() });
+
+export const headlessService = service.extend({
+  spec: service.shape.spec.extend({ clusterIP: z.string().optional() }),
+});
+
+export const horizontalPodAutoscaler = kubeObject.extend({
+  spec: z.object({
+    scaleTargetRef: z.object({ apiVersion: z.string(), kind: z.string(), name: z.string() }),
+    minReplicas: z.number().int(),
+    maxReplicas: z.number().int(),
+    metrics: z.array(
+      z.looseObject({
+        type: z.string(),
+        resource: z.looseObject({ name: z.string(), target: z.looseObject({ type: z.string() }) }).optional(),
+      }),
+    ),
+    behavior: z.unknown().optional(),
+  }),
+});
+
+export const podDisruptionBudget = kubeObject.extend({
+  spec: z.object({
+    minAvailable: z.union([z.number(), z.string()]).optional(),
+    maxUnavailable: z.union([z.number(), z.string()]).optional(),
+    selector: labelSelector,
+  }),
+});
+
+export const networkPolicy = kubeObject.extend({
+  spec: z.object({
+    podSelector: labelSelector,
+    policyTypes: z.array(z.string()),
+    ingress: z.array(
+      z.object({
+        from: z.array(z.object({ podSelector: labelSelector })),
+        ports: z.array(
+          z.object({ port: z.union([z.string(), z.number()]), protocol: z.string().optional() }),
+        ),
+      }),
+    ),
+  }),
+});
+
+/**
+ * Any object that runs pods from a template (Deployment, StatefulSet, DaemonSet, …), read only for what
+ * the kubelet enforces of every container, so that a new kind of workload is checked as well.
+ */
+export const podTemplateOwner = kubeObject.extend({
+  spec: z.looseObject({
+    template: z.looseObject({
+      spec: z.looseObject({
+        securityContext: securityContext.optional(),
+        initContainers: z
+          .array(z.looseObject({ name: z.string(), securityContext: securityContext.optional() }))
+          .default([]),
+        containers: z
+          .array(z.looseObject({ name: z.string(), securityContext: securityContext.optional() }))
+          .min(1),
+      }),
+    }),
+  }),
+});
+
+/** Whether every label a selector asks for is on the pod. */
+export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+/**
+ * What keeps a container from the rules deploy/meshsync.yaml's pod meets (the restricted Pod Security
+ * Standard): a numeric non-root user and group the kubelet can verify, RuntimeDefault seccomp, no
+ * privilege escalation, a read-only root filesystem, every capability dropped and none added.
+ * Empty when it meets them all.
+ */
+export function restrictedPodProblems(
+  pod: { securityContext?: SecurityContext | undefined },
+  target: { securityContext?: SecurityContext | undefined },
+): string[] {
+  const own = target.securityContext;
+  const inherited = pod.securityContext;
+  const problems: string[] = [];
+  const user = own?.runAsUser ?? inherited?.runAsUser;
+  const group = own?.runAsGroup ?? inherited?.runAsGroup;
+  if (!(Number.isInteger(user) && user! > 0)) problems.push(`runAsUser ${user}`);
+  if (!(Number.isInteger(group) && group! > 0)) problems.push(`runAsGroup ${group}`);
+  if ((own?.runAsNonRoot ?? inherited?.runAsNonRoot) !== true) problems.push("runAsNonRoot is not true");
+  const seccomp = own?.seccompProfile ?? inherited?.seccompProfile;
+  if (seccomp?.type !== "RuntimeDefault") problems.push(`seccompProfile ${JSON.stringify(seccomp)}`);
+  if (own?.allowPrivilegeEscalation !== false) problems.push("allowPrivilegeEscalation is not false");
+  if (own?.readOnlyRootFilesystem !== true) problems.push("readOnlyRootFilesystem is not true");
+  const capabilities = own?.capabilities;
+  if (JSON.stringify(capabilities?.drop) !== JSON.stringify(["ALL"])) {
+    problems.push(`capabilities.drop ${JSON.stringify(capabilities?.drop)}`);
+  }
+  if (capabilities?.add !== undefined) problems.push(`capabilities.add ${JSON.stringify(capabilities.add)}`);
+  return problems;
+}
+
+/** What `kubectl apply -o name` prints for an object, e.g. statefulset.apps/nats or service/nats. */
+export function kubectlName(object: KubeObject): string {
+  const group = object.apiVersion.includes("/") ? object.apiVersion.split("/")[0] : "";
+  return `${object.kind.toLowerCase()}${group ? `.${group}` : ""}/${object.metadata.name}`;
+}

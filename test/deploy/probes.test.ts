@@ -1,6 +1,7 @@
-// The Deployment's probes and the image's HEALTHCHECK asked of a real `meshsync serve`, started with
-// the Deployment's own arguments and environment (only the bind changed to a free loopback port):
-// they must answer as the kubelet and Docker count success, without a token, which neither sends.
+// deploy/meshsync.yaml's Deployment: its probes and the image's HEALTHCHECK asked of a real
+// `meshsync serve`, started with the Deployment's own arguments and environment (only the bind
+// changed to a free loopback port): they must answer as the kubelet and Docker count success,
+// without a token, which neither sends. And the file as `kubectl apply -f deploy/meshsync.yaml` reads it.
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -9,9 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningProcess, startMeshsync, tempDir } from "../support/processes.js";
 import { type RawAnswer, rawRequest } from "../support/raw-http.js";
 import { finalStage, healthCheckCommand, readDockerfile } from "./dockerfile.js";
-import { type Container, deployDir, deployment, type Probe, theObject, withFlagValues } from "./manifests.js";
+import { type Container, deployDir, deployment, objectIn, type Probe, withFlagValues } from "./manifests.js";
 
-const container: Container = theObject("Deployment", deployment, "meshsync").spec.template.spec
+/** The layout applied on its own; deploy/ holds others, each applied by its own commands. */
+const single = "meshsync.yaml";
+
+const container: Container = objectIn(single, "Deployment", deployment, "meshsync").spec.template.spec
   .containers[0]!;
 
 /** GET as the kubelet sends it: to the pod's IP and port, no credentials, its own user agent. */
@@ -108,9 +112,9 @@ describe("the Deployment's probes against a real meshsync serve", () => {
 });
 
 const hasKubectl = spawnSync("kubectl", ["version", "--client"], { stdio: "ignore" }).status === 0;
-if (!hasKubectl) console.warn("kubectl is not installed: skipping kubectl's reading of deploy/");
+if (!hasKubectl) console.warn("kubectl is not installed: skipping kubectl's reading of deploy/meshsync.yaml");
 
-describe.skipIf(!hasKubectl)("kubectl reads deploy/", () => {
+describe.skipIf(!hasKubectl)("kubectl reads deploy/meshsync.yaml", () => {
   let sim: RunningProcess;
   let kubeconfig: string;
 
@@ -138,7 +142,7 @@ describe.skipIf(!hasKubectl)("kubectl reads deploy/", () => {
         "--dry-run=client",
         "--validate=false",
         "-f",
-        deployDir,
+        join(deployDir, single),
         "-o",
         "name",
       ],
