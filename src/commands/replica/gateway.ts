@@ -6,6 +6,7 @@ import type { ReplicaStatus } from "../../api/index.js";
 import type { ResourceGraph } from "../../graph/index.js";
 import { type ClusterHealth, type Logger, realSleep } from "../../kube/index.js";
 import { type ClusterStreams, listClusterStreams, ReplicationLink } from "../../outputs/index.js";
+import { abortion } from "./abortion.js";
 import { FollowedStream } from "./followed-stream.js";
 import { combinedLag } from "./replica-lag.js";
 
@@ -58,9 +59,10 @@ export class Gateway {
 
   private async firstStreams(signal: AbortSignal): Promise<ClusterStreams[]> {
     let said = false;
+    const aborted = abortion(signal);
     for (;;) {
       if (signal.aborted) throw signal.reason;
-      const clients = await Promise.race([this.link.whenUp(), abortion(signal)]);
+      const clients = await Promise.race([this.link.whenUp(), aborted]);
       if (clients === undefined) throw signal.reason ?? new Error("NATS link closed");
       try {
         const found = await listClusterStreams(clients.jsm);
@@ -153,11 +155,4 @@ export class Gateway {
     for (const f of this.followed.values()) await f.follower.stop();
     await this.link.close();
   }
-}
-
-function abortion(signal: AbortSignal): Promise<undefined> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve(undefined);
-    else signal.addEventListener("abort", () => resolve(undefined), { once: true });
-  });
 }

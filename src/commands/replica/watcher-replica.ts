@@ -24,6 +24,7 @@ import {
   ensureClusterStreams,
   ReplicationLink,
 } from "../../outputs/index.js";
+import { abortion } from "./abortion.js";
 import { FollowedStream } from "./followed-stream.js";
 import { leaseNamespaceOf, replicaIdentityOf } from "./lease-identity.js";
 
@@ -89,7 +90,7 @@ export class WatcherReplica {
     this.wakeBootstrapped();
     if (this.election !== undefined) this.elect(connection, this.election);
     else this.wakeLeading();
-    await Promise.race([this.leading, new Promise((resolve) => signal.addEventListener("abort", resolve))]);
+    await Promise.race([this.leading, abortion(signal)]);
     if (signal.aborted || this.ended()) return false;
     await this.takeOver();
     return this.phase === "leading";
@@ -98,11 +99,9 @@ export class WatcherReplica {
   private async follow(connection: ClusterConnection, signal: AbortSignal): Promise<void> {
     this.link.start();
     const backoff = new Backoff({ initialMs: 500, maxMs: 10_000 });
+    const aborted = abortion(signal);
     for (;;) {
-      const clients = await Promise.race([
-        this.link.whenUp(),
-        new Promise<undefined>((resolve) => signal.addEventListener("abort", () => resolve(undefined))),
-      ]);
+      const clients = await Promise.race([this.link.whenUp(), aborted]);
       if (clients === undefined || signal.aborted) throw new Error("stopped before the stream was read");
       try {
         this.streams = await ensureClusterStreams(clients.jsm, connection.ref);
