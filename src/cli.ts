@@ -123,6 +123,7 @@ const serve = program
   )
   .option("--renew-deadline <duration>", "how long a leader keeps leading without renewing (default 10s)")
   .option("--retry-period <duration>", "how often the Lease is renewed or tried (default 2s)")
+  .option("--stream-replicas <n>", "copies a clustered JetStream keeps of the cluster's streams (default 1)")
   .option(
     "--from-nats <urls>",
     "gateway: build the graph from the clusters' JetStream streams, watch nothing (env MESHSYNC_FROM_NATS)",

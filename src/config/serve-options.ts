@@ -98,6 +98,8 @@ export type ReplicationOptions =
       election?: ElectionOptions;
       /** How far behind the stream a standby may fall before /readyz says it is not ready. */
       maxLagMs: number;
+      /** Copies JetStream keeps of the cluster's streams (a clustered NATS: 3); 1 by default. */
+      streamReplicas: number;
     }
   | {
       /** Opens no watch: builds its graph from the clusters' streams and serves it. */
@@ -143,6 +145,7 @@ export interface ServeFlags {
   leaderElect?: unknown;
   leaseName?: unknown;
   leaseNamespace?: unknown;
+  streamReplicas?: unknown;
   identity?: unknown;
   leaseDuration?: unknown;
   renewDeadline?: unknown;
@@ -203,6 +206,8 @@ const serveSettings = {
   renewDeadlineMs: { type: duration(86_400_000), flag: "--renew-deadline" },
   retryPeriodMs: { type: duration(86_400_000), flag: "--retry-period" },
   maxLagMs: { type: duration(86_400_000), flag: "--max-lag", env: "MESHSYNC_MAX_LAG" },
+  // nats-server allows at most 5 replicas of a stream.
+  streamReplicas: { type: positiveInteger(5), flag: "--stream-replicas", env: "MESHSYNC_STREAM_REPLICAS" },
 } satisfies SettingTable;
 
 /** Sections of the config file that have a reader of their own. */
@@ -325,6 +330,7 @@ function resolveOutput(settings: Resolved): Pick<ServeOptions, "output" | "outpu
  */
 function resolveReplication(settings: Resolved): ReplicationOptions | undefined {
   const maxLagMs = settings.maxLagMs ?? DEFAULTS.maxLagMs;
+  const streamReplicas = settings.streamReplicas ?? 1;
   const electionFlags = [
     ["--lease-name", settings.leaseName],
     ["--lease-namespace", settings.leaseNamespace],
@@ -343,6 +349,7 @@ function resolveReplication(settings: Resolved): ReplicationOptions | undefined 
       ["--sim", settings.sim],
       ["--output", settings.output ?? (settings.brokerUrls?.length ? "broker" : undefined)],
       ["--leader-elect", settings.leaderElect],
+      ["--stream-replicas", settings.streamReplicas],
     ]
       .filter(([, value]) => value !== undefined && value !== false && value !== 0)
       .map(([flag]) => flag);
@@ -360,6 +367,8 @@ function resolveReplication(settings: Resolved): ReplicationOptions | undefined 
       throw new ConfigError(`${electionGiven.join(", ")} apply only with --to-nats --leader-elect`);
     if (settings.maxLagMs !== undefined)
       throw new ConfigError("--max-lag applies only with --from-nats or --leader-elect");
+    if (settings.streamReplicas !== undefined)
+      throw new ConfigError("--stream-replicas applies only with --to-nats");
     return undefined;
   }
   if (settings.allContexts || (settings.contexts?.length ?? 0) > 1)
@@ -369,7 +378,7 @@ function resolveReplication(settings: Resolved): ReplicationOptions | undefined 
   if (!settings.leaderElect) {
     if (electionGiven.length > 0)
       throw new ConfigError(`${electionGiven.join(", ")} apply only with --leader-elect`);
-    return { role: "watcher", servers: settings.toNats, maxLagMs };
+    return { role: "watcher", servers: settings.toNats, maxLagMs, streamReplicas };
   }
   const election: ElectionOptions = {
     leaseName: settings.leaseName ?? DEFAULTS.leaseName,
@@ -384,7 +393,7 @@ function resolveReplication(settings: Resolved): ReplicationOptions | undefined 
   if (election.retryPeriodMs < 1) throw new ConfigError("--retry-period must be at least 1ms");
   if (settings.leaseNamespace !== undefined) election.leaseNamespace = settings.leaseNamespace;
   if (settings.identity !== undefined) election.identity = settings.identity;
-  return { role: "watcher", servers: settings.toNats, election, maxLagMs };
+  return { role: "watcher", servers: settings.toNats, election, maxLagMs, streamReplicas };
 }
 
 /**

@@ -300,11 +300,13 @@ describe("replication over NATS JetStream", () => {
       role: "watcher",
       servers: ["nats://n:4222"],
       maxLagMs: 10_000,
+      streamReplicas: 1,
     });
     expect(resolveServeOptions({ toNats: "nats://n:4222", leaderElect: true }, {}).replication).toEqual({
       role: "watcher",
       servers: ["nats://n:4222"],
       maxLagMs: 10_000,
+      streamReplicas: 1,
       election: {
         leaseName: "meshsync",
         leaseDurationMs: 15_000,
@@ -317,12 +319,18 @@ describe("replication over NATS JetStream", () => {
   it("reads the election's flags and environment", () => {
     const options = resolveServeOptions(
       { leaseDuration: "3s", renewDeadline: "2s", retryPeriod: "500ms", identity: "pod-a" },
-      { MESHSYNC_TO_NATS: "n:4222", MESHSYNC_LEADER_ELECT: "true", MESHSYNC_LEASE_NAMESPACE: "meshery" },
+      {
+        MESHSYNC_TO_NATS: "n:4222",
+        MESHSYNC_LEADER_ELECT: "true",
+        MESHSYNC_LEASE_NAMESPACE: "meshery",
+        MESHSYNC_STREAM_REPLICAS: "3",
+      },
     );
     expect(options.replication).toEqual({
       role: "watcher",
       servers: ["n:4222"],
       maxLagMs: 10_000,
+      streamReplicas: 3,
       election: {
         leaseName: "meshsync",
         leaseNamespace: "meshery",
@@ -351,6 +359,8 @@ describe("replication over NATS JetStream", () => {
     [{ fromNats: "n:4222", sim: true }, "drop --sim"],
     [{ fromNats: "n:4222", leaseName: "x" }, "drop --lease-name"],
     [{ leaderElect: true }, "--leader-elect needs --to-nats"],
+    [{ streamReplicas: "3" }, "--stream-replicas applies only with --to-nats"],
+    [{ toNats: "n:4222", streamReplicas: "6" }, "--stream-replicas"],
     [{ maxLag: "5s" }, "--max-lag applies only with --from-nats or --leader-elect"],
     [{ toNats: "n:4222", identity: "a" }, "--identity apply only with --leader-elect"],
     [{ toNats: "n:4222", allContexts: true }, "--to-nats replicates one cluster"],

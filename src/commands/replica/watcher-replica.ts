@@ -104,7 +104,9 @@ export class WatcherReplica {
       const clients = await Promise.race([this.link.whenUp(), aborted]);
       if (clients === undefined || signal.aborted) throw new Error("stopped before the stream was read");
       try {
-        this.streams = await ensureClusterStreams(clients.jsm, connection.ref);
+        this.streams = await ensureClusterStreams(clients.jsm, connection.ref, {
+          replicas: this.options.replication.streamReplicas,
+        });
         break;
       } catch (error) {
         this.options.logger.warn(
