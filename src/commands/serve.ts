@@ -16,7 +16,7 @@ import type { RunningSimulator } from "./load-simulator.js";
 import { startOutputs } from "./outputs.js";
 import { podLogsProvider } from "./pod-access.js";
 import { ProgressReporter } from "./progress/index.js";
-import { FatalExit, untilFirstOf } from "./replica/fatal-exit.js";
+import { fatalEnd, untilWorkOrSignal } from "./replica/fatal-exit.js";
 import { Gateway, registerReplicaMetrics } from "./replica/index.js";
 import { untilSignalOr } from "./signals.js";
 import { shellWord, type WrittenKubeconfig, writeSimulatorKubeconfig } from "./sim-kubeconfig.js";
@@ -27,15 +27,14 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   const options = resolveServeOptions(flags);
   if (options.replication?.role === "gateway") return runGateway(options, options.replication);
   const { logger, statusLine } = openConsole(options);
-  const fatal = new FatalExit(logger);
-  const session = await startSyncSession(options, logger, fatal.end);
+  const end = fatalEnd(logger);
+  const session = await startSyncSession(options, logger, end);
   const { source, graph, engine, connector, began, replica } = session;
   // Before anything can listen to the graph's log: reading the stream gives the log the stream's cursors.
   if (replica !== undefined) {
-    const stopped = await untilFirstOf(replica.bootstrapped, fatal);
-    if (stopped !== undefined) {
+    if ((await untilWorkOrSignal(replica.bootstrapped, end)) !== undefined) {
       await session.stop();
-      return fatal.finish(stopped);
+      return;
     }
   }
   const registry = new Registry();
@@ -102,20 +101,18 @@ export async function runServe(flags: ServeFlags): Promise<void> {
 
   const outputs = await startOutputs(options, session, logger, registry);
 
-  const reason = await untilSignalOr(options.stopAfterMs, fatal.happening);
+  const reason = await untilSignalOr(options.stopAfterMs);
   progress.stop();
-  if (!fatal.happened)
-    logger.info(
-      reason === "stopAfter" ? { stopAfterMs: options.stopAfterMs } : { signal: reason },
-      "shutting down",
-    );
+  logger.info(
+    reason === "stopAfter" ? { stopAfterMs: options.stopAfterMs } : { signal: reason },
+    "shutting down",
+  );
   simKubeconfig?.remove();
   // Outputs first: file mode writes what the graph holds before the clusters are let go.
   await outputs.stop();
   await connector.stop();
   await server.close();
   await session.stop();
-  fatal.finish(reason);
 }
 
 /** `meshsync serve --from-nats`: no cluster, no engine; the graph comes from the clusters' streams. */
@@ -124,21 +121,20 @@ async function runGateway(
   replication: Extract<ReplicationOptions, { role: "gateway" }>,
 ): Promise<void> {
   const { logger } = openConsole(options);
-  const fatal = new FatalExit(logger);
+  const end = fatalEnd(logger);
   const graph = createGraph(options, logger);
   const gateway = new Gateway({
     servers: replication.servers,
     maxLagMs: replication.maxLagMs,
     graph,
     logger,
-    onFatal: fatal.end,
+    onFatal: end,
   });
   const starting = new AbortController();
-  const stopped = await untilFirstOf(gateway.start(starting.signal), fatal);
-  if (stopped !== undefined) {
+  if ((await untilWorkOrSignal(gateway.start(starting.signal), end)) !== undefined) {
     starting.abort();
     await gateway.stop();
-    return fatal.finish(stopped);
+    return;
   }
   const registry = new Registry();
   registerReplicaMetrics(
@@ -160,11 +156,10 @@ async function runGateway(
     clusterHealth: () => gateway.health(),
   });
   process.stdout.write(`meshsync listening on ${server.url}\n`);
-  const reason = await untilSignalOr(options.stopAfterMs, fatal.happening);
-  if (!fatal.happened) logger.info({ signal: reason }, "shutting down");
+  const reason = await untilSignalOr(options.stopAfterMs);
+  logger.info({ signal: reason }, "shutting down");
   await server.close();
   await gateway.stop();
-  fatal.finish(reason);
 }
 
 /** What every serve mode's server takes from the settings alike. */

@@ -4,17 +4,14 @@ export function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 /**
- * As untilSignal, or "stopAfter" once `afterMs` has passed (MeshSync's --stopAfter), or "fatal" once
- * `fatal` resolves: a run that ends on its own shuts down in the same order as one that is told to.
+ * As untilSignal, or "stopAfter" once `afterMs` has passed (MeshSync's --stopAfter): a run that ends
+ * on its own shuts down in the same order as one that is told to.
  */
-export function untilSignalOr(
-  afterMs: number | undefined,
-  fatal?: Promise<void>,
-): Promise<NodeJS.Signals | "stopAfter" | "fatal"> {
+export function untilSignalOr(afterMs: number | undefined): Promise<NodeJS.Signals | "stopAfter"> {
   return new Promise((resolve) => {
     const timer = afterMs === undefined ? undefined : setTimeout(() => finish("stopAfter"), afterMs);
     const onSignal = (signal: NodeJS.Signals) => finish(signal);
-    function finish(reason: NodeJS.Signals | "stopAfter" | "fatal") {
+    function finish(reason: NodeJS.Signals | "stopAfter") {
       clearTimeout(timer);
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
@@ -22,6 +19,5 @@ export function untilSignalOr(
     }
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    fatal?.then(() => finish("fatal"));
   });
 }

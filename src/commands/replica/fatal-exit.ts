@@ -1,52 +1,32 @@
-// How a replica that must not go on ends: it says why once, the process shuts down as on a signal, and
-// exits with status 1 so that its Deployment starts it afresh (as client-go's controllers do when
-// they lose their Lease).
+// How a replica that must not go on ends: it says why, once, and the process exits with status 1 at
+// once, as client-go's controllers do (klog.Fatal) when they lose their Lease. Nothing is left to
+// save: what it published is in the stream, its publisher fell silent before this is called, and a
+// graceful shutdown could hang on the very API server or NATS it lost, past the moment a standby
+// takes over. The Deployment starts it afresh, as a standby.
 import type { Logger } from "pino";
 import { untilSignalOr } from "../signals.js";
 
-export class FatalExit {
-  private reason: string | undefined;
-  private wake: () => void = () => {};
-  /** Resolves when the replica must end. */
-  readonly happening = new Promise<void>((resolve) => {
-    this.wake = resolve;
-  });
+export type FatalEnd = (reason: string) => never;
 
-  constructor(private readonly logger: Logger) {}
-
-  get happened(): boolean {
-    return this.reason !== undefined;
-  }
-
-  /** Called by what found the replica cannot go on; the first reason is the one told. */
-  readonly end = (reason: string): void => {
-    if (this.reason !== undefined) return;
-    this.reason = reason;
+export function fatalEnd(logger: Logger): FatalEnd {
+  return (reason) => {
     const message = reason.startsWith("leadership lost")
       ? "leadership lost; exiting"
       : "replica cannot go on; exiting";
-    this.logger.error({ reason }, message);
-    this.wake();
+    // The logger writes synchronously to stderr, so the line is out before the process is gone.
+    logger.error({ reason }, message);
+    process.exit(1);
   };
-
-  /** After the shutdown: the exit status says whether it was asked for. */
-  finish(_why: string): void {
-    if (this.reason !== undefined) process.exitCode = 1;
-  }
 }
 
 /**
- * Waits for `work`, a signal or the fatal end, whichever comes first: undefined when `work` finished,
- * otherwise what stopped it. A `work` that fails is a fatal end, with its error as the reason.
+ * Waits for `work` or a signal, whichever comes first: undefined when `work` finished, the signal
+ * otherwise. A `work` that fails ends the process, with its error as the reason.
  */
-export async function untilFirstOf(work: Promise<unknown>, fatal: FatalExit): Promise<string | undefined> {
+export async function untilWorkOrSignal(work: Promise<unknown>, end: FatalEnd): Promise<string | undefined> {
   const finished = work.then(
     () => undefined,
-    (error: unknown) => {
-      fatal.end(error instanceof Error ? error.message : String(error));
-      return "fatal";
-    },
+    (error: unknown) => end(error instanceof Error ? error.message : String(error)),
   );
-  const stopped = untilSignalOr(undefined, fatal.happening);
-  return Promise.race([finished, stopped]);
+  return Promise.race([finished, untilSignalOr(undefined)]);
 }
