@@ -32,12 +32,16 @@ import type { NatsServer } from "./nats-server.js";
 import { type RunningProcess, startMeshsync, tempDir } from "./processes.js";
 import { simTruth } from "./sim-truth.js";
 
-/** The short election timings of the replication tests, as flags and in milliseconds. */
+/**
+ * The election timings of the replication tests, as flags and in milliseconds: short enough for a
+ * test, long enough that a leader on a machine busy with the rest of the suite still renews (a renewal
+ * is given half the renew deadline).
+ */
 export const election = {
-  leaseDurationMs: 3_000,
-  renewDeadlineMs: 2_000,
-  retryPeriodMs: 500,
-  flags: ["--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "500ms"],
+  leaseDurationMs: 6_000,
+  renewDeadlineMs: 4_000,
+  retryPeriodMs: 1_000,
+  flags: ["--lease-duration", "6s", "--renew-deadline", "4s", "--retry-period", "1s"],
 } as const;
 
 /**
