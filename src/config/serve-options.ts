@@ -380,6 +380,10 @@ function resolveReplication(settings: Resolved): ReplicationOptions | undefined 
       throw new ConfigError(`${electionGiven.join(", ")} apply only with --leader-elect`);
     return { role: "watcher", servers: settings.toNats, maxLagMs, streamReplicas };
   }
+  if (settings.output === "broker" || (settings.output === undefined && settings.brokerUrls?.length))
+    throw new ConfigError(
+      "--output broker with --leader-elect is not supported: every replica, standbys too, would publish Meshery's events; use one watcher without --leader-elect",
+    );
   const election: ElectionOptions = {
     leaseName: settings.leaseName ?? DEFAULTS.leaseName,
     leaseDurationMs: settings.leaseDurationMs ?? DEFAULTS.leaseDurationMs,

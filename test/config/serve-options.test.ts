@@ -359,6 +359,10 @@ describe("replication over NATS JetStream", () => {
     [{ fromNats: "n:4222", sim: true }, "drop --sim"],
     [{ fromNats: "n:4222", leaseName: "x" }, "drop --lease-name"],
     [{ leaderElect: true }, "--leader-elect needs --to-nats"],
+    [
+      { toNats: "n:4222", leaderElect: true, output: "broker", brokerUrl: "n:4222" },
+      "--output broker with --leader-elect",
+    ],
     [{ streamReplicas: "3" }, "--stream-replicas applies only with --to-nats"],
     [{ toNats: "n:4222", streamReplicas: "6" }, "--stream-replicas"],
     [{ maxLag: "5s" }, "--max-lag applies only with --from-nats or --leader-elect"],
