@@ -19,8 +19,8 @@ import {
   readLease,
   replicaView,
   startChurningSimulator,
+  startElectedWatchers,
   startGateway,
-  startWatcher,
   streamNumberingProblems,
   streamState,
   truthState,
@@ -62,16 +62,8 @@ describe.skipIf(natsServerMissing !== undefined)(
 
     it("hands over within the lease duration; gateways, the new leader and a client end equal to the cluster", async () => {
       await explained(async () => {
-        // One process at a time, and the churn only once all are up: a starting process (which may
-        // compile its sources), and a first sync under churn, load the two cores enough to make a
-        // leader miss its renew deadline, which is not what this test is about.
-        const watchers: Replica[] = [];
-        for (const identity of ["watcher-a", "watcher-b"]) {
-          const watcher = await startWatcher(sim, nats, identity, { leaderElect: true });
-          replicas.push(watcher);
-          watchers.push(watcher);
-          await untilReady(watcher);
-        }
+        // The churn starts only once the watchers are up (see startElectedWatchers).
+        const watchers = await startElectedWatchers(sim, nats, replicas);
         const leader = await untilOneLeader(watchers);
         const standby = watchers.find((watcher) => watcher !== leader)!;
         const gateways: Replica[] = [];

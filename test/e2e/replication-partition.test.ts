@@ -18,11 +18,10 @@ import {
   readLease,
   simFault,
   startChurningSimulator,
-  startWatcher,
+  startElectedWatchers,
   streamNumberingProblems,
   tokenOf,
   untilOneLeader,
-  untilReady,
   writerRuns,
 } from "../support/replicas.js";
 
@@ -61,16 +60,8 @@ describe.skipIf(natsServerMissing !== undefined)(
 
     it("exits with status 1 before the standby leads; the stream holds one writer's changes, then the other's", async () => {
       await explained(async () => {
-        // One process at a time, and the churn only once both are up: a starting process (which may
-        // compile its sources), and a first sync under churn, load the two cores enough to make a
-        // leader miss its renew deadline, which is not what this test is about.
-        const watchers: Replica[] = [];
-        for (const identity of ["watcher-a", "watcher-b"]) {
-          const watcher = await startWatcher(sim, nats, identity, { leaderElect: true });
-          replicas.push(watcher);
-          watchers.push(watcher);
-          await untilReady(watcher);
-        }
+        // The churn starts only once the watchers are up (see startElectedWatchers).
+        const watchers = await startElectedWatchers(sim, nats, replicas);
         sim.startChurn(churnPerSecond, 13);
         const leader = await untilOneLeader(watchers);
         const standby = watchers.find((watcher) => watcher !== leader)!;

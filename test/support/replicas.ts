@@ -737,3 +737,25 @@ export async function untilEqual(
     throw new Error(`${String(error)}\nstill different: ${differing.slice(0, 20).join("; ")}`);
   });
 }
+
+/**
+ * Elected watchers, started one at a time, each ready before the next: a starting process (which may
+ * compile its sources) and a first sync under churn load the two cores enough to make a leader miss
+ * its renew deadline, which is not what the tests that use this are about. Each is added to
+ * `started` as soon as it runs, so that the caller stops it whatever happens next.
+ */
+export async function startElectedWatchers(
+  sim: Simulator,
+  nats: NatsServer,
+  started: Replica[],
+  identities: readonly string[] = ["watcher-a", "watcher-b"],
+): Promise<Replica[]> {
+  const watchers: Replica[] = [];
+  for (const identity of identities) {
+    const watcher = await startWatcher(sim, nats, identity, { leaderElect: true });
+    started.push(watcher);
+    watchers.push(watcher);
+    await untilReady(watcher);
+  }
+  return watchers;
+}
