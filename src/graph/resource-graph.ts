@@ -353,6 +353,21 @@ export class ResourceGraph implements ResourceEventSink {
     this.remove(stored, last.resourceVersion === "" ? stored : last);
   }
 
+  /**
+   * A deletion as a replica following a stream must take it: committed even when this graph never held
+   * the object. A snapshot read under churn can miss an object whose last message was replaced by its
+   * deletion meanwhile; the stream's change must still get its sequence here, and a client that saw
+   * the object on another replica must still learn it is gone. Held, it is an ordinary delete.
+   */
+  deleteAsReplicated(cluster: ClusterRef, type: ResourceType, object: KubeObject): void {
+    this.learnType(type);
+    const last = this.compact(cluster, type, object);
+    if (last === undefined) return;
+    const stored = this.objects.get(last.key);
+    if (stored !== undefined) this.remove(stored, last.resourceVersion === "" ? stored : last);
+    else this.log.append("DELETED", last);
+  }
+
   replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void {
     this.addClusterIfNew(cluster);
     this.learnType(type);

@@ -470,3 +470,27 @@ describe("ResourceGraph's change log under churn", () => {
     expect(retained.length).toBe(graph.log.sequence - graph.log.oldestRetained + 1);
   });
 });
+
+describe("a deletion as a replica takes it from a stream", () => {
+  it("is committed, with its sequence, even for an object the graph never held", () => {
+    const graph = new ResourceGraph();
+    graph.upsert(cluster, pods, pod("kept", "1"));
+    graph.deleteAsReplicated(cluster, pods, pod("never-seen", "7"));
+    expect(graph.log.sequence).toBe(2);
+    const change = graph.log.changesSince(1)?.[0];
+    expect(change?.type).toBe("DELETED");
+    expect(change?.resource.name).toBe("never-seen");
+    expect(change?.resource.resourceVersion).toBe("7");
+    expect([...graph.all()].map((r) => r.name)).toEqual(["kept"]);
+  });
+
+  it("is an ordinary delete of an object the graph holds", () => {
+    const graph = new ResourceGraph();
+    graph.upsert(cluster, pods, pod("web", "1"));
+    graph.deleteAsReplicated(cluster, pods, pod("web", "2"));
+    expect([...graph.all()]).toEqual([]);
+    expect(graph.log.changesSince(1)?.map((c) => `${c.type} ${c.resource.resourceVersion}`)).toEqual([
+      "DELETED 2",
+    ]);
+  });
+});

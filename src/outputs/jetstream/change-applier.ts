@@ -41,7 +41,7 @@ export class ChangeApplier {
     const { change } = decoded;
     if (change.truncated) this.truncated++;
     const type = this.types.intern(change.resourceType);
-    if (change.type === "DELETED") this.graph.delete(this.cluster, type, change.object);
+    if (change.type === "DELETED") this.graph.deleteAsReplicated(this.cluster, type, change.object);
     else this.graph.upsert(this.cluster, type, change.object);
     return change;
   }
