@@ -158,6 +158,21 @@ export class ClusterContact implements ClusterGate {
           throw error;
         }
       },
+      getText: async (
+        path: string,
+        query?: Query,
+        signal?: AbortSignal,
+        onHead?: (head: string) => boolean,
+      ) => {
+        try {
+          const body = await client.getText(path, query, signal, onHead);
+          this.answered();
+          return body;
+        } catch (error) {
+          this.failed(error, signal);
+          throw error;
+        }
+      },
       openLines: async (path: string, query?: Query, signal?: AbortSignal) => {
         let lines: LineStream;
         try {

@@ -28,6 +28,17 @@ export interface ByteStream extends AsyncIterable<Buffer> {
 export interface KubeRequester {
   readonly server: string;
   getJson(path: string, query?: Query, signal?: AbortSignal): Promise<unknown>;
+  /**
+   * A GET answered with JSON, as text, for a caller that decodes it itself (a list page). `onHead` is
+   * shown the text received so far as it arrives, until it returns true: a list's continue token is in
+   * its first bytes, long before the page's end.
+   */
+  getText(
+    path: string,
+    query?: Query,
+    signal?: AbortSignal,
+    onHead?: (head: string) => boolean,
+  ): Promise<string>;
   openLines(path: string, query?: Query, signal?: AbortSignal): Promise<LineStream>;
   /** For bodies that are text rather than JSON lines (a pod's log): nothing trimmed or dropped. */
   openBytes(path: string, query?: Query, signal?: AbortSignal): Promise<ByteStream>;
@@ -88,6 +99,28 @@ export class KubeHttpClient implements KubeRequester {
   }
 
   private async exchangeJson(request: JsonRequest, signal: AbortSignal | undefined): Promise<unknown> {
+    const { body, status } = await this.exchange(request, signal);
+    try {
+      return JSON.parse(body);
+    } catch {
+      throw new KubeApiError(status, `${request.method} ${request.path}: answer is not JSON`);
+    }
+  }
+
+  getText(
+    path: string,
+    query: Query = {},
+    signal?: AbortSignal,
+    onHead?: (head: string) => boolean,
+  ): Promise<string> {
+    return this.exchange({ method: "GET", path, query }, signal, onHead).then((answer) => answer.body);
+  }
+
+  private async exchange(
+    request: JsonRequest,
+    signal: AbortSignal | undefined,
+    onHead?: (head: string) => boolean,
+  ): Promise<{ body: string; status: number }> {
     const { method, path } = request;
     // A timer and listener of our own, cleared on return: AbortSignal.timeout/any would keep the
     // caller's signal (and all it reaches) alive until the timeout fires.
@@ -107,12 +140,8 @@ export class KubeHttpClient implements KubeRequester {
     signal?.addEventListener("abort", forwardAbort, { once: true });
     try {
       const response = await this.send(path, request.query, controller.signal, "application/json", request);
-      const body = await readBody(response, Number.POSITIVE_INFINITY);
-      try {
-        return JSON.parse(body);
-      } catch {
-        throw new KubeApiError(response.statusCode ?? 0, `${method} ${path}: answer is not JSON`);
-      }
+      const body = await readAnswer(response, `${method} ${path}`, onHead);
+      return { body, status: response.statusCode ?? 0 };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", forwardAbort);
@@ -207,6 +236,41 @@ async function readBody(response: http.IncomingMessage, limit: number): Promise<
   }
   const body = Buffer.concat(chunks);
   return (body.length > limit ? body.subarray(0, limit) : body).toString("utf8");
+}
+
+/**
+ * The most a JSON answer may hold. V8's longest string is about 512 MiB (2^29 characters); an answer
+ * past this is refused with a clear error before it gets there. A list page of 500 objects is a few MB.
+ */
+export const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+/** How far into an answer its head is looked for. */
+const MAX_HEAD_BYTES = 64 * 1024;
+
+async function readAnswer(
+  response: http.IncomingMessage,
+  request: string,
+  onHead: ((head: string) => boolean) | undefined,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let watchingHead = onHead !== undefined;
+  for await (const chunk of response) {
+    const buffer = chunk as Buffer;
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size > MAX_ANSWER_BYTES) {
+      response.destroy();
+      throw new KubeApiError(
+        0,
+        `${request}: answer longer than ${MAX_ANSWER_BYTES} bytes; ask for smaller pages (limit)`,
+      );
+    }
+    if (watchingHead) {
+      // A multi-byte character cut at the chunk's end decodes as a replacement: harmless in a head.
+      watchingHead = !onHead!(Buffer.concat(chunks).toString("utf8")) && size < MAX_HEAD_BYTES;
+    }
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
 }
 
 class ResponseLines implements LineStream {

@@ -76,3 +76,4 @@ export {
 export type { SyncPhase, TypeSyncStatus } from "./sync-status.js";
 export * from "./types.js";
 export { decodeWatchLine, objectProblem, type WatchEvent, type WatchEventType } from "./watch-event.js";
+export { type StorableText, storableTextOf } from "./wire-object.js";

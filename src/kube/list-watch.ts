@@ -2,9 +2,11 @@
 // reflector drives them; it sees only this interface, so tests can hand it a scripted one.
 import { isRecord, kubeErrorFromStatus } from "./errors.js";
 import type { KubeRequester } from "./http-client.js";
+import { skipValue } from "./json-scan.js";
 import type { Logger } from "./logger.js";
 import { apiVersionOf, type KubeObject, type ResourceType, resourceTypeName } from "./types.js";
 import { decodeWatchLine, objectProblem, type WatchEvent } from "./watch-event.js";
+import { decodeList } from "./wire-object.js";
 
 export interface ListOptions {
   limit?: number;
@@ -46,6 +48,8 @@ export function collectionPath(type: ResourceType): string {
 export class HttpListerWatcher implements ListerWatcher {
   private readonly path: string;
   private readonly name: string;
+  /** The next page, asked for before the list asked (fetchPage). */
+  private ahead: { token: string; limit: number; text: Promise<string> } | undefined;
   skipped = 0;
 
   constructor(
@@ -58,27 +62,75 @@ export class HttpListerWatcher implements ListerWatcher {
   }
 
   async list(options: ListOptions): Promise<ListPage> {
-    const body = await this.client.getJson(
-      this.path,
-      { limit: options.limit, continue: options.continue || undefined },
-      options.signal,
-    );
-    if (!isRecord(body) || !Array.isArray(body.items)) {
-      throw new Error(`list ${this.name}: answer is not a list`);
+    const token = options.continue || undefined;
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const text =
+      ahead !== undefined && ahead.token === token && ahead.limit === options.limit
+        ? await ahead.text
+        : await this.fetchPage(options.limit, token, options.signal);
+    return this.decodePage(text);
+  }
+
+  /**
+   * One page's text. As soon as its head names the next page's continue token, that page is asked for
+   * too, so the server writes it while this one is still arriving and being decoded: a paginated list
+   * costs about the larger of the server's time and ours, not their sum. One page ahead at most.
+   */
+  private fetchPage(
+    limit: number | undefined,
+    token: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const onHead = (head: string): boolean => {
+      const next = continueTokenInHead(head);
+      if (next === null) return false;
+      if (next !== "" && limit !== undefined && !signal?.aborted) {
+        const text = this.client.getText(this.path, { limit, continue: next }, signal);
+        // Told to whoever claims it; unclaimed (the list gave up first) it must not be an unhandled rejection.
+        text.catch(() => {});
+        this.ahead = { token: next, limit, text };
+      }
+      return true;
+    };
+    return this.client.getText(this.path, { limit, continue: token }, signal, onHead);
+  }
+
+  private decodePage(text: string): ListPage {
+    const defaultsFor = (apiVersion: unknown) => ({
+      kind: this.type.kind,
+      apiVersion: typeof apiVersion === "string" && apiVersion !== "" ? apiVersion : apiVersionOf(this.type),
+    });
+    let body: unknown;
+    let decodedItems: unknown[] | undefined;
+    try {
+      const decoded = decodeList(text, defaultsFor);
+      body = decoded.head;
+      decodedItems = decoded.items;
+    } catch {
+      // What the decoder cannot cut, JSON.parse reads (or refuses, in its own words).
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new Error(`list ${this.name}: answer is not JSON`);
+      }
     }
+    if (!isRecord(body)) throw new Error(`list ${this.name}: answer is not a list`);
+    const rawItems = decodedItems ?? body.items;
+    if (!Array.isArray(rawItems)) throw new Error(`list ${this.name}: answer is not a list`);
     const metadata = isRecord(body.metadata) ? body.metadata : {};
     const resourceVersion = typeof metadata.resourceVersion === "string" ? metadata.resourceVersion : "";
     // Real servers leave kind/apiVersion off list items; the list (or the type) says what they are.
-    const apiVersion = typeof body.apiVersion === "string" ? body.apiVersion : apiVersionOf(this.type);
+    const { kind, apiVersion } = defaultsFor(body.apiVersion);
     const items: KubeObject[] = [];
-    for (const item of body.items) {
+    for (const item of rawItems) {
       const problem = objectProblem(item) ?? this.wrongKind(item as KubeObject);
       if (problem !== undefined) {
         this.skip(problem, "skipping list item that cannot be stored");
         continue;
       }
       const object = item as KubeObject;
-      if (object.kind === undefined) object.kind = this.type.kind;
+      if (object.kind === undefined) object.kind = kind;
       if (object.apiVersion === undefined) object.apiVersion = apiVersion;
       items.push(object);
     }
@@ -105,6 +157,7 @@ export class HttpListerWatcher implements ListerWatcher {
     );
     const { type } = this;
     const apiVersion = apiVersionOf(type);
+    const defaults = { kind: type.kind, apiVersion };
     const problemOf = (event: WatchEvent) =>
       event.type === "ERROR" || event.type === "BOOKMARK" ? undefined : this.wrongKind(event.object);
     const skip = (problem: string) => this.skip(problem, "skipping bad watch line");
@@ -112,7 +165,7 @@ export class HttpListerWatcher implements ListerWatcher {
       close: () => lines.close(),
       async *[Symbol.asyncIterator]() {
         for await (const line of lines) {
-          const decoded = decodeWatchLine(line);
+          const decoded = decodeWatchLine(line, defaults);
           const problem = decoded.ok ? problemOf(decoded.value) : decoded.problem;
           if (!decoded.ok || problem !== undefined) {
             skip(problem ?? "unreadable watch line");
@@ -138,4 +191,24 @@ export class HttpListerWatcher implements ListerWatcher {
 /** An ERROR watch event carries a Status; turned into the error the reflector reacts to (410 → relist). */
 export function watchErrorOf(event: WatchEvent): Error {
   return kubeErrorFromStatus(event.object, 500);
+}
+
+/**
+ * The continue token a list answer's head names: "" when its metadata is complete and names none (the
+ * last page), null while the metadata has not all arrived (or comes after the items, where waiting for
+ * it gains nothing). Real servers write kind, apiVersion, metadata, then items.
+ */
+export function continueTokenInHead(head: string): string | null {
+  const itemsAt = head.indexOf('"items"');
+  const metadataAt = head.indexOf('"metadata"');
+  if (metadataAt < 0 || (itemsAt >= 0 && itemsAt < metadataAt)) return itemsAt >= 0 ? "" : null;
+  const start = head.indexOf("{", metadataAt);
+  if (start < 0) return null;
+  try {
+    const end = skipValue(head, start);
+    const metadata: unknown = JSON.parse(head.slice(start, end));
+    return isRecord(metadata) && typeof metadata.continue === "string" ? metadata.continue : "";
+  } catch {
+    return null;
+  }
 }

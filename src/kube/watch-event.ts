@@ -2,6 +2,7 @@
 // before it may reach the graph. Anything that fails is described, so the caller can log and skip it.
 import { isRecord } from "./errors.js";
 import type { KubeObject } from "./types.js";
+import { decodeEventLine, type ObjectDefaults } from "./wire-object.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
@@ -15,10 +16,14 @@ const SNIPPET_LENGTH = 120;
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-export function decodeWatchLine(line: string): Decoded<WatchEvent> {
+/**
+ * One watch line, checked. With `defaults` (the type's kind and apiVersion), the event's object is
+ * decoded as list items are (wire-object.ts): without managedFields, its storable text kept.
+ */
+export function decodeWatchLine(line: string, defaults?: ObjectDefaults): Decoded<WatchEvent> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(line);
+    parsed = defaults === undefined ? JSON.parse(line) : decodeEventLineOrParse(line, defaults);
   } catch {
     return { ok: false, problem: `watch line is not JSON: ${snippet(line)}` };
   }
@@ -31,6 +36,15 @@ export function decodeWatchLine(line: string): Decoded<WatchEvent> {
   const event: WatchEvent = { type: parsed.type as WatchEventType, object: parsed.object as KubeObject };
   const problem = eventProblem(event);
   return problem === undefined ? { ok: true, value: event } : { ok: false, problem };
+}
+
+/** The decoder's reading, or JSON.parse's when the decoder cannot cut the line (which then says why). */
+function decodeEventLineOrParse(line: string, defaults: ObjectDefaults): unknown {
+  try {
+    return decodeEventLine(line, defaults);
+  } catch {
+    return JSON.parse(line);
+  }
 }
 
 function eventProblem(event: WatchEvent): string | undefined {

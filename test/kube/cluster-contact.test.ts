@@ -41,6 +41,10 @@ class FakeServer implements KubeRequester {
     return answer;
   }
 
+  async getText(path: string): Promise<string> {
+    return JSON.stringify(await this.getJson(path));
+  }
+
   async openLines(): Promise<LineStream> {
     this.lines = new FakeLines();
     return this.lines;

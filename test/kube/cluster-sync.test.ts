@@ -29,6 +29,7 @@ const identityOnlyClient: KubeRequester = {
     if (path === "/api/v1/namespaces") return { metadata: { resourceVersion: "1" }, items: [] };
     throw new Error(`not used: ${path}`);
   },
+  getText: () => Promise.reject(new Error("not used")),
   openLines: () => Promise.reject(new Error("not used")),
   openBytes: () => Promise.reject(new Error("not used")),
   connectionOptions: () => Promise.reject(new Error("not used")),

@@ -56,6 +56,7 @@ function barrierOnCreate(client: KubeRequester, shared: { waiting: (() => void)[
   return {
     server: client.server,
     getJson: client.getJson.bind(client),
+    getText: client.getText.bind(client),
     openLines: client.openLines.bind(client),
     openBytes: client.openBytes.bind(client),
     connectionOptions: client.connectionOptions.bind(client),
