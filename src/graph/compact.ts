@@ -1,11 +1,22 @@
 import { apiVersionOf, resourceTypeName, selectableFields } from "@meshsync/k8s";
-import type { ClusterRef, KubeObject, ObjectMeta, OwnerReference, ResourceType } from "../kube/index.js";
+import {
+  type ClusterRef,
+  type KubeObject,
+  type ObjectMeta,
+  type OwnerReference,
+  type ResourceType,
+  storableTextOf,
+} from "../kube/index.js";
+import type { Packable, PackedText } from "./body-packer.js";
+import type { Interner } from "./interning.js";
 import { redactSecretAnnotations, redactSecretBody } from "./redact.js";
 import type { StoredResource } from "./types.js";
 
 export interface CompactOptions {
   /** Keep Secret data and stringData as the API server sent them (off by default). */
   revealSecrets: boolean;
+  /** Where what repeats across objects is shared; nothing shared when absent. */
+  interner?: Interner;
 }
 
 export class InvalidObjectError extends Error {
@@ -79,7 +90,12 @@ function stringsOf(type: ResourceType): TypeStrings {
  * everything else is kept as JSON text, which costs about a third of the parsed tree, and is parsed
  * again only when a client asks for the object, its spec or its status.
  */
-class CompactResource implements StoredResource {
+class CompactResource implements StoredResource, Packable {
+  /** The object without labels, annotations and ownerReferences, as text, or packed once cold. */
+  private body: string | PackedText;
+  /** Characters of that text, packed or not. */
+  readonly textLength: number;
+
   constructor(
     readonly key: string,
     readonly clusterId: string,
@@ -95,35 +111,47 @@ class CompactResource implements StoredResource {
     readonly ownerReferences: readonly OwnerReference[],
     readonly fields: Readonly<Record<string, string>>,
     /** The object without labels, annotations and ownerReferences, which are held parsed above. */
-    private readonly rest: string,
-    /** Where in `rest` the metadata object closes, so that the maps can be spliced back in as text. */
+    rest: string,
+    /** Where in the text the metadata object closes, so that the maps can be spliced back in as text. */
     private readonly metadataEnd: number,
     readonly createdAtMs: number | undefined,
     readonly storedAtMs: number,
-  ) {}
+  ) {
+    this.body = rest;
+    this.textLength = rest.length;
+  }
 
-  get textLength(): number {
-    return this.rest.length;
+  get unpackedText(): string | undefined {
+    return typeof this.body === "string" ? this.body : undefined;
+  }
+
+  /** The same text in less memory: what the object reads does not change, so neither does the object. */
+  pack(packed: PackedText): void {
+    this.body = packed;
+  }
+
+  private get rest(): string {
+    return typeof this.body === "string" ? this.body : this.body.text;
   }
 
   get heapSize(): number {
-    return (
-      this.rest.length + mapTextLength(this.labels) + mapTextLength(this.annotations) + versionOverheadBytes
-    );
+    const body = typeof this.body === "string" ? this.body.length : this.body.heapSize;
+    return body + mapTextLength(this.labels) + mapTextLength(this.annotations) + versionOverheadBytes;
   }
 
   /** JSON.stringify(object), spliced together from the stored text without parsing any of it. */
   get objectText(): string {
+    const rest = this.rest;
     const maps: string[] = [];
     if (this.labels !== EMPTY_MAP) maps.push(`"labels":${JSON.stringify(this.labels)}`);
     if (this.annotations !== EMPTY_MAP) maps.push(`"annotations":${JSON.stringify(this.annotations)}`);
     if (this.ownerReferences !== EMPTY_OWNERS)
       maps.push(`"ownerReferences":${JSON.stringify(this.ownerReferences)}`);
-    if (maps.length === 0) return this.rest;
+    if (maps.length === 0) return rest;
     const end = this.metadataEnd;
     if (end < 0) return JSON.stringify(this.object);
-    const separator = this.rest[end - 1] === "{" ? "" : ",";
-    return `${this.rest.slice(0, end)}${separator}${maps.join(",")}${this.rest.slice(end)}`;
+    const separator = rest[end - 1] === "{" ? "" : ",";
+    return `${rest.slice(0, end)}${separator}${maps.join(",")}${rest.slice(end)}`;
   }
 
   /** A fresh copy on every read: callers may change it without touching the graph. */
@@ -150,7 +178,7 @@ export function compactObject(
   type: ResourceType,
   input: KubeObject,
   options: CompactOptions,
-): StoredResource {
+): StoredResource & Packable {
   const meta = input.metadata;
   if (meta === null || typeof meta !== "object" || Array.isArray(meta)) {
     throw new InvalidObjectError(`${resourceTypeName(type)} object without metadata`);
@@ -173,10 +201,29 @@ export function compactObject(
       ? input.kind
       : strings.kind;
   const redact = kind === "Secret" && !options.revealSecrets;
-  const body: KubeObject = { ...input, apiVersion, kind, metadata: restMeta };
-  const rest = redact ? redactSecretBody(body) : body;
-  const text = JSON.stringify(rest);
-  const namespace = typeof meta.namespace === "string" && meta.namespace !== "" ? meta.namespace : null;
+  // The decoder's text, when the object came with one and is stored as it came: no second writing.
+  const decoded =
+    redact || kind !== input.kind || apiVersion !== input.apiVersion ? undefined : storableTextOf(input);
+  let text: string;
+  let metadataEnd: number;
+  let fieldSource: KubeObject = input;
+  if (decoded !== undefined) {
+    text = decoded.text;
+    metadataEnd = decoded.metadataEnd;
+  } else {
+    const body: KubeObject = { ...input, apiVersion, kind, metadata: restMeta };
+    const rest = redact ? redactSecretBody(body) : body;
+    text = JSON.stringify(rest);
+    metadataEnd = metadataEndOf(rest);
+    fieldSource = rest;
+  }
+  const shared = options.interner;
+  const rawNamespace = typeof meta.namespace === "string" && meta.namespace !== "" ? meta.namespace : null;
+  const namespace =
+    rawNamespace === null || shared === undefined ? rawNamespace : shared.string(rawNamespace);
+  const labelMap = stringMap(labels);
+  const annotationMap = stringMap(redact ? redactSecretAnnotations(annotations) : annotations);
+  const owners = Array.isArray(ownerReferences) ? (ownerReferences as OwnerReference[]) : EMPTY_OWNERS;
   return new CompactResource(
     `${cluster.id}/${uid}`,
     cluster.id,
@@ -187,12 +234,16 @@ export function compactObject(
     namespace,
     name,
     typeof meta.resourceVersion === "string" ? meta.resourceVersion : "",
-    stringMap(labels),
-    stringMap(redact ? redactSecretAnnotations(annotations) : annotations),
-    Array.isArray(ownerReferences) ? (ownerReferences as OwnerReference[]) : EMPTY_OWNERS,
-    selectableFields(type.group, kind).valuesOf(rest),
+    shared === undefined || labelMap === EMPTY_MAP ? labelMap : shared.map(labelMap),
+    // Annotations are shared only when short: long ones (last-applied configurations, checksums) are
+    // mostly one object's own, and the key would cost as much as the copy.
+    shared === undefined || annotationMap === EMPTY_MAP || mapTextLength(annotationMap) > 512
+      ? annotationMap
+      : shared.map(annotationMap),
+    shared === undefined || owners.length === 0 ? owners : shared.ownerReferences(owners),
+    selectableFields(type.group, kind).valuesOf(fieldSource),
     text,
-    metadataEndOf(rest),
+    metadataEnd,
     timestampMs(meta.creationTimestamp),
     Date.now(),
   );

@@ -1,5 +1,6 @@
 import { groupOf, labelEqualities, quoteExcerpt, resourceTypeName } from "@meshsync/k8s";
 import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../kube/index.js";
+import { BodyPacker, type Packable } from "./body-packer.js";
 import type { CandidateScan } from "./candidate-scan.js";
 import { ChangeLog } from "./change-log.js";
 import { type CompactOptions, compactObject, InvalidObjectError } from "./compact.js";
@@ -12,6 +13,7 @@ import {
 } from "./filter.js";
 import { KnownNames } from "./filter-names.js";
 import { IndexMap } from "./index-map.js";
+import { Interner } from "./interning.js";
 import { ListOrder, type ListOrderSpec } from "./list-order.js";
 import { encodeCursor, PageScan, type PageWindow } from "./page-scan.js";
 import {
@@ -53,6 +55,8 @@ export interface ResourceGraphOptions {
    * RelationRuleError for one that is malformed.
    */
   relationRules?: readonly unknown[] | undefined;
+  /** How long after it was stored an object's text is packed (body-packer.ts); 10 s by default. */
+  packBodiesAfterMs?: number;
   /**
    * Whether the built-in relation rules apply (default true). False leaves only `relationRules`: with
    * none, a graph that keeps no relations, the baseline the relations benchmark measures them against.
@@ -157,6 +161,7 @@ function continuedScanDeadline(sliceMs: number): number {
  */
 export class ResourceGraph implements ResourceEventSink {
   readonly log: ChangeLog;
+  private readonly packer: BodyPacker;
   private readonly compactOptions: CompactOptions;
   private readonly onRejected: ResourceGraphOptions["onRejected"];
   private readonly objects = new Map<string, StoredResource>();
@@ -204,7 +209,11 @@ export class ResourceGraph implements ResourceEventSink {
       maxRetainedBytes: options.retainedChangeBytes,
       now: options.now,
     });
-    this.compactOptions = { revealSecrets: options.revealSecrets ?? false };
+    this.compactOptions = { revealSecrets: options.revealSecrets ?? false, interner: new Interner() };
+    this.packer = new BodyPacker({
+      coldAfterMs: options.packBodiesAfterMs,
+      isCurrent: (item) => (this.objects.get(item.key) as Packable | undefined) === item,
+    });
     this.onRejected = options.onRejected;
     const fed = () => {
       this.fedTypeList ??= [...this.fedTypes.values()];
@@ -302,6 +311,19 @@ export class ResourceGraph implements ResourceEventSink {
     return this.objects.size;
   }
 
+  /**
+   * Resolves once no stored text waits to be packed (body-packer.ts): what the graph's memory settles
+   * to after a sync. The memory benchmark reads its figures at both moments.
+   */
+  settledBodies(): Promise<void> {
+    return this.packer.settled();
+  }
+
+  /** Objects whose text is packed, and text waiting to be. */
+  get packing(): { packed: number; pending: number } {
+    return { packed: this.packer.packed, pending: this.packer.pending };
+  }
+
   /** Every stored object, in no order: what a full dump (a snapshot, Meshery's informer-store) reads. */
   all(): IterableIterator<StoredResource> {
     return this.objects.values();
@@ -374,6 +396,13 @@ export class ResourceGraph implements ResourceEventSink {
     const typeKey = `${cluster.id}|${resourceTypeName(type)}`;
     const seen = new Set<string>();
     for (const object of objects) {
+      // A relist hands back mostly what is held already: known by uid and resourceVersion, it is not
+      // compacted again only for put to find it a replay.
+      const held = this.heldVersion(cluster, object);
+      if (held !== undefined) {
+        seen.add(held);
+        continue;
+      }
       const next = this.compact(cluster, type, object);
       if (next === undefined) continue;
       seen.add(next.key);
@@ -381,6 +410,22 @@ export class ResourceGraph implements ResourceEventSink {
     }
     for (const stored of [...this.byType.get(typeKey)])
       if (!seen.has(stored.key)) this.remove(stored, stored);
+  }
+
+  /** The key of the version held when it is this very version of the object (same uid, same resourceVersion). */
+  private heldVersion(cluster: ClusterRef, object: KubeObject): string | undefined {
+    const meta = object.metadata;
+    const uid = meta?.uid;
+    const resourceVersion = meta?.resourceVersion;
+    if (
+      typeof uid !== "string" ||
+      uid === "" ||
+      typeof resourceVersion !== "string" ||
+      resourceVersion === ""
+    )
+      return undefined;
+    const key = `${cluster.id}/${uid}`;
+    return this.objects.get(key)?.resourceVersion === resourceVersion ? key : undefined;
   }
 
   /** One page of the objects that match, in a stable order (cluster, namespace, kind, name, uid) or orderBy's. */
@@ -542,7 +587,11 @@ export class ResourceGraph implements ResourceEventSink {
     return smallest;
   }
 
-  private compact(cluster: ClusterRef, type: ResourceType, object: KubeObject): StoredResource | undefined {
+  private compact(
+    cluster: ClusterRef,
+    type: ResourceType,
+    object: KubeObject,
+  ): (StoredResource & Packable) | undefined {
     try {
       return compactObject(cluster, type, object, this.compactOptions);
     } catch (error) {
@@ -564,7 +613,7 @@ export class ResourceGraph implements ResourceEventSink {
     if (!this.clusterRefs.has(cluster.id)) this.clusterRefs.set(cluster.id, cluster);
   }
 
-  private put(next: StoredResource, object: KubeObject): void {
+  private put(next: StoredResource & Packable, object: KubeObject): void {
     this.addClusterIfNew({ id: next.clusterId, name: next.clusterId });
     const prev = this.objects.get(next.key);
     // An update that carries the resourceVersion we already hold is a replay, not a change.
@@ -583,6 +632,7 @@ export class ResourceGraph implements ResourceEventSink {
     if (prev !== undefined) this.unindex(prev);
     this.objects.set(next.key, next);
     this.index(next);
+    this.packer.add(next);
     let relations: RelationDelta | undefined;
     if (related) {
       this.relations.register(next, references);

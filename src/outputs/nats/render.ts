@@ -1,4 +1,9 @@
-import { type ChangeType, type StoredResource, toKubernetesResource } from "../../graph/index.js";
+import {
+  type ChangeType,
+  mapTextLength,
+  type StoredResource,
+  toKubernetesResource,
+} from "../../graph/index.js";
 import type { ContentDedup } from "./content-dedup.js";
 import { changeMessage } from "./wire.js";
 
@@ -10,10 +15,21 @@ export function resourceJson(resource: StoredResource, event: ChangeType): strin
   return JSON.stringify(toKubernetesResource(resource, { event }));
 }
 
-/** Bytes a change is counted as before it is encoded: its KubernetesResource is about twice its object. */
+/**
+ * Bytes a change is counted as before it is encoded: its KubernetesResource is about twice its object.
+ * Told from the lengths the graph keeps, so that no packed text is inflated only to be measured.
+ */
 export function changeEstimate(resource: StoredResource): number {
-  return resource.objectText.length * 2 + 1024;
+  const objectLength =
+    resource.textLength +
+    mapTextLength(resource.labels) +
+    mapTextLength(resource.annotations) +
+    resource.ownerReferences.length * ownerReferenceLength;
+  return objectLength * 2 + 1024;
 }
+
+/** About what one owner reference takes as JSON (apiVersion, kind, name, a uid, two flags). */
+const ownerReferenceLength = 200;
 
 /**
  * The message of one change, or undefined when content dedup finds the object unchanged since it was
