@@ -14,25 +14,30 @@ const minPackedLength = 256;
  */
 const zlibOptions = { windowBits: 14, memLevel: 6, level: 4 } as const;
 const maxDictionaryBytes = 8 * 1024;
-/** What one object of a Buffer costs on the heap besides its bytes (measured on Node 20: about 100). */
-const bufferOverheadBytes = 100;
+/** What a PackedText costs besides its bytes: itself and its string's header. */
+const packedOverheadBytes = 40;
 
-/** A stored text, deflated; `text` inflates it again. */
+/**
+ * A stored text, deflated; `text` inflates it again. The deflated bytes are kept as a one-byte string
+ * (latin1, a byte a character), not a Buffer: a string lives in V8's heap, which compacts, where a
+ * hundred thousand small Buffers are as many small blocks of the C heap between the large ones that
+ * every list page and zlib call come and go in, which then never return to the system.
+ */
 export class PackedText {
   constructor(
-    private readonly bytes: Buffer,
+    private readonly bytes: string,
     private readonly dictionary: Buffer,
   ) {}
 
   get text(): string {
-    return inflateRawSync(this.bytes, {
+    return inflateRawSync(Buffer.from(this.bytes, "latin1"), {
       dictionary: this.dictionary,
       windowBits: zlibOptions.windowBits,
     }).toString("utf8");
   }
 
   get heapSize(): number {
-    return this.bytes.length + bufferOverheadBytes;
+    return this.bytes.length + packedOverheadBytes;
   }
 }
 
@@ -145,9 +150,9 @@ export class BodyPacker {
     const dictionary = this.dictionaryFor(item.typeName, text);
     const deflated = deflateRawSync(text, { ...zlibOptions, dictionary });
     // A text that does not shrink by half is kept as it is: reading it back would cost for little.
-    if (deflated.length + bufferOverheadBytes > text.length / 2) return;
+    if (deflated.length + packedOverheadBytes > text.length / 2) return;
     // Copied out: what zlib returns is a view of its 16 KiB output chunk, which it would keep alive.
-    item.pack(new PackedText(Buffer.from(deflated), dictionary));
+    item.pack(new PackedText(deflated.toString("latin1"), dictionary));
     this.packed++;
     this.savedChars += text.length;
   }
