@@ -20,7 +20,7 @@ function typeMatcher(names: readonly string[]): (type: ResourceType) => boolean 
 
 /**
  * Wraps a sink so that only what the operator asked for reaches it. It sits in front of the graph
- * rather than in the reflectors, so a relist's `replace` diff stays exact for what is kept.
+ * rather than in the reflectors, so a relist's `retain` stays exact for what is kept.
  */
 export function filterSink(sink: ResourceEventSink, filter: OutputFilter): ResourceEventSink {
   if (filter.namespaces.length === 0 && filter.resources.length === 0) return sink;
@@ -35,13 +35,9 @@ export function filterSink(sink: ResourceEventSink, filter: OutputFilter): Resou
     delete(cluster: ClusterRef, type: ResourceType, object: KubeObject) {
       if (typeWanted(type) && objectWanted(type, object)) sink.delete(cluster, type, object);
     },
-    replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]) {
-      if (typeWanted(type))
-        sink.replace(
-          cluster,
-          type,
-          objects.filter((o) => objectWanted(type, o)),
-        );
+    retain(cluster: ClusterRef, type: ResourceType, uids: ReadonlySet<string>) {
+      // What the namespace filter left out was never stored, so retaining its uids keeps nothing extra.
+      if (typeWanted(type)) sink.retain(cluster, type, uids);
     },
     removeCluster(cluster: ClusterRef) {
       sink.removeCluster(cluster);

@@ -358,7 +358,11 @@ export class ResourceGraph implements ResourceEventSink {
   }
 
   upsert(cluster: ClusterRef, type: ResourceType, object: KubeObject): void {
+    this.addClusterIfNew(cluster);
     this.learnType(type);
+    // A relist hands back mostly what is held already: known by uid and resourceVersion, it is not
+    // compacted again only for put to find it a replay.
+    if (this.heldVersion(cluster, object) !== undefined) return;
     const next = this.compact(cluster, type, object);
     if (next !== undefined) this.put(next, object);
   }
@@ -390,26 +394,23 @@ export class ResourceGraph implements ResourceEventSink {
     else this.log.append("DELETED", last);
   }
 
-  replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void {
+  /** The end of a (re)list: the type's objects in this cluster that the list did not hold are gone. */
+  retain(cluster: ClusterRef, type: ResourceType, uids: ReadonlySet<string>): void {
     this.addClusterIfNew(cluster);
     this.learnType(type);
-    const typeKey = `${cluster.id}|${resourceTypeName(type)}`;
-    const seen = new Set<string>();
+    for (const stored of [...this.byType.get(`${cluster.id}|${resourceTypeName(type)}`)])
+      if (!uids.has(stored.uid)) this.remove(stored, stored);
+  }
+
+  /** A whole list at once, as a reflector streams one: each object upserted, then the rest dropped. */
+  replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void {
+    const uids = new Set<string>();
     for (const object of objects) {
-      // A relist hands back mostly what is held already: known by uid and resourceVersion, it is not
-      // compacted again only for put to find it a replay.
-      const held = this.heldVersion(cluster, object);
-      if (held !== undefined) {
-        seen.add(held);
-        continue;
-      }
-      const next = this.compact(cluster, type, object);
-      if (next === undefined) continue;
-      seen.add(next.key);
-      this.put(next, object);
+      this.upsert(cluster, type, object);
+      const uid = object.metadata?.uid;
+      if (typeof uid === "string") uids.add(uid);
     }
-    for (const stored of [...this.byType.get(typeKey)])
-      if (!seen.has(stored.key)) this.remove(stored, stored);
+    this.retain(cluster, type, uids);
   }
 
   /** The key of the version held when it is this very version of the object (same uid, same resourceVersion). */

@@ -408,7 +408,7 @@ export class ClusterSync {
   private async removeType(reflector: Reflector): Promise<void> {
     await reflector.stop();
     try {
-      this.options.sink.replace(this.cluster, reflector.type, []);
+      this.options.sink.retain(this.cluster, reflector.type, new Set());
     } catch (error) {
       this.logger.error(
         { cluster: this.cluster.name, error: errorText(error) },

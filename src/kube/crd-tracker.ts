@@ -37,14 +37,11 @@ export function crdTracker(onServedTypesChanged: () => void): CrdTracker {
           sink.delete(cluster, type, object);
           if (note(object.metadata?.uid ?? "", undefined)) onServedTypesChanged();
         },
-        replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]) {
-          sink.replace(cluster, type, objects);
-          const before = new Map(served);
-          served.clear();
-          for (const object of objects) note(object.metadata?.uid ?? "", servedFingerprint(object));
-          if (before.size !== served.size || [...served].some(([uid, print]) => before.get(uid) !== print)) {
-            onServedTypesChanged();
-          }
+        retain(cluster: ClusterRef, type: ResourceType, uids: ReadonlySet<string>) {
+          sink.retain(cluster, type, uids);
+          let changed = false;
+          for (const uid of [...served.keys()]) if (!uids.has(uid)) changed = note(uid, undefined) || changed;
+          if (changed) onServedTypesChanged();
         },
         removeCluster(cluster: ClusterRef) {
           sink.removeCluster(cluster);

@@ -25,19 +25,39 @@ export const MAX_LIST_ATTEMPTS = 3;
 /** Told after each page how many objects this attempt holds so far (an expired attempt starts again at 0). */
 export type ListProgress = (objectsSoFar: number) => void;
 
-export async function listAll(
+/**
+ * Told each page as it arrives, before the next is read (the walk waits for it): `firstOfAttempt` when
+ * it starts a pass, so that a pass that expired midway and started again can be told from its pages.
+ */
+export type PageHandler = (page: ListPage, firstOfAttempt: boolean) => void | Promise<void>;
+
+/** What a streamed list leaves once its pages have been handed over. */
+export interface StreamedList {
+  resourceVersion: string;
+  /** Objects of the pass that completed. */
+  objects: number;
+  /** Pages read, counting those of attempts that expired. */
+  pages: number;
+}
+
+/**
+ * Reads a whole collection, handing each page on as it arrives rather than holding them all: what a
+ * page decoded into can be stored and let go before the next page comes.
+ */
+export async function streamAll(
   lw: ListerWatcher,
   pageSize: number,
+  onItems: PageHandler,
   signal?: AbortSignal,
   maxPages = DEFAULT_MAX_PAGES,
   onPage: ListProgress = () => {},
-): Promise<FullList> {
+): Promise<StreamedList> {
   let pages = 0;
   for (let attempt = 1; ; attempt++) {
-    const result = await listOnce(lw, pageSize, signal, maxPages, onPage);
+    const result = await listOnce(lw, pageSize, signal, maxPages, onPage, onItems);
     pages += result.pages;
     if (result.kind === "complete")
-      return { items: result.items, resourceVersion: result.resourceVersion, pages };
+      return { resourceVersion: result.resourceVersion, objects: result.objects, pages };
     if (attempt >= MAX_LIST_ATTEMPTS) {
       throw new Error(
         `list expired before its last page ${attempt} times in a row (continue token too old); giving up on this attempt`,
@@ -46,8 +66,25 @@ export async function listAll(
   }
 }
 
+/** Every object of a collection at once: streamAll with the pages collected. */
+export async function listAll(
+  lw: ListerWatcher,
+  pageSize: number,
+  signal?: AbortSignal,
+  maxPages = DEFAULT_MAX_PAGES,
+  onPage: ListProgress = () => {},
+): Promise<FullList> {
+  let items: KubeObject[] = [];
+  const collect: PageHandler = (page, first) => {
+    if (first) items = [];
+    for (const item of page.items) items.push(item);
+  };
+  const list = await streamAll(lw, pageSize, collect, signal, maxPages, onPage);
+  return { items, resourceVersion: list.resourceVersion, pages: list.pages };
+}
+
 type Attempt =
-  | { kind: "complete"; items: KubeObject[]; resourceVersion: string; pages: number }
+  | { kind: "complete"; resourceVersion: string; objects: number; pages: number }
   | { kind: "expired"; pages: number };
 
 /** One paginated pass over the collection; "expired" when a continue token expired on the way. */
@@ -57,9 +94,10 @@ async function listOnce(
   signal: AbortSignal | undefined,
   maxPages: number,
   onPage: ListProgress,
+  onItems: PageHandler,
 ): Promise<Attempt> {
-  const items: KubeObject[] = [];
   const tokens = new Set<string>();
+  let objects = 0;
   let pages = 0;
   let token: string | undefined;
   onPage(0);
@@ -72,9 +110,10 @@ async function listOnce(
       return { kind: "expired", pages };
     }
     pages += 1;
-    for (const item of page.items) items.push(item);
-    onPage(items.length);
-    if (!page.continue) return { kind: "complete", items, resourceVersion: page.resourceVersion, pages };
+    await onItems(page, pages === 1);
+    objects += page.items.length;
+    onPage(objects);
+    if (!page.continue) return { kind: "complete", resourceVersion: page.resourceVersion, objects, pages };
     if (tokens.has(page.continue)) {
       throw new Error(`list page ${pages} repeats an earlier continue token; the server is paging in a loop`);
     }

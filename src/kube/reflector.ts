@@ -19,7 +19,7 @@ import type { ClusterGate } from "./cluster-contact.js";
 import { errorText, isTransportFailure, KubeApiError, retryAfterMs } from "./errors.js";
 import { type ListerWatcher, type WatchStream, watchErrorOf } from "./list-watch.js";
 import type { Logger } from "./logger.js";
-import { listAll } from "./pager.js";
+import { streamAll } from "./pager.js";
 import { wentBackwards } from "./resource-version.js";
 import { realSleep, type Sleep } from "./sleep.js";
 import type { TypeProgress } from "./sync-progress.js";
@@ -284,38 +284,67 @@ export class Reflector {
     return recovery === "relist-after-wait";
   }
 
+  /**
+   * Lists the type and hands it to the sink page by page, as upserts, then tells it which objects the
+   * list held (retain), so it drops the rest. Each page is stored and let go before the next arrives:
+   * at 150,000 pods, holding every decoded page until the last one doubled the memory a sync needs.
+   */
   private async listAndReplace(signal: AbortSignal): Promise<void> {
     this.phase = "listing";
-    const list = await listAll(this.lw, this.pageSize, signal, undefined, (objects) => {
-      this.listedSoFar = objects;
-    });
+    let listed = new Set<string>();
+    const list = await streamAll(
+      this.lw,
+      this.pageSize,
+      async (page, firstOfAttempt) => {
+        if (firstOfAttempt) {
+          // A pass that expired midway starts again: only the one that completes says what is held.
+          listed = new Set();
+          await this.checkListedCluster(page.resourceVersion, signal);
+        }
+        if (signal.aborted) throw new Error("list interrupted");
+        for (const object of page.items) {
+          listed.add(object.metadata?.uid ?? "");
+          this.deliver(() => this.sink.upsert(this.cluster, this.type, object));
+        }
+      },
+      signal,
+      undefined,
+      (objects) => {
+        this.listedSoFar = objects;
+      },
+    );
     if (signal.aborted) throw new Error("list interrupted");
-    if (this.resourceVersion !== "" && wentBackwards(this.resourceVersion, list.resourceVersion)) {
-      // Held back until the cluster is known to be the one we listed before: another one's objects
-      // must not reach the sink under this cluster's name.
-      this.logger.debug(
-        { ...this.logContext(), from: this.resourceVersion, to: list.resourceVersion },
-        "list resourceVersion went backwards",
-      );
-      await this.gate.verify(
-        `${this.typeName} listed at resourceVersion ${list.resourceVersion}, behind ${this.resourceVersion}`,
-        signal,
-      );
-      if (signal.aborted) throw new Error("list interrupted");
-    }
     this.lists += 1;
     this.progressSinceList = false;
     this.internalErrorRetries = 0;
-    this.objectCount = list.items.length;
+    this.objectCount = list.objects;
     this.resourceVersion = list.resourceVersion;
-    this.deliver(() => this.sink.replace(this.cluster, this.type, list.items));
+    const held: ReadonlySet<string> = listed;
+    this.deliver(() => this.sink.retain(this.cluster, this.type, held));
     this.forbidden = false;
     if (!this.hasSynced) {
       this.hasSynced = true;
       this.markSynced();
       this.markSettled();
     }
-    this.logger.debug({ ...this.logContext(), objects: list.items.length, pages: list.pages }, "listed");
+    this.logger.debug({ ...this.logContext(), objects: list.objects, pages: list.pages }, "listed");
+  }
+
+  /**
+   * A list behind the resourceVersion already reached is held back until the cluster is known to be
+   * the one listed before: another one's objects must not reach the sink under this cluster's name.
+   */
+  private async checkListedCluster(resourceVersion: string, signal: AbortSignal): Promise<void> {
+    if (this.resourceVersion === "" || !wentBackwards(this.resourceVersion, resourceVersion)) return;
+    this.logger.debug(
+      { ...this.logContext(), from: this.resourceVersion, to: resourceVersion },
+      "list resourceVersion went backwards",
+    );
+    await this.gate.verify(
+      `${this.typeName} listed at resourceVersion ${resourceVersion}, behind ${this.resourceVersion}`,
+      signal,
+    );
+    if (signal.aborted) throw new Error("list interrupted");
   }
 
   private async watchOnce(signal: AbortSignal): Promise<void> {

@@ -31,14 +31,16 @@ export interface ClusterRef {
 }
 
 /**
- * What a reflector tells its consumer, per resource type (client-go's Store/DeltaFIFO contract).
- * `replace` carries the complete result of a (re)list: the consumer drops what is not in it.
+ * What a reflector tells its consumer, per resource type (client-go's Store/DeltaFIFO contract, with
+ * the Replace of a (re)list split so that it streams). A list comes as an upsert of each object, page
+ * by page, then `retain` with the uids the list held: the consumer drops the type's other objects.
  * Objects are handed over: the sink may keep parts of them, so the caller must not change them after.
  */
 export interface ResourceEventSink {
   upsert(cluster: ClusterRef, type: ResourceType, object: KubeObject): void;
   delete(cluster: ClusterRef, type: ResourceType, object: KubeObject): void;
-  replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void;
+  /** The end of a (re)list: every object of the type whose uid is not among these is gone. */
+  retain(cluster: ClusterRef, type: ResourceType, uids: ReadonlySet<string>): void;
   /** Every object of the cluster is gone, and so is the cluster (its API server turned out to be another one). */
   removeCluster(cluster: ClusterRef): void;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { filterSink, ResourceGraph } from "../../src/graph/index.js";
-import type { ClusterRef, KubeObject } from "../../src/kube/types.js";
+import type { ClusterRef, KubeObject, ResourceEventSink, ResourceType } from "../../src/kube/types.js";
 import { resourceType } from "./resource-types.js";
 
 const cluster: ClusterRef = { id: "c", name: "c" };
@@ -16,11 +16,17 @@ const obj = (name: string, namespace?: string): KubeObject => ({
   },
 });
 
+/** A relist as a reflector hands it over: each object upserted, then what it held retained. */
+function relist(sink: ResourceEventSink, type: ResourceType, objects: KubeObject[]): void {
+  for (const object of objects) sink.upsert(cluster, type, object);
+  sink.retain(cluster, type, new Set(objects.map((object) => object.metadata?.uid ?? "")));
+}
+
 describe("filterSink", () => {
   it("keeps only the chosen namespaces, and cluster-scoped objects", () => {
     const graph = new ResourceGraph();
     const sink = filterSink(graph, { namespaces: ["app"], resources: [] });
-    sink.replace(cluster, pods, [obj("a", "app"), obj("b", "kube-system")]);
+    relist(sink, pods, [obj("a", "app"), obj("b", "kube-system")]);
     sink.upsert(cluster, pods, obj("c", "other"));
     sink.upsert(cluster, nodes, obj("node-1"));
     expect(
@@ -49,9 +55,9 @@ describe("filterSink", () => {
   it("passes deletes and relist diffs through for what it keeps", () => {
     const graph = new ResourceGraph();
     const sink = filterSink(graph, { namespaces: ["app"], resources: [] });
-    sink.replace(cluster, pods, [obj("a", "app"), obj("b", "app")]);
+    relist(sink, pods, [obj("a", "app"), obj("b", "app")]);
     sink.delete(cluster, pods, obj("a", "app"));
-    sink.replace(cluster, pods, [obj("c", "app"), obj("x", "elsewhere")]);
+    relist(sink, pods, [obj("c", "app"), obj("x", "elsewhere")]);
     expect(graph.list().items.map((r) => r.name)).toEqual(["c"]);
   });
 

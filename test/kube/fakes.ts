@@ -36,10 +36,18 @@ export function configMap(
   };
 }
 
+/** The calls a list of these objects (uid and resourceVersion) makes: an upsert each, then retain. */
+export function listedCalls(...versions: [uid: string, resourceVersion: string][]): SinkCall[] {
+  return [
+    ...versions.map(([uid, rv]): SinkCall => ({ op: "upsert", uid, rv })),
+    { op: "retain", uids: versions.map(([uid]) => uid) },
+  ];
+}
+
 export type SinkCall =
   | { op: "upsert"; uid: string; rv: string | undefined }
   | { op: "delete"; uid: string }
-  | { op: "replace"; uids: string[] }
+  | { op: "retain"; uids: string[] }
   | { op: "removeCluster"; clusterId: string };
 
 export class RecordingSink implements ResourceEventSink {
@@ -59,10 +67,9 @@ export class RecordingSink implements ResourceEventSink {
     this.state.delete(uid);
   }
 
-  replace(_cluster: ClusterRef, _type: ResourceType, objects: KubeObject[]): void {
-    this.calls.push({ op: "replace", uids: objects.map((object) => object.metadata?.uid ?? "") });
-    this.state.clear();
-    for (const object of objects) this.state.set(object.metadata?.uid ?? "", object);
+  retain(_cluster: ClusterRef, _type: ResourceType, uids: ReadonlySet<string>): void {
+    this.calls.push({ op: "retain", uids: [...uids] });
+    for (const uid of [...this.state.keys()]) if (!uids.has(uid)) this.state.delete(uid);
   }
 
   removeCluster(cluster: ClusterRef): void {

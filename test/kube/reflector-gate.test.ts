@@ -11,6 +11,7 @@ import {
   configMap,
   configMaps,
   FakeListerWatcher,
+  listedCalls,
   RecordingSink,
   recordingSleep,
   waitFor,
@@ -95,7 +96,7 @@ describe("Reflector behind a cluster gate", () => {
     expect(lw.listCalls).toHaveLength(0);
     gate.release();
     await lw.nextWatch();
-    expect(sink.calls).toEqual([{ op: "replace", uids: ["uid-a"] }]);
+    expect(sink.calls).toEqual(listedCalls(["uid-a", "5"]));
   });
 
   it("holds back a relist whose resourceVersion went backwards until the gate has checked the cluster", async () => {
@@ -110,14 +111,11 @@ describe("Reflector behind a cluster gate", () => {
     await waitFor(() => gate.verifications.length === 1, "the check");
     expect(gate.verifications[0]).toMatch(/configmaps\.v1\. listed at resourceVersion 4, behind 900/);
     expect(first.closed).toBe(true);
-    expect(sink.calls).toEqual([{ op: "replace", uids: ["uid-a"] }]);
+    expect(sink.calls).toEqual(listedCalls(["uid-a", "900"]));
 
     gate.release();
     const second = await lw.nextWatch();
-    expect(sink.calls).toEqual([
-      { op: "replace", uids: ["uid-a"] },
-      { op: "replace", uids: ["uid-z"] },
-    ]);
+    expect(sink.calls).toEqual([...listedCalls(["uid-a", "900"]), ...listedCalls(["uid-z", "3"])]);
     expect(second.options.resourceVersion).toBe("4");
   });
 
@@ -137,10 +135,7 @@ describe("Reflector behind a cluster gate", () => {
     gate.release();
     const next = await lw.nextWatch();
     expect(next.options.resourceVersion).toBe("20");
-    expect(sink.calls).toEqual([
-      { op: "replace", uids: ["uid-a"] },
-      { op: "replace", uids: ["uid-b"] },
-    ]);
+    expect(sink.calls).toEqual([...listedCalls(["uid-a", "900"]), ...listedCalls(["uid-b", "20"])]);
   });
 
   it("asks the gate to check the cluster when the server ends a watch long before its timeout", async () => {

@@ -9,6 +9,7 @@ import {
   configMap,
   configMaps,
   FakeListerWatcher,
+  listedCalls,
   RecordingSink,
   recordingSleep,
   waitFor,
@@ -38,7 +39,7 @@ function startReflector(lw: FakeListerWatcher, sink: RecordingSink, options: Par
 }
 
 describe("Reflector", () => {
-  it("lists page by page, replaces with every item, then watches from the list's resourceVersion", async () => {
+  it("lists page by page, hands each page over as it comes, then watches from the list's resourceVersion", async () => {
     const a = configMap("a", "uid-a", "5");
     const b = configMap("b", "uid-b", "6");
     const c = configMap("c", "uid-c", "7");
@@ -55,7 +56,7 @@ describe("Reflector", () => {
       [2, undefined],
       [2, "page2"],
     ]);
-    expect(sink.calls).toEqual([{ op: "replace", uids: ["uid-a", "uid-b", "uid-c"] }]);
+    expect(sink.calls).toEqual(listedCalls(["uid-a", "5"], ["uid-b", "6"], ["uid-c", "7"]));
     expect(watch.options.resourceVersion).toBe("10");
     expect(reflector.status()).toMatchObject({
       phase: "watching",
@@ -89,7 +90,11 @@ describe("Reflector", () => {
       [1, undefined],
       [1, "again"],
     ]);
-    expect(sink.calls).toEqual([{ op: "replace", uids: ["uid-a", "uid-b"] }]);
+    // The expired pass's page was handed over too; only the pass that completed says what is held.
+    expect(sink.calls).toEqual([
+      { op: "upsert", uid: "uid-a", rv: "5" },
+      ...listedCalls(["uid-a", "5"], ["uid-b", "11"]),
+    ]);
     expect(watch.options.resourceVersion).toBe("12");
   });
 
@@ -114,7 +119,8 @@ describe("Reflector", () => {
 
     const second = await lw.nextWatch();
     expect(second.options.resourceVersion).toBe("20");
-    expect(sink.calls.slice(1)).toEqual([
+    // After the list's own two calls (its upsert, its retain).
+    expect(sink.calls.slice(2)).toEqual([
       { op: "upsert", uid: "uid-b", rv: "6" },
       { op: "upsert", uid: "uid-a", rv: "7" },
       { op: "delete", uid: "uid-b" },
@@ -209,7 +215,7 @@ describe("Reflector", () => {
     await lw.nextWatch();
     await reflector.synced;
     expect(delays).toHaveLength(2);
-    expect(sink.calls).toEqual([{ op: "replace", uids: ["uid-a"] }]);
+    expect(sink.calls).toEqual(listedCalls(["uid-a", "1"]));
   });
 
   it("settles without syncing while the server refuses the list (403), and syncs once it allows it", async () => {
@@ -229,7 +235,7 @@ describe("Reflector", () => {
     release();
     await reflector.synced;
     expect(reflector.status()).toMatchObject({ forbidden: false, hasSynced: true });
-    expect(sink.calls).toEqual([{ op: "replace", uids: ["uid-a"] }]);
+    expect(sink.calls).toEqual(listedCalls(["uid-a", "1"]));
   });
 
   it("waits at least as long as a 429's Retry-After asks", async () => {
@@ -305,8 +311,8 @@ describe("Reflector", () => {
     watch.push({ type: "MODIFIED", object: configMap("a", "uid-a", "6") });
     watch.push({ type: "ADDED", object: configMap("b", "uid-b", "7") });
     watch.push({ type: "DELETED", object: configMap("a", "uid-a", "8") });
-    await waitFor(() => sink.calls.length === 3, "add and delete");
-    expect(sink.calls.slice(1)).toEqual([
+    await waitFor(() => sink.calls.length === 4, "add and delete");
+    expect(sink.calls.slice(2)).toEqual([
       { op: "upsert", uid: "uid-b", rv: "7" },
       { op: "delete", uid: "uid-a" },
     ]);

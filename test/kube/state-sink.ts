@@ -23,12 +23,12 @@ export class StateSink implements ResourceEventSink {
     this.of(cluster.id).delete(keyOf(resourceTypeName(type), object));
   }
 
-  replace(cluster: ClusterRef, type: ResourceType, objects: KubeObject[]): void {
+  retain(cluster: ClusterRef, type: ResourceType, uids: ReadonlySet<string>): void {
     this.changes += 1;
     const held = this.of(cluster.id);
     const name = resourceTypeName(type);
-    for (const [key, entry] of held) if (entry.typeName === name) held.delete(key);
-    for (const object of objects) held.set(keyOf(name, object), { typeName: name, object });
+    for (const [key, entry] of held)
+      if (entry.typeName === name && !uids.has(entry.object.metadata?.uid ?? "")) held.delete(key);
   }
 
   removeCluster(cluster: ClusterRef): void {
