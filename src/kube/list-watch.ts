@@ -45,11 +45,23 @@ export function collectionPath(type: ResourceType): string {
   return `${base}/${type.resource}`;
 }
 
+/** A page of a list, asked for (maybe before the list asked for it). */
+interface PageFetch {
+  readonly token: string | undefined;
+  readonly limit: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  text: Promise<string>;
+  /** Whether the list has asked for this page: only then is the one after it asked for. */
+  claimed: boolean;
+  /** The next page's token once the head has named it ("" for none, or once it has been asked for). */
+  next: string | undefined;
+}
+
 export class HttpListerWatcher implements ListerWatcher {
   private readonly path: string;
   private readonly name: string;
-  /** The next page, asked for before the list asked (fetchPage). */
-  private ahead: { token: string; limit: number; text: Promise<string> } | undefined;
+  /** The next page, asked for before the list asked (fetchAhead). */
+  private ahead: PageFetch | undefined;
   skipped = 0;
 
   constructor(
@@ -65,35 +77,48 @@ export class HttpListerWatcher implements ListerWatcher {
     const token = options.continue || undefined;
     const ahead = this.ahead;
     this.ahead = undefined;
-    const text =
+    const page =
       ahead !== undefined && ahead.token === token && ahead.limit === options.limit
-        ? await ahead.text
-        : await this.fetchPage(options.limit, token, options.signal);
-    return this.decodePage(text);
+        ? ahead
+        : this.fetchPage(options.limit, token, options.signal);
+    page.claimed = true;
+    this.fetchAhead(page);
+    return this.decodePage(await page.text);
   }
 
   /**
-   * One page's text. As soon as its head names the next page's continue token, that page is asked for
-   * too, so the server writes it while this one is still arriving and being decoded: a paginated list
-   * costs about the larger of the server's time and ours, not their sum. One page ahead at most.
+   * One page, asked for. Its head names the next page's continue token long before its end; once the
+   * page is claimed (list asked for it) and its head is in, the next page is asked for too (fetchAhead),
+   * so the server writes it while this one is still arriving and being decoded: a paginated list costs
+   * about the larger of the server's time and ours, not their sum. One page ahead at most.
    */
-  private fetchPage(
-    limit: number | undefined,
-    token: string | undefined,
-    signal?: AbortSignal,
-  ): Promise<string> {
-    const onHead = (head: string): boolean => {
+  private fetchPage(limit: number | undefined, token: string | undefined, signal?: AbortSignal): PageFetch {
+    const page: PageFetch = {
+      token,
+      limit,
+      signal,
+      claimed: false,
+      next: undefined,
+      text: Promise.resolve(""),
+    };
+    page.text = this.client.getText(this.path, { limit, continue: token }, signal, (head) => {
       const next = continueTokenInHead(head);
       if (next === null) return false;
-      if (next !== "" && limit !== undefined && !signal?.aborted) {
-        const text = this.client.getText(this.path, { limit, continue: next }, signal);
-        // Told to whoever claims it; unclaimed (the list gave up first) it must not be an unhandled rejection.
-        text.catch(() => {});
-        this.ahead = { token: next, limit, text };
-      }
+      page.next = next;
+      this.fetchAhead(page);
       return true;
-    };
-    return this.client.getText(this.path, { limit, continue: token }, signal, onHead);
+    });
+    // Told to whoever claims it; unclaimed (the list gave up first) it must not be an unhandled rejection.
+    page.text.catch(() => {});
+    return page;
+  }
+
+  /** Asks for the page after a claimed one, once its token is known; at most once per page. */
+  private fetchAhead(page: PageFetch): void {
+    const { next, limit, signal } = page;
+    if (!page.claimed || next === undefined || next === "" || limit === undefined || signal?.aborted) return;
+    page.next = "";
+    this.ahead = this.fetchPage(limit, next, signal);
   }
 
   private decodePage(text: string): ListPage {
