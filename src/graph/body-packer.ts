@@ -14,6 +14,11 @@ const minPackedLength = 256;
  */
 const zlibOptions = { windowBits: 14, memLevel: 6, level: 4 } as const;
 const maxDictionaryBytes = 8 * 1024;
+/** Writes within this many milliseconds that make a bulk write (a list's pages), which packing waits out. */
+const bulkWindowMs = 100;
+const bulkWrites = 100;
+/** The longest packing waits for writes to calm down. */
+const maxDeferMs = 60_000;
 /** What a PackedText costs besides its bytes: itself and its string's header. */
 const packedOverheadBytes = 40;
 
@@ -73,6 +78,9 @@ export class BodyPacker {
   private timer: NodeJS.Timeout | undefined;
   private slicing = false;
   private waiters: (() => void)[] = [];
+  private windowStart = 0;
+  private windowWrites = 0;
+  private lastWindowWrites = 0;
   /** Objects packed so far, and the characters of text they no longer keep. */
   packed = 0;
   savedChars = 0;
@@ -86,6 +94,7 @@ export class BodyPacker {
 
   /** Queues a newly stored object's text to be packed once it is cold. */
   add(item: Packable): void {
+    this.countWrite();
     const text = item.unpackedText;
     if (text === undefined || text.length < minPackedLength) return;
     this.queue.push(item);
@@ -105,16 +114,47 @@ export class BodyPacker {
   private schedule(): void {
     if (this.slicing || this.timer !== undefined || this.pending === 0) return;
     const first = this.queue[this.head]!;
-    const wait = Math.max(0, first.storedAtMs + this.coldAfterMs - this.now());
+    this.retryAfter(Math.max(0, first.storedAtMs + this.coldAfterMs - this.now()));
+  }
+
+  private retryAfter(ms: number): void {
+    if (this.timer !== undefined) return;
     // Unref'd: a graph that nobody uses any more must not keep its process alive to pack.
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.slice();
-    }, wait);
+    }, ms);
     this.timer.unref();
   }
 
+  private countWrite(): void {
+    const now = performance.now();
+    if (now - this.windowStart > bulkWindowMs) {
+      this.lastWindowWrites = now - this.windowStart > 2 * bulkWindowMs ? 0 : this.windowWrites;
+      this.windowStart = now;
+      this.windowWrites = 0;
+    }
+    this.windowWrites++;
+  }
+
+  /** Whether the graph takes writes at a list's pace now (over 1,000 a second). */
+  private writingInBulk(): boolean {
+    if (performance.now() - this.windowStart > 2 * bulkWindowMs) return false;
+    return Math.max(this.windowWrites, this.lastWindowWrites) >= bulkWrites;
+  }
+
+  /** Cold for long enough that it is packed even while writes pour in (a steady churn never stops). */
+  private overdue(item: Packable): boolean {
+    return item.storedAtMs + this.coldAfterMs + maxDeferMs <= this.now();
+  }
+
   private slice(): void {
+    const first = this.queue[this.head];
+    if (first !== undefined && this.writingInBulk() && !this.overdue(first)) {
+      // A list streaming in: packing would take its turns from it. It waits, but not for ever.
+      this.retryAfter(bulkWindowMs);
+      return;
+    }
     const deadline = performance.now() + this.sliceMs;
     const coldBefore = this.now() - this.coldAfterMs;
     while (this.pending > 0) {
