@@ -42,12 +42,11 @@ import {
   type LatencyFigures,
   type QueryFigures,
 } from "./support/sync-contender.js";
+import { warmSimulator } from "./support/warm-simulator.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const runBoundMs = 20 * 60_000;
 const simulatorStartBoundMs = 10 * 60_000;
-const warmUpBoundMs = 10 * 60_000;
-
 interface Settings {
   full: boolean;
   scenarios: string[];
@@ -222,22 +221,6 @@ function stopSimulator(sim: Simulator): Promise<void> {
 }
 
 /** One unmeasured paginated walk, so the first measured run does not pay the simulator's warm-up. */
-async function warmUp(url: string): Promise<void> {
-  const deadline = performance.now() + warmUpBoundMs;
-  let token = "";
-  do {
-    if (performance.now() > deadline)
-      throw new Error(`warming the simulator up took over ${warmUpBoundMs / 1000} s`);
-    const query = token ? `limit=500&continue=${encodeURIComponent(token)}` : "limit=500";
-    const response = await fetch(`${url}/api/v1/pods?${query}`, {
-      signal: AbortSignal.timeout(warmUpBoundMs),
-    });
-    if (!response.ok) throw new Error(`warm-up GET /api/v1/pods: ${response.status}`);
-    const page = (await response.json()) as { metadata?: { continue?: string } };
-    token = page.metadata?.continue ?? "";
-  } while (token);
-}
-
 function kubeconfigFor(url: string): string {
   return JSON.stringify({
     apiVersion: "v1",
@@ -346,7 +329,7 @@ async function runScenario(
   try {
     try {
       sim = await startSimulator(name);
-      await warmUp(sim.url);
+      await warmSimulator(sim.url);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       for (let round = 0; round < chosen.rounds; round++) failAll(round, contenders, message);

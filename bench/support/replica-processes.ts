@@ -53,20 +53,34 @@ export interface BenchSimulator {
   kubeconfig: string;
 }
 
-/** `meshsync sim` with churn, resolved once its kubeconfig is written; its process is kept for its CPU. */
-export async function startSimulator(churn: number, seed: number): Promise<BenchSimulator> {
-  const kubeconfig = join(tempDir("meshsync-bench-gateways-"), "sim.kubeconfig");
-  const process = await startMeshsync([
-    "sim",
-    "--port",
-    "0",
-    "--churn",
-    String(churn),
-    "--seed",
-    String(seed),
-    "--kubeconfig-out",
-    kubeconfig,
-  ]);
+/**
+ * `meshsync sim` with churn on a scenario (the demo cluster unless named), resolved once its
+ * kubeconfig is written; its process is kept for its CPU.
+ */
+export async function startSimulator(
+  churn: number,
+  seed: number,
+  scenario = "demo",
+): Promise<BenchSimulator> {
+  const kubeconfig = join(tempDir("meshsync-bench-sim-"), "sim.kubeconfig");
+  // Generating the scale scenario's 240,000 objects takes seconds before the simulator listens.
+  const process = await startMeshsync(
+    [
+      "sim",
+      "--scenario",
+      scenario,
+      "--port",
+      "0",
+      "--churn",
+      String(churn),
+      "--seed",
+      String(seed),
+      "--kubeconfig-out",
+      kubeconfig,
+    ],
+    {},
+    180_000,
+  );
   try {
     await until(
       async () => process.output().includes("kubeconfig written"),
@@ -239,43 +253,79 @@ export async function newestCursor(origin: string): Promise<{ epoch: string; seq
 }
 
 /**
- * Every change a watcher committed in [from, to], read back from its own change log (Query.changes)
- * once the window is over: each with the `time` it was committed at, none lost to a busy subscriber.
+ * Every change a watcher commits from a time on, read from its own change log (Query.changes) as it
+ * grows: each with the `time` it was committed at, none lost to a busy subscriber. Read every
+ * `everyMs` while the window lasts, so that a window longer than the log retains (its byte budget,
+ * under fast churn) is still read whole; without a period, read once at the end.
  */
-export async function commitsBetween(origin: string, from: number, to: number): Promise<Commits> {
-  const times = new Map<number, number>();
-  let epoch = "";
-  let since: string | undefined;
-  for (;;) {
-    const page: {
-      changes: {
-        changes: { sequence: string; time: string; type: string }[];
-        complete: boolean;
-        hasMore: boolean;
-        next: string;
-      };
-    } = await graphql(
-      origin,
-      "query Commits($since: String, $sinceTime: String) { changes(first: 1000, since: $since, sinceTime: $sinceTime) { changes { sequence time type } complete hasMore next } }",
-      since === undefined ? { sinceTime: new Date(from).toISOString() } : { since },
-    );
-    const { changes, complete, hasMore, next } = page.changes;
-    if (!complete) throw new Error(`${origin} no longer holds every change of the window`);
-    let past = false;
-    for (const change of changes) {
-      const time = Date.parse(change.time);
-      if (time > to) {
-        past = true;
-        break;
-      }
-      if (change.type === "RESYNC" || time < from) continue;
-      const cursor = cursorParts(change.sequence);
-      epoch = cursor.epoch;
-      times.set(cursor.sequence, time);
-    }
-    if (past || !hasMore) return { epoch, times };
-    since = next;
+export class CommitReader {
+  private readonly times = new Map<number, number>();
+  private epoch = "";
+  private since: string | undefined;
+  private reading: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly origin: string,
+    private readonly from: number,
+    everyMs?: number,
+  ) {
+    if (everyMs !== undefined) this.timer = setInterval(() => this.readLater(), everyMs);
   }
+
+  private readLater(): void {
+    this.reading = this.reading
+      .then(() => this.readNew())
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      });
+  }
+
+  /** Pages of the log past what was read, to its end. */
+  private async readNew(): Promise<void> {
+    for (;;) {
+      const page: {
+        changes: {
+          changes: { sequence: string; time: string; type: string }[];
+          complete: boolean;
+          hasMore: boolean;
+          next: string;
+        };
+      } = await graphql(
+        this.origin,
+        "query Commits($since: String, $sinceTime: String) { changes(first: 1000, since: $since, sinceTime: $sinceTime) { changes { sequence time type } complete hasMore next } }",
+        this.since === undefined ? { sinceTime: new Date(this.from).toISOString() } : { since: this.since },
+      );
+      const { changes, complete, hasMore, next } = page.changes;
+      if (!complete) throw new Error(`${this.origin} no longer holds every change since the last read`);
+      for (const change of changes) {
+        const time = Date.parse(change.time);
+        if (change.type === "RESYNC" || time < this.from) continue;
+        const cursor = cursorParts(change.sequence);
+        this.epoch = cursor.epoch;
+        this.times.set(cursor.sequence, time);
+      }
+      this.since = next;
+      if (!hasMore) return;
+    }
+  }
+
+  /** Stops reading as the log grows and returns what was committed in [from, to]. */
+  async until(to: number): Promise<Commits> {
+    clearInterval(this.timer);
+    await this.reading;
+    if (this.failure !== undefined) throw this.failure;
+    await this.readNew();
+    const times = new Map<number, number>();
+    for (const [sequence, time] of this.times) if (time <= to) times.set(sequence, time);
+    return { epoch: this.epoch, times };
+  }
+}
+
+/** Every change a watcher committed in [from, to], read back from its change log once the window is over. */
+export function commitsBetween(origin: string, from: number, to: number): Promise<Commits> {
+  return new CommitReader(origin, from).until(to);
 }
 
 export interface DeliveryReport {
