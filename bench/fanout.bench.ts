@@ -7,11 +7,12 @@
 // Run: npm run bench fanout            (quick: 2 rounds of 3 s a scenario)
 //      npm run bench fanout -- --full  (3 rounds of 10 s)
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ClientsCommand, ClientsReport } from "./support/fanout-clients.js";
 import type { ServerCommand, ServerKind, ServerReply } from "./support/fanout-server.js";
+import { readProcStatus } from "./support/proc-status.js";
 
 const full = process.argv.includes("--full");
 const rounds = full ? 3 : 2;
@@ -88,8 +89,9 @@ function ask<T>(
 
 /** The server's RSS read from outside, so that a server too busy to answer is still measured. */
 function rssMB(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-  return Math.round(Number(kb) / 1024);
+  const status = readProcStatus(pid);
+  if (status === undefined) throw new Error(`server ${pid} has no /proc status`);
+  return Math.round(status.rss / 1024 / 1024);
 }
 
 async function runOnce(kind: ServerKind, subscriptions: number, perSecond: number): Promise<Run> {

@@ -14,6 +14,7 @@ import { collect } from "@meshsync/testing/heap";
 import type { ResourceGraph } from "../../src/graph/index.js";
 import type { ResourceEventSink, SelectionConfig } from "../../src/kube/index.js";
 import { percentile, rounded } from "./bench-stats.js";
+import { readProcStatus } from "./proc-status.js";
 
 export const contenderNames = ["floor", "stock", "kubectl", "engine", "pods", "everything"] as const;
 export type ContenderName = (typeof contenderNames)[number];
@@ -85,18 +86,6 @@ const querySamples = 200;
 
 /** kubectl while it runs: killed with this process however it ends. */
 let kubectl: ChildProcess | undefined;
-
-function readProcStatus(pid: number | "self"): { hwm: number; rss: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, "utf8");
-  } catch {
-    return undefined;
-  }
-  const kb = (field: string) =>
-    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0) * 1024;
-  return { hwm: kb("VmHWM"), rss: kb("VmRSS") };
-}
 
 /** This process's peak RSS: VmHWM, or getrusage's max RSS where there is no /proc. */
 function ownPeakRss(): number {
